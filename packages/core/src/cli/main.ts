@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/* eslint-disable no-console -- the CLI's job is to print */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load-config";
+import { findAppRoot } from "../discovery/discover";
+import { getPlatform, listPlatforms } from "../discovery/registry";
+import { LlmopsError } from "../errors/llmops-error";
+import { VERSION } from "../version";
+
+const USAGE = `llmops ${VERSION}
+
+Usage:
+  llmops platforms                                  list the platforms installed in this app
+  llmops validate [--platform <name>] [--config <file>] [--strict]
+                                                    check the configuration as instrument() would
+Options:
+  --app-root <dir>   the app's folder (default: nearest package.json)
+  -h, --help         this text
+  -v, --version      the version`;
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        platform: { type: "string", short: "p" },
+        config: { type: "string", short: "c" },
+        "app-root": { type: "string" },
+        strict: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version === true) {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = positionals[0];
+  if (values.help === true || command === undefined) {
+    console.log(USAGE);
+    return command === undefined && values.help !== true ? 2 : 0;
+  }
+  const appRoot = values["app-root"] ?? findAppRoot();
+  try {
+    if (command === "platforms") return platforms(appRoot);
+    if (command === "validate") return await validate(appRoot, values.platform, values.config, values.strict === true);
+  } catch (error) {
+    console.error(LlmopsError.isInstance(error) ? `${error.name}: ${error.message}` : String(error));
+    return 1;
+  }
+  console.error(`Unknown command "${command}".\n\n${USAGE}`);
+  return 2;
+}
+
+function platforms(appRoot: string): number {
+  const found = listPlatforms({ appRoot });
+  if (found.length === 0) {
+    console.log(`No llmops platform is installed in ${appRoot}.\nInstall one, e.g.: npm install @llmops/platform-local`);
+    return 0;
+  }
+  const rows = found.map((item) => [item.name, item.packageName, item.version ?? "-", item.source, item.conflictsWith.length > 0 ? `conflicts with ${item.conflictsWith.join(", ")}` : ""]);
+  printTable([["NAME", "PACKAGE", "VERSION", "FOUND", ""], ...rows]);
+  return 0;
+}
+
+async function validate(appRoot: string, name: string | undefined, configPath: string | undefined, strict: boolean): Promise<number> {
+  let platformName = name;
+  if (platformName === undefined) {
+    const found = listPlatforms({ appRoot });
+    if (found.length !== 1) {
+      console.error(`Name the platform with --platform (installed: ${found.map((item) => item.name).join(", ") || "none"}).`);
+      return 2;
+    }
+    platformName = found[0]?.name ?? "";
+  }
+  const platform = await getPlatform(platformName, { appRoot }).load();
+  const result = await loadConfig(platform, { appRoot, ...(configPath === undefined ? {} : { configPath }), ...(strict ? { validationMode: "strict" as const } : {}) });
+  const where = result.file ?? "no config file (inline defaults and environment only)";
+  for (const warning of result.warnings) console.log(`warning: ${warning}`);
+  if (result.issues.length === 0) {
+    console.log(`OK: configuration for platform "${platform.name}" is valid (${where}).`);
+    return 0;
+  }
+  console.log(`${result.issues.length} ${result.issues.length === 1 ? "issue" : "issues"} in the configuration for platform "${platform.name}" (${where}):`);
+  for (const issue of result.issues) {
+    const detail = [issue.expected === undefined ? "" : `expected ${issue.expected}`, issue.received === undefined ? "" : `received ${issue.received}`].filter(Boolean).join(", ");
+    console.log(`  - ${issue.path || "(config)"}: ${issue.message}${detail === "" ? "" : ` (${detail})`}`);
+  }
+  return 1;
+}
+
+function printTable(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ConfigIssue } from "../errors/llmops-error";
+import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
+import { applyEnvironmentOverrides } from "./environment";
+import { locateConfig } from "./locate";
+import type { ConfigSource } from "./locate";
+import { substituteVariables } from "./substitute";
+import { validateConfig } from "./validate";
+
+/** Options of {@link resolveConfig}. */
+export interface ResolveConfigOptions {
+  readonly platform: Platform;
+  readonly appRoot: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly configPath?: string;
+  readonly inline?: unknown;
+  readonly validationMode?: ValidationMode;
+}
+
+/** Everything the config stages produced. */
+export interface ConfigResolution<Section = unknown> {
+  /** The configuration, when it has no issues. */
+  readonly resolved: ResolvedConfig<Section> | undefined;
+  /** Every problem, from every stage. */
+  readonly issues: readonly ConfigIssue[];
+  /** Things worth a warning that do not stop tracing (unknown keys). */
+  readonly warnings: readonly string[];
+  /** The mode in force: option › `LLMOPS_VALIDATION_MODE` › `validation.mode` › permissive. */
+  readonly mode: ValidationMode;
+  /** Where the configuration came from. */
+  readonly source: ConfigSource;
+}
+
+/**
+ * The config stages of the pipeline: locate › load › substitute `${VAR}` › environment overrides › validate.
+ * Never throws: every problem comes back as an issue.
+ */
+export async function resolveConfig<Section = unknown>(options: ResolveConfigOptions): Promise<ConfigResolution<Section>> {
+  const { platform, appRoot, env } = options;
+  const located = await locateConfig({ appRoot, env, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), inline: options.inline });
+  const file = located.source.kind === "file" ? located.source.file : undefined;
+  const raw = located.source.kind === "none" ? {} : located.source.config;
+  const issues: ConfigIssue[] = [...located.issues];
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    issues.push({ path: "", message: "the configuration must be an object of sections", expected: "an object", received: Array.isArray(raw) ? "an array" : typeof raw, ...(file === undefined ? {} : { file }) });
+    return { resolved: undefined, issues, warnings: [], mode: options.validationMode ?? "permissive", source: located.source };
+  }
+  const substituted = substituteVariables(raw, env, file);
+  issues.push(...substituted.issues);
+  const overridden = applyEnvironmentOverrides(substituted.value as Record<string, unknown>, env, platform.configSection, platform.environment ?? []);
+  const config = withServiceNameDefault(overridden.config, appRoot);
+  const redacted = new Set(substituted.substitutedPaths);
+  for (const path of overridden.sources.keys()) redacted.add(path);
+  const outcome = await validateConfig<Section>({ config, platform: platform as Platform<Section>, ...(file === undefined ? {} : { file }), redactedPaths: redacted });
+  issues.push(...outcome.issues);
+  const mode = options.validationMode ?? outcome.mode ?? "permissive";
+  const resolved = issues.length === 0 && outcome.resolved !== undefined ? { ...outcome.resolved, validationMode: mode } : undefined;
+  return { resolved, issues, warnings: outcome.warnings, mode, source: located.source };
+}
+
+/** `service.name` falls back to the app's package.json `name` (an extension of the seed, which requires it). */
+function withServiceNameDefault(config: Record<string, unknown>, appRoot: string): Record<string, unknown> {
+  const service = config.service;
+  if (service !== undefined && service !== null && (typeof service !== "object" || "name" in service)) return config;
+  let name: unknown;
+  try {
+    name = (JSON.parse(readFileSync(join(appRoot, "package.json"), "utf8")) as { name?: unknown }).name;
+  } catch {
+    return config;
+  }
+  if (typeof name !== "string" || name === "") return config;
+  return { ...config, service: { ...(typeof service === "object" && service !== null ? service : {}), name } };
+}

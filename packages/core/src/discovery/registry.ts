@@ -1,0 +1,223 @@
+import { PlatformConflictError, PlatformNotFoundError, LlmopsError } from "../errors/llmops-error";
+import { globalState } from "../internal/global-state";
+import { installCommand } from "../internal/package-manager";
+import type { Platform, PlatformRegistry } from "../platform/platform";
+import type { InstrumentOptions, InstrumentationHandle } from "../pipeline/handle";
+import { instrumentWith } from "../pipeline/instrument";
+import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "./discover";
+import { appRequire, discoverPlatforms, findAppRoot } from "./discover";
+
+/**
+ * A platform found by name. Nothing of the platform is imported until {@link PlatformHandle.load} or
+ * {@link PlatformHandle.instrument} is called.
+ */
+export interface PlatformHandle<P extends Platform = Platform> {
+  /** Platform name. */
+  readonly name: string;
+  /** The package that provides it. */
+  readonly packageName: string;
+  /** That package's version, when discovered from the app's dependencies. */
+  readonly version: string | undefined;
+  /** How it was found. */
+  readonly source: PlatformSource;
+  /** Imports the platform's module (once) and returns its `Platform` object. */
+  load(): Promise<P>;
+  /**
+   * Runs the instrument pipeline for this platform: config, validation, TracerProvider, instrumentors.
+   * Never throws in permissive mode (the default); in strict mode throws {@link ConfigurationError} listing every issue.
+   */
+  instrument(options?: InstrumentOptions): Promise<InstrumentationHandle>;
+}
+
+/** Options of {@link getPlatform} and {@link listPlatforms}. */
+export interface DiscoveryOptions {
+  /** The app's root folder, where its package.json is. Default: the nearest one at or above the working directory. */
+  readonly appRoot?: string;
+}
+
+/** One platform as {@link listPlatforms} reports it. */
+export interface PlatformInfo {
+  /** Platform name. */
+  readonly name: string;
+  /** The package that provides it. */
+  readonly packageName: string;
+  /** Its version, when known. */
+  readonly version: string | undefined;
+  /** How it was found. */
+  readonly source: PlatformSource;
+  /** Other packages claiming the same name; `getPlatform(name)` fails while this is not empty. */
+  readonly conflictsWith: readonly string[];
+}
+
+const discoveryCache = new Map<string, DiscoveryResult>();
+
+/**
+ * Makes a platform known by its object, for apps where there is nothing to scan (bundles) or for platforms
+ * defined in the app itself. A registered platform takes precedence over a discovered one of the same name.
+ *
+ * @param platform - the platform object, usually the `platform` export of a platform package
+ *
+ * @example
+ * ```ts
+ * import { registerPlatform, getPlatform } from "@llmops/core";
+ * import { platform as local } from "@llmops/platform-local";
+ *
+ * registerPlatform(local);
+ * const tracing = await getPlatform("local").instrument();
+ * ```
+ */
+export function registerPlatform(platform: Platform): void {
+  if (typeof platform !== "object" || platform === null || typeof platform.name !== "string" || typeof platform.createTracerProvider !== "function") {
+    throw new LlmopsError("registerPlatform() needs a Platform object with a name and createTracerProvider(); see definePlatform().");
+  }
+  globalState().registered.set(platform.name, platform);
+}
+
+/**
+ * Finds a platform by name: registered in code first, then in the app's installed dependencies. Returns at once,
+ * without importing the platform.
+ *
+ * @param name - the platform's name, e.g. `arize`
+ * @param options - `appRoot`: where the app's package.json is
+ * @returns a lazy handle; typed when the platform package augments {@link PlatformRegistry}
+ * @throws PlatformNotFoundError naming the platforms found and the install line
+ * @throws PlatformConflictError naming both packages when two claim the name
+ *
+ * @example
+ * ```ts
+ * import { getPlatform } from "@llmops/core";
+ *
+ * const tracing = await getPlatform("arize").instrument();
+ * // ... at the end of a serverless handler:
+ * await tracing.forceFlush();
+ * ```
+ */
+export function getPlatform<N extends keyof PlatformRegistry>(
+  name: N,
+  options?: DiscoveryOptions,
+): PlatformHandle<PlatformRegistry[N] extends Platform ? PlatformRegistry[N] : Platform>;
+export function getPlatform(name: string, options?: DiscoveryOptions): PlatformHandle;
+export function getPlatform(name: string, options: DiscoveryOptions = {}): PlatformHandle {
+  const registered = globalState().registered.get(name);
+  if (registered !== undefined) return registeredHandle(registered);
+  const appRoot = options.appRoot ?? findAppRoot();
+  const discovery = discover(appRoot);
+  const conflict = discovery.conflicts.get(name);
+  if (conflict !== undefined) throw new PlatformConflictError({ platformName: name, packageNames: conflict });
+  const found = discovery.platforms.get(name);
+  if (found === undefined) {
+    const packageName = `@llmops/platform-${name}`;
+    const available = [...new Set([...globalState().registered.keys(), ...discovery.platforms.keys()])].sort();
+    throw new PlatformNotFoundError({ platformName: name, available, packageName, installCommand: installCommand(packageName, appRoot) });
+  }
+  return discoveredHandle(found, appRoot);
+}
+
+/**
+ * Every platform known: registered in code and declared by the app's installed dependencies.
+ *
+ * @param options - `appRoot`: where the app's package.json is
+ *
+ * @example
+ * ```ts
+ * for (const platform of listPlatforms()) console.log(platform.name, platform.packageName, platform.version);
+ * ```
+ */
+export function listPlatforms(options: DiscoveryOptions = {}): PlatformInfo[] {
+  const discovery = discover(options.appRoot ?? findAppRoot());
+  const result: PlatformInfo[] = [];
+  for (const platform of globalState().registered.values()) {
+    result.push({ name: platform.name, packageName: platform.packageName, version: undefined, source: "registered", conflictsWith: [] });
+  }
+  for (const platform of discovery.platforms.values()) {
+    if (globalState().registered.has(platform.name)) continue;
+    result.push({ name: platform.name, packageName: platform.packageName, version: platform.version, source: "dependency", conflictsWith: [] });
+  }
+  for (const [name, packages] of discovery.conflicts) {
+    for (const packageName of packages) {
+      result.push({ name, packageName, version: undefined, source: "dependency", conflictsWith: packages.filter((other) => other !== packageName) });
+    }
+  }
+  return result.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Forgets cached scans, so packages installed since are seen. Mostly for tests and long-lived tools. */
+export function clearDiscoveryCache(): void {
+  discoveryCache.clear();
+}
+
+function discover(appRoot: string): DiscoveryResult {
+  let result = discoveryCache.get(appRoot);
+  if (result === undefined) {
+    result = discoverPlatforms(appRoot);
+    discoveryCache.set(appRoot, result);
+  }
+  return result;
+}
+
+function registeredHandle(platform: Platform): PlatformHandle {
+  const load = (): Promise<Platform> => Promise.resolve(platform);
+  return {
+    name: platform.name,
+    packageName: platform.packageName,
+    version: undefined,
+    source: "registered",
+    load,
+    instrument: (options) => instrumentWith(platform.name, load, options),
+  };
+}
+
+function discoveredHandle(found: DiscoveredPlatform, appRoot: string): PlatformHandle {
+  let loading: Promise<Platform> | undefined;
+  const load = (): Promise<Platform> => {
+    loading ??= Promise.resolve().then(() => loadDiscovered(found, appRoot));
+    return loading;
+  };
+  return {
+    name: found.name,
+    packageName: found.packageName,
+    version: found.version,
+    source: "dependency",
+    load,
+    instrument: (options) => instrumentWith(found.name, load, { appRoot, ...options }),
+  };
+}
+
+function loadDiscovered(found: DiscoveredPlatform, appRoot: string): Platform {
+  let exported: unknown;
+  try {
+    // Loaded through the app's resolution, so the app's copy of the platform (and of its peers) is the one used.
+    exported = appRequire(appRoot)(found.specifier);
+  } catch (error) {
+    throw new LlmopsError(`Could not load platform "${found.name}" from ${found.specifier} (${found.packageName}@${found.version}): ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const candidate = pickPlatform(exported);
+  if (candidate === undefined) {
+    throw new LlmopsError(
+      `${found.specifier} (${found.packageName}) declares llmops.platform "${found.name}" but exports no Platform object; ` +
+        `export it as "platform" or as the default export.`,
+    );
+  }
+  if (candidate.name !== found.name) {
+    throw new LlmopsError(`${found.packageName} declares platform "${found.name}" in package.json but its Platform object is named "${candidate.name}".`);
+  }
+  return candidate;
+}
+
+function pickPlatform(exported: unknown): Platform | undefined {
+  const record = exported as { platform?: unknown; default?: unknown } | undefined;
+  for (const candidate of [record?.platform, record?.default, (record?.default as { platform?: unknown } | undefined)?.platform, exported]) {
+    if (isPlatform(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isPlatform(value: unknown): value is Platform {
+  return typeof value === "object" && value !== null && typeof (value as Platform).name === "string" && typeof (value as Platform).createTracerProvider === "function";
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,229 @@
+/** Process-wide key of the set of kinds an llmops error carries; `Symbol.for` so two copies of core agree. */
+const KINDS = Symbol.for("llmops.error.kinds");
+
+function markKind(error: object, kind: string): void {
+  const holder = error as { [KINDS]?: Set<string> };
+  if (holder[KINDS] === undefined) Object.defineProperty(error, KINDS, { value: new Set<string>(), enumerable: false });
+  holder[KINDS]?.add(kind);
+}
+
+function hasKind(error: unknown, kind: string): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const kinds = (error as { [KINDS]?: unknown })[KINDS];
+  return kinds instanceof Set && kinds.has(kind);
+}
+
+/**
+ * Base class of every error llmops throws. Its `name` is stable, `cause` keeps the underlying error,
+ * and {@link LlmopsError.isInstance} holds across two installed copies of `@llmops/core`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await getPlatform("arize").instrument({ validationMode: "strict" });
+ * } catch (error) {
+ *   if (LlmopsError.isInstance(error)) console.error(error.name, error.message);
+ * }
+ * ```
+ */
+export class LlmopsError extends Error {
+  /**
+   * @param message - what went wrong and how to fix it; never a secret value
+   * @param options - `cause`: the error underneath, kept for debugging
+   */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "LlmopsError";
+    markKind(this, "LlmopsError");
+  }
+
+  /** True for an error thrown by any copy of `@llmops/core`, whatever its subclass. */
+  static isInstance(error: unknown): error is LlmopsError {
+    return hasKind(error, "LlmopsError");
+  }
+}
+
+/**
+ * One problem found in the configuration: where it is, what was expected, what was found.
+ * `received` never holds a secret: values of secret-looking keys and of substituted variables are redacted.
+ */
+export interface ConfigIssue {
+  /** Dotted path of the key, e.g. `arize.endpoint`; empty for the whole file. */
+  readonly path: string;
+  /** A readable statement of the problem. */
+  readonly message: string;
+  /** What the key should hold, e.g. `string`, `"http" | "grpc"`. */
+  readonly expected?: string;
+  /** What it holds, redacted where it could be a secret. */
+  readonly received?: string;
+  /** The file the value came from, when it came from a file. */
+  readonly file?: string;
+}
+
+/**
+ * The configuration could not be used. In strict mode `instrument()` throws one of these listing every issue at once.
+ *
+ * @example
+ * ```ts
+ * import { ConfigurationError } from "@llmops/core";
+ * try {
+ *   await getPlatform("local").instrument({ validationMode: "strict" });
+ * } catch (error) {
+ *   if (ConfigurationError.isInstance(error)) for (const issue of error.issues) console.error(issue.path, issue.message);
+ * }
+ * ```
+ */
+export class ConfigurationError extends LlmopsError {
+  /** Every problem found, in file order. */
+  readonly issues: readonly ConfigIssue[];
+
+  /**
+   * @param issues - every problem found
+   * @param options - `cause`: the error underneath; `summary`: a first line in place of the default one
+   */
+  constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown; summary?: string }) {
+    super(formatIssues(issues, options?.summary), options);
+    this.name = "ConfigurationError";
+    markKind(this, "ConfigurationError");
+    this.issues = issues;
+  }
+
+  /** True for a `ConfigurationError` from any copy of `@llmops/core`. */
+  static override isInstance(error: unknown): error is ConfigurationError {
+    return hasKind(error, "ConfigurationError");
+  }
+}
+
+/**
+ * A package llmops needs is not installed: a platform, or a module a platform depends on.
+ * The message carries the install line.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   getPlatform("arize");
+ * } catch (error) {
+ *   if (MissingDependencyError.isInstance(error)) console.error(error.installCommand);
+ * }
+ * ```
+ */
+export class MissingDependencyError extends LlmopsError {
+  /** The npm package that is missing. */
+  readonly packageName: string;
+  /** The command that installs it, for the app's package manager. */
+  readonly installCommand: string;
+
+  /**
+   * @param params.message - what needed the package
+   * @param params.packageName - the missing package
+   * @param params.installCommand - the line that installs it
+   */
+  constructor(params: { message: string; packageName: string; installCommand: string; cause?: unknown }) {
+    super(`${params.message}\nInstall with: ${params.installCommand}`, { cause: params.cause });
+    this.name = "MissingDependencyError";
+    markKind(this, "MissingDependencyError");
+    this.packageName = params.packageName;
+    this.installCommand = params.installCommand;
+  }
+
+  /** True for a `MissingDependencyError` from any copy of `@llmops/core`. */
+  static override isInstance(error: unknown): error is MissingDependencyError {
+    return hasKind(error, "MissingDependencyError");
+  }
+}
+
+/**
+ * No platform of that name is installed or registered. The message lists the names found and the install line.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   getPlatform("arize");
+ * } catch (error) {
+ *   if (PlatformNotFoundError.isInstance(error)) console.error(error.available);
+ * }
+ * ```
+ */
+export class PlatformNotFoundError extends MissingDependencyError {
+  /** The platform name asked for. */
+  readonly platformName: string;
+  /** The platform names that were found. */
+  readonly available: readonly string[];
+
+  /**
+   * @param params.platformName - the name asked for
+   * @param params.available - the names found
+   * @param params.packageName - the package that would provide it
+   * @param params.installCommand - the line that installs it
+   */
+  constructor(params: { platformName: string; available: readonly string[]; packageName: string; installCommand: string }) {
+    const found = params.available.length > 0 ? params.available.join(", ") : "none";
+    super({
+      message: `No llmops platform named "${params.platformName}" is installed or registered (found: ${found}).`,
+      packageName: params.packageName,
+      installCommand: params.installCommand,
+    });
+    this.name = "PlatformNotFoundError";
+    markKind(this, "PlatformNotFoundError");
+    this.platformName = params.platformName;
+    this.available = params.available;
+  }
+
+  /** True for a `PlatformNotFoundError` from any copy of `@llmops/core`. */
+  static override isInstance(error: unknown): error is PlatformNotFoundError {
+    return hasKind(error, "PlatformNotFoundError");
+  }
+}
+
+/**
+ * Two installed packages declare a platform of the same name. The message names both.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   getPlatform("acme");
+ * } catch (error) {
+ *   if (PlatformConflictError.isInstance(error)) console.error(error.packageNames);
+ * }
+ * ```
+ */
+export class PlatformConflictError extends LlmopsError {
+  /** The platform name claimed twice. */
+  readonly platformName: string;
+  /** The packages that claim it. */
+  readonly packageNames: readonly string[];
+
+  /**
+   * @param params.platformName - the name claimed twice
+   * @param params.packageNames - the packages claiming it
+   */
+  constructor(params: { platformName: string; packageNames: readonly string[] }) {
+    super(
+      `Platform "${params.platformName}" is declared by more than one installed package: ${params.packageNames.join(" and ")}. ` +
+        `Remove one of them, or register the one you want with registerPlatform().`,
+    );
+    this.name = "PlatformConflictError";
+    markKind(this, "PlatformConflictError");
+    this.platformName = params.platformName;
+    this.packageNames = params.packageNames;
+  }
+
+  /** True for a `PlatformConflictError` from any copy of `@llmops/core`. */
+  static override isInstance(error: unknown): error is PlatformConflictError {
+    return hasKind(error, "PlatformConflictError");
+  }
+}
+
+function formatIssues(issues: readonly ConfigIssue[], summary?: string): string {
+  const head = summary ?? `Invalid llmops configuration (${issues.length} ${issues.length === 1 ? "issue" : "issues"}):`;
+  const lines = issues.map((issue) => {
+    const where = issue.path === "" ? "(config)" : issue.path;
+    const detail: string[] = [];
+    if (issue.expected !== undefined) detail.push(`expected ${issue.expected}`);
+    if (issue.received !== undefined) detail.push(`received ${issue.received}`);
+    const suffix = detail.length > 0 ? ` (${detail.join(", ")})` : "";
+    const file = issue.file === undefined ? "" : ` [${issue.file}]`;
+    return `  - ${where}: ${issue.message}${suffix}${file}`;
+  });
+  return [head, ...lines].join("\n");
+}

@@ -1,0 +1,34 @@
+export { VERSION } from "./version";
+export {
+  LlmopsError,
+  ConfigurationError,
+  MissingDependencyError,
+  PlatformNotFoundError,
+  PlatformConflictError,
+} from "./errors/llmops-error";
+export type { ConfigIssue } from "./errors/llmops-error";
+export { definePlatform } from "./platform/platform";
+export type {
+  AssembleProviderOptions,
+  EnvironmentOverride,
+  EnvironmentValueKind,
+  InstrumentationLike,
+  InstrumentorContext,
+  InstrumentorSpec,
+  ManagedTracerProvider,
+  Platform,
+  PlatformDefinition,
+  PlatformRegistry,
+  ProviderContext,
+  ResolvedConfig,
+  SectionOf,
+  ServiceInfo,
+  ValidationMode,
+} from "./platform/platform";
+export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./discovery/registry";
+export type { DiscoveryOptions, PlatformHandle, PlatformInfo } from "./discovery/registry";
+export type { PlatformSource } from "./discovery/discover";
+export { loadConfig } from "./config/load-config";
+export type { LoadConfigOptions, LoadedConfig } from "./config/load-config";
+export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pipeline/handle";
+export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";

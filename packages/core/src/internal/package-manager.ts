@@ -1,0 +1,26 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const LOCKFILES: ReadonlyArray<readonly [string, string]> = [
+  ["pnpm-lock.yaml", "pnpm add"],
+  ["yarn.lock", "yarn add"],
+  ["bun.lock", "bun add"],
+  ["bun.lockb", "bun add"],
+  ["package-lock.json", "npm install"],
+];
+
+/**
+ * The install line for a package, in the app's package manager: the lockfile nearest to the app root
+ * (walking up, so a workspace member finds the workspace's lockfile); npm when there is none.
+ */
+export function installCommand(packageName: string, appRoot: string): string {
+  let directory = appRoot;
+  for (;;) {
+    for (const [file, command] of LOCKFILES) {
+      if (existsSync(join(directory, file))) return `${command} ${packageName}`;
+    }
+    const parent = dirname(directory);
+    if (parent === directory) return `npm install ${packageName}`;
+    directory = parent;
+  }
+}

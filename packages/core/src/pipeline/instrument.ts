@@ -1,0 +1,169 @@
+import { trace } from "@opentelemetry/api";
+import { resolveConfig } from "../config/resolve-config";
+import type { ConfigIssue } from "../errors/llmops-error";
+import { ConfigurationError, LlmopsError } from "../errors/llmops-error";
+import { findAppRoot } from "../discovery/discover";
+import { runInstrumentors } from "../instrumentors/run-instrumentors";
+import { globalState } from "../internal/global-state";
+import { componentLogger, ensureDiagLogger, logger, warnOnce } from "../internal/logger";
+import type { ManagedTracerProvider, Platform, ValidationMode } from "../platform/platform";
+import { assembleTracerProvider } from "../provider/assemble";
+import { installFlushOnExit } from "./flush-on-exit";
+import type { InstrumentationHandle, InstrumentOptions } from "./handle";
+import { liveHandle, noopHandle } from "./handle";
+
+const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
+
+/**
+ * The instrument pipeline (DESIGN.md): platform › dependencies › config › validation › TracerProvider ›
+ * global registration › flush-on-exit › instrumentors › handle. One per process: a second call returns the first handle.
+ * Permissive mode never throws; strict mode throws {@link ConfigurationError} with every issue, or the dependency error.
+ */
+export function instrumentWith(name: string, load: () => Promise<Platform>, options: InstrumentOptions = {}): Promise<InstrumentationHandle> {
+  const state = globalState();
+  if (state.active !== undefined) {
+    warnOnce(
+      "second-instrument",
+      `instrument() was already called in this process (platform "${state.active.platform}"); the first handle is returned and nothing is set up twice.`,
+    );
+    return state.active.handle as Promise<InstrumentationHandle>;
+  }
+  const handle = runPipeline(name, load, options);
+  state.active = { platform: name, handle };
+  // A strict-mode failure leaves nothing running: a later, corrected call may try again.
+  handle.catch(() => {
+    if (state.active?.handle === handle) state.active = undefined;
+  });
+  return handle;
+}
+
+async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions): Promise<InstrumentationHandle> {
+  const env = options.env ?? process.env;
+  ensureDiagLogger(env);
+  const early = earlyMode(options, env);
+  if (/^true$/i.test(env.OTEL_SDK_DISABLED?.trim() ?? "")) {
+    logger.info("OTEL_SDK_DISABLED=true: tracing is off; instrument() returns a no-op handle.");
+    return noopHandle(name);
+  }
+  let platform: Platform;
+  let appRoot: string;
+  try {
+    appRoot = options.appRoot ?? findAppRoot(process.cwd(), env);
+    platform = await load();
+  } catch (error) {
+    return failed(name, early, error, []);
+  }
+
+  const resolution = await resolveConfig({
+    platform,
+    appRoot,
+    env,
+    ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
+    inline: options.config,
+    ...(options.validationMode === undefined ? {} : { validationMode: options.validationMode }),
+  });
+  for (const warning of resolution.warnings) logger.warn(warning);
+  if (resolution.resolved === undefined) {
+    const file = resolution.source.kind === "file" ? resolution.source.file : undefined;
+    const summary = summaryFor(platform, resolution.source.kind === "none" ? resolution.source.searched : [], resolution.issues);
+    const error = new ConfigurationError(resolution.issues, { summary });
+    return failed(name, resolution.mode, error, resolution.issues, file);
+  }
+  const config = resolution.resolved;
+  const mode = resolution.mode;
+
+  try {
+    await platform.checkDependencies?.({ appRoot, section: config.section });
+  } catch (error) {
+    return failed(name, mode, error, [], config.file);
+  }
+
+  let provider: ManagedTracerProvider;
+  try {
+    provider = await platform.createTracerProvider({
+      section: config.section,
+      config,
+      service: config.service,
+      appRoot,
+      env,
+      logger: componentLogger(platform.name),
+      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly),
+    });
+  } catch (error) {
+    const wrapped = LlmopsError.isInstance(error)
+      ? error
+      : new LlmopsError(`Platform "${platform.name}" could not create its TracerProvider: ${messageOf(error)}`, { cause: error });
+    return failed(name, mode, wrapped, [], config.file);
+  }
+
+  if (options.global !== false) registerGlobally(provider);
+  const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
+  let removeExitHooks = (): void => {};
+  const handle = liveHandle({
+    platform: platform.name,
+    provider,
+    instrumentations: runInstrumentors({
+      registry: platform.instrumentors,
+      config: config as never,
+      tracerProvider: provider,
+      appRoot,
+      platformName: platform.name,
+      ...(options.modules === undefined ? {} : { modules: options.modules }),
+    }),
+    configFile: config.file,
+    onShutdown: () => removeExitHooks(),
+  });
+  if (options.flushOnExit !== false) removeExitHooks = installFlushOnExit((timeout) => handle.forceFlush({ timeoutMillis: timeout }), timeoutMillis);
+  logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}).`);
+  return handle;
+}
+
+/**
+ * Registers the provider as the global one, with an AsyncLocalStorage context manager and the W3C propagator,
+ * unless the app already registered a provider: then llmops leaves the globals alone and says so.
+ */
+function registerGlobally(provider: ManagedTracerProvider): void {
+  const existing = (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.();
+  const isNoop = existing === undefined || existing?.constructor?.name === "NoopTracerProvider";
+  if (!isNoop) {
+    logger.warn(
+      "Another TracerProvider is already registered globally; llmops does not replace it. " +
+        "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",
+    );
+    return;
+  }
+  const register = (provider as { register?: () => void }).register;
+  if (typeof register === "function") {
+    register.call(provider);
+    return;
+  }
+  trace.setGlobalTracerProvider(provider);
+}
+
+function earlyMode(options: InstrumentOptions, env: Readonly<Record<string, string | undefined>>): ValidationMode {
+  if (options.validationMode !== undefined) return options.validationMode;
+  const fromEnv = env.LLMOPS_VALIDATION_MODE?.trim();
+  return fromEnv === "strict" ? "strict" : "permissive";
+}
+
+function failed(name: string, mode: ValidationMode, error: unknown, issues: readonly ConfigIssue[], file?: string): InstrumentationHandle {
+  if (mode === "strict") throw error;
+  const text = error instanceof Error ? error.message : String(error);
+  warnOnce(`instrument-failed:${name}`, `${text}\nTracing is off for this process; the app runs on (validation mode: permissive).`);
+  return noopHandle(name, issues, file);
+}
+
+function summaryFor(platform: Platform, searched: readonly string[], issues: readonly ConfigIssue[]): string {
+  const count = `${issues.length} ${issues.length === 1 ? "issue" : "issues"}`;
+  const none = searched.length > 0 ? ` No config file was found (looked for llmops.yaml, .llmopsrc*, llmops.config.*, package.json#llmops in ${dirnameOf(searched[0] ?? "")}; set LLMOPS_CONFIG_PATH or pass configPath).` : "";
+  return `Invalid llmops configuration for platform "${platform.name}" (${count}):${none}`;
+}
+
+function dirnameOf(path: string): string {
+  const index = path.lastIndexOf("/");
+  return index > 0 ? path.slice(0, index) : path;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,211 @@
+import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { GenericSchema, InferOutput } from "valibot";
+
+/**
+ * A TracerProvider that can be flushed and shut down: what a platform hands back to the pipeline.
+ * `NodeTracerProvider` and `BasicTracerProvider` from the OpenTelemetry SDK satisfy it.
+ */
+export interface ManagedTracerProvider extends TracerProvider {
+  /** Exports every span that has ended and not been exported yet. */
+  forceFlush(): Promise<void>;
+  /** Flushes, then releases exporters and processors; the provider produces no spans afterwards. */
+  shutdown(): Promise<void>;
+}
+
+/** The `service` section after validation and environment overrides. */
+export interface ServiceInfo {
+  /** `service.name` resource attribute. */
+  readonly name: string;
+  /** `service.version` resource attribute. */
+  readonly version?: string;
+  /** `deployment.environment.name` resource attribute. */
+  readonly environment?: string;
+}
+
+/** How the value of an environment variable is read before it overrides a key. */
+export type EnvironmentValueKind = "string" | "boolean" | "number" | "headers";
+
+/**
+ * One environment variable that overrides one key of the platform's section.
+ * When several variables name the same key, the first one set (in declaration order) wins.
+ */
+export interface EnvironmentOverride {
+  /** The variable, e.g. `PHOENIX_API_KEY`. */
+  readonly variable: string;
+  /** The key inside the platform's section, e.g. `api_key`. */
+  readonly key: string;
+  /** How to read the value; `string` by default. `headers` reads `k1=v1,k2=v2` (the OTLP headers format). */
+  readonly kind?: EnvironmentValueKind;
+}
+
+/**
+ * What an instrumentor instance needs to offer: the shape of an OpenTelemetry `Instrumentation`.
+ * Every method is optional so that instrumentors of other shapes can be wrapped by `InstrumentorSpec.create`.
+ */
+export interface InstrumentationLike {
+  /** Starts patching (for require hooks: modules loaded from now on). */
+  enable?(): void;
+  /** Stops patching. */
+  disable?(): void;
+  /** Points the instrumentation at a TracerProvider. */
+  setTracerProvider?(tracerProvider: TracerProvider): void;
+  /** Patches a module the app has already loaded (the ESM path). */
+  manuallyInstrument?(moduleExports: unknown): void;
+}
+
+/** What {@link InstrumentorSpec.create} receives. */
+export interface InstrumentorContext {
+  /** The TracerProvider of this `instrument()` call. */
+  readonly tracerProvider: TracerProvider;
+  /** The resolved configuration's shared sections and the platform's section. */
+  readonly config: ResolvedConfig<unknown>;
+}
+
+/**
+ * One entry of a platform's instrumentor registry (seed 000 §8.1: config key, module, export).
+ * The package is resolved from the app, imported only when the key is enabled, and applied in isolation.
+ */
+export interface InstrumentorSpec {
+  /** Key under `instrumentation:` in the config file, e.g. `openai`. */
+  readonly key: string;
+  /** npm package of the instrumentor, e.g. `@arizeai/openinference-instrumentation-openai`. */
+  readonly packageName: string;
+  /** The export to construct, e.g. `OpenAIInstrumentation`. */
+  readonly exportName: string;
+  /** The module the instrumentor patches, e.g. `openai`: the key of `instrument({ modules })`. */
+  readonly moduleName: string;
+  /**
+   * Builds the instance; by default `new Export({ tracerProvider })` followed by `setTracerProvider`.
+   * Return an object with `enable`/`manuallyInstrument` as an OpenTelemetry instrumentation has.
+   */
+  readonly create?: (exported: unknown, context: InstrumentorContext) => InstrumentationLike;
+}
+
+/** Options of the shared provider assembly a platform calls from `createTracerProvider`. */
+export interface AssembleProviderOptions {
+  /** Exporters, each behind its own span processor. */
+  readonly exporters?: readonly SpanExporter[];
+  /** Batch spans (default) or send each span as it ends. The batch processor honours `OTEL_BSP_*`. */
+  readonly batch?: boolean;
+  /** Extra processors, placed before the exporters' processors. */
+  readonly spanProcessors?: readonly SpanProcessor[];
+  /** Extra resource attributes, merged over the service attributes. */
+  readonly resourceAttributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** What {@link Platform.createTracerProvider} receives. */
+export interface ProviderContext<Section> {
+  /** The platform's section, validated, defaults applied. */
+  readonly section: Section;
+  /** The validated shared sections and the platform's section. */
+  readonly config: ResolvedConfig<Section>;
+  /** The service identity, also present as resource attributes. */
+  readonly service: ServiceInfo;
+  /** The app's root folder (where its package.json is). */
+  readonly appRoot: string;
+  /** The environment the configuration was read with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** A logger under the platform's name. */
+  readonly logger: DiagLogger;
+  /**
+   * Builds a `NodeTracerProvider` with the service resource, the processors asked for and the exporters given.
+   * The OpenTelemetry SDK is imported here, not before.
+   */
+  assembleTracerProvider(options: AssembleProviderOptions): Promise<ManagedTracerProvider>;
+}
+
+/** The configuration after loading, substitution, environment overrides and validation. */
+export interface ResolvedConfig<Section> {
+  /** `service:` */
+  readonly service: ServiceInfo;
+  /** `instrumentation:` — key to on/off; a missing key means "on when installed". */
+  readonly instrumentation: Readonly<Record<string, boolean>>;
+  /** `validation.mode` in force. */
+  readonly validationMode: ValidationMode;
+  /** The platform's own section. */
+  readonly section: Section;
+  /** The file the configuration came from, if any. */
+  readonly file?: string;
+}
+
+/** `strict` throws on any problem; `permissive` (the default) warns once and carries on without tracing. */
+export type ValidationMode = "strict" | "permissive";
+
+/**
+ * The contract every platform implements (seed 000 §4, in TypeScript). Write one with {@link definePlatform}.
+ */
+export interface Platform<Section = unknown> {
+  /** Identifier used in `getPlatform(name)`, e.g. `arize`. */
+  readonly name: string;
+  /** Its section in the config file, e.g. `arize`. */
+  readonly configSection: string;
+  /** The npm package that provides it, for install hints, e.g. `@llmops/platform-arize`. */
+  readonly packageName: string;
+  /** valibot schema of the section; defaults belong in it (`v.optional(schema, default)`). */
+  readonly schema: GenericSchema<unknown, Section>;
+  /** Environment variables that override keys of the section. */
+  readonly environment?: readonly EnvironmentOverride[];
+  /** Instrumentors this platform applies, in order. */
+  readonly instrumentors: readonly InstrumentorSpec[];
+  /**
+   * Throws {@link MissingDependencyError} when something the platform needs is missing.
+   * Runs first in `instrument()`.
+   */
+  checkDependencies?(context: { readonly appRoot: string; readonly section: unknown }): void | Promise<void>;
+  /** Creates the TracerProvider that exports to this platform. */
+  createTracerProvider(context: ProviderContext<Section>): Promise<ManagedTracerProvider>;
+}
+
+/** What {@link definePlatform} takes: a {@link Platform} whose section type comes from its schema. */
+export interface PlatformDefinition<TSchema extends GenericSchema> extends Omit<Platform<InferOutput<TSchema>>, "schema"> {
+  /** valibot schema of the section. */
+  readonly schema: TSchema;
+}
+
+/**
+ * Declares a platform, inferring its section type from the valibot schema.
+ *
+ * @param definition - the platform's name, section, package, schema, instrumentors and provider factory
+ * @returns the same object, typed as {@link Platform}
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { definePlatform } from "@llmops/core";
+ *
+ * export const platform = definePlatform({
+ *   name: "acme",
+ *   configSection: "acme",
+ *   packageName: "acme-llmops-platform-acme",
+ *   schema: v.object({ endpoint: v.pipe(v.string(), v.url()) }),
+ *   instrumentors: [],
+ *   async createTracerProvider({ section, assembleTracerProvider }) {
+ *     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+ *     return assembleTracerProvider({ exporters: [new OTLPTraceExporter({ url: section.endpoint })] });
+ *   },
+ * });
+ * ```
+ */
+export function definePlatform<TSchema extends GenericSchema>(definition: PlatformDefinition<TSchema>): Platform<InferOutput<TSchema>> {
+  return definition as Platform<InferOutput<TSchema>>;
+}
+
+/**
+ * Platforms known to the type system. Platform packages add themselves by declaration merging,
+ * which makes `getPlatform("name")` return a typed handle wherever the package's types are visible.
+ *
+ * @example
+ * ```ts
+ * declare module "@llmops/core" {
+ *   interface PlatformRegistry {
+ *     acme: typeof platform;
+ *   }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PlatformRegistry {}
+
+/** The section type of a platform. */
+export type SectionOf<P> = P extends Platform<infer S> ? S : unknown;

@@ -1,0 +1,27 @@
+import type { AssembleProviderOptions, ManagedTracerProvider, ServiceInfo } from "../platform/platform";
+
+/** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
+const SERVICE_NAME = "service.name";
+const SERVICE_VERSION = "service.version";
+const DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
+
+/**
+ * Builds a `NodeTracerProvider` for a platform: service resource (merged over the SDK defaults and
+ * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
+ * The OpenTelemetry SDK is imported here, on first use, never at `import "@llmops/core"`.
+ */
+export async function assembleTracerProvider(service: ServiceInfo, options: AssembleProviderOptions): Promise<ManagedTracerProvider> {
+  const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { defaultResource, detectResources, envDetector, resourceFromAttributes }] =
+    await Promise.all([import("@opentelemetry/sdk-trace-node"), import("@opentelemetry/resources")]);
+  const attributes: Record<string, string | number | boolean> = { [SERVICE_NAME]: service.name };
+  if (service.version !== undefined) attributes[SERVICE_VERSION] = service.version;
+  if (service.environment !== undefined) attributes[DEPLOYMENT_ENVIRONMENT] = service.environment;
+  Object.assign(attributes, options.resourceAttributes);
+  const resource = defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes(attributes));
+  const batch = options.batch ?? true;
+  const spanProcessors = [
+    ...(options.spanProcessors ?? []),
+    ...(options.exporters ?? []).map((exporter) => (batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter))),
+  ];
+  return new NodeTracerProvider({ resource, spanProcessors });
+}

@@ -1,0 +1,86 @@
+import type { Platform } from "../platform/platform";
+
+/** What {@link checkPlatform} found wrong; empty when the platform keeps the contract. */
+export interface ConformanceReport {
+  /** True when there are no problems. */
+  readonly ok: boolean;
+  /** One line per broken rule. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The conformance kit for platform authors: checks a platform object against the contract, and, given a sample
+ * section, that the schema accepts it, that an empty section is reported (not thrown), and that the provider
+ * it builds creates, ends and flushes a span.
+ *
+ * @param platform - the platform object
+ * @param params.sampleSection - a valid section for this platform
+ *
+ * @example
+ * ```ts
+ * import { checkPlatform } from "@llmops/core/testing";
+ * import { platform } from "../src/platform";
+ *
+ * test("keeps the platform contract", async () => {
+ *   const report = await checkPlatform(platform, { sampleSection: { endpoint: "http://127.0.0.1:4318/v1/traces" } });
+ *   expect(report.problems).toEqual([]);
+ * });
+ * ```
+ */
+export async function checkPlatform(platform: Platform, params: { readonly sampleSection: unknown }): Promise<ConformanceReport> {
+  const problems: string[] = [];
+  const check = (condition: boolean, problem: string): void => {
+    if (!condition) problems.push(problem);
+  };
+  check(typeof platform.name === "string" && /^[a-z][a-z0-9-]*$/.test(platform.name), "name must be a lower-case identifier (a-z, 0-9, -)");
+  check(typeof platform.configSection === "string" && platform.configSection !== "", "configSection must be a non-empty string");
+  check(typeof platform.packageName === "string" && platform.packageName !== "", "packageName must name the npm package, for install hints");
+  check(typeof platform.createTracerProvider === "function", "createTracerProvider must be a function");
+  check(Array.isArray(platform.instrumentors), "instrumentors must be an array");
+  const keys = new Set<string>();
+  for (const spec of Array.isArray(platform.instrumentors) ? platform.instrumentors : []) {
+    check(typeof spec.key === "string" && spec.key !== "", `an instrumentor has no key`);
+    check(!keys.has(spec.key), `instrumentor key "${spec.key}" appears twice`);
+    keys.add(spec.key);
+    check(typeof spec.packageName === "string" && typeof spec.exportName === "string" && typeof spec.moduleName === "string", `instrumentor "${spec.key}" needs packageName, exportName and moduleName`);
+  }
+  for (const override of platform.environment ?? []) {
+    check(/^[A-Z][A-Z0-9_]*$/.test(override.variable), `environment variable "${override.variable}" should be UPPER_SNAKE_CASE`);
+  }
+  const v = await import("valibot");
+  try {
+    const sample = v.safeParse(platform.schema, params.sampleSection);
+    check(sample.success, `schema rejects the sample section: ${sample.success ? "" : sample.issues.map((issue) => issue.message).join("; ")}`);
+    v.safeParse(platform.schema, {});
+    v.safeParse(platform.schema, 42);
+  } catch (error) {
+    problems.push(`schema throws instead of reporting issues: ${(error as Error).message}`);
+  }
+  if (problems.length === 0) await checkProvider(platform, v.parse(platform.schema, params.sampleSection), problems);
+  return { ok: problems.length === 0, problems };
+}
+
+async function checkProvider(platform: Platform, section: unknown, problems: string[]): Promise<void> {
+  const [{ assembleTracerProvider }, { diag }] = await Promise.all([import("../provider/assemble"), import("@opentelemetry/api")]);
+  const service = { name: "llmops-conformance" };
+  try {
+    const provider = await platform.createTracerProvider({
+      section,
+      config: { service, instrumentation: {}, validationMode: "strict", section },
+      service,
+      appRoot: process.cwd(),
+      env: {},
+      logger: diag.createComponentLogger({ namespace: `llmops:${platform.name}:conformance` }),
+      assembleTracerProvider: (options) => assembleTracerProvider(service, options),
+    });
+    for (const method of ["getTracer", "forceFlush", "shutdown"] as const) {
+      if (typeof provider[method] !== "function") problems.push(`the provider has no ${method}()`);
+    }
+    if (problems.length > 0) return;
+    provider.getTracer("llmops-conformance").startSpan("conformance").end();
+    await provider.forceFlush().catch((error: unknown) => problems.push(`forceFlush() rejected: ${(error as Error).message}`));
+    await provider.shutdown().catch((error: unknown) => problems.push(`shutdown() rejected: ${(error as Error).message}`));
+  } catch (error) {
+    problems.push(`createTracerProvider threw with a valid section: ${(error as Error).message}`);
+  }
+}
