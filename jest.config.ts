@@ -1,0 +1,56 @@
+import { join } from "node:path";
+import type { Config } from "jest";
+
+/** ts-jest compiles the TypeScript sources to CommonJS for jest; type checking is `pnpm typecheck`'s job. */
+const transform: Config["transform"] = {
+  "^.+\\.tsx?$": [
+    "ts-jest",
+    {
+      isolatedModules: true,
+      tsconfig: {
+        module: "commonjs",
+        moduleResolution: "node10",
+        verbatimModuleSyntax: false,
+        isolatedModules: true,
+        esModuleInterop: true,
+        target: "ES2022",
+        types: ["node", "jest"],
+      },
+    },
+  ],
+};
+
+/** Unit tests run against `src`: the workspace packages map to their sources. */
+const moduleNameMapper: Config["moduleNameMapper"] = {
+  "^@llmops/core$": "<rootDir>/../core/src/index.ts",
+  "^@llmops/core/testing$": "<rootDir>/../core/src/testing/index.ts",
+  "^@llmops/platform-local$": "<rootDir>/../platform-local/src/index.ts",
+};
+
+function unitProject(name: string): Config {
+  return {
+    displayName: name,
+    rootDir: join(__dirname, "packages", name),
+    testMatch: ["<rootDir>/test/**/*.test.ts"],
+    testEnvironment: "node",
+    transform,
+    moduleNameMapper,
+  };
+}
+
+const config: Config = {
+  projects: [
+    unitProject("core"),
+    unitProject("platform-local"),
+    {
+      // Integration tests run against the built `dist` and packed tarballs, in child processes.
+      displayName: "integration",
+      rootDir: join(__dirname, "test", "integration"),
+      testMatch: ["<rootDir>/**/*.test.ts"],
+      testEnvironment: "node",
+      transform,
+    },
+  ],
+};
+
+export default config;

@@ -1,0 +1,43 @@
+import { ConfigurationError, LlmopsError, MissingDependencyError, PlatformConflictError, PlatformNotFoundError } from "@llmops/core";
+
+describe("errors", () => {
+  it("keeps stable names, the cause, and isInstance across the hierarchy", () => {
+    const cause = new Error("underneath");
+    const error = new MissingDependencyError({ message: "needs x", packageName: "x", installCommand: "npm install x", cause });
+    expect(error.name).toBe("MissingDependencyError");
+    expect(error.cause).toBe(cause);
+    expect(error.message).toContain("Install with: npm install x");
+    expect(LlmopsError.isInstance(error)).toBe(true);
+    expect(MissingDependencyError.isInstance(error)).toBe(true);
+    expect(ConfigurationError.isInstance(error)).toBe(false);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it("recognises an error made by another copy of core through the process-wide marker", () => {
+    const foreign = new Error("from another copy");
+    Object.defineProperty(foreign, Symbol.for("llmops.error.kinds"), { value: new Set(["LlmopsError", "ConfigurationError"]) });
+    expect(ConfigurationError.isInstance(foreign)).toBe(true);
+    expect(PlatformConflictError.isInstance(foreign)).toBe(false);
+    expect(LlmopsError.isInstance({})).toBe(false);
+    expect(LlmopsError.isInstance(null)).toBe(false);
+  });
+
+  it("lists every configuration issue with path, expectation and file", () => {
+    const error = new ConfigurationError([
+      { path: "service.name", message: "is required", expected: "string", received: "nothing", file: "/app/llmops.yaml" },
+      { path: "arize.transport", message: "unknown transport", expected: '"http" | "grpc"', received: '"udp"' },
+    ]);
+    expect(error.message).toContain("2 issues");
+    expect(error.message).toContain("service.name: is required (expected string, received nothing) [/app/llmops.yaml]");
+    expect(error.message).toContain('arize.transport: unknown transport (expected "http" | "grpc", received "udp")');
+    expect(error.issues).toHaveLength(2);
+  });
+
+  it("names the platforms found and the install line when a platform is missing", () => {
+    const error = new PlatformNotFoundError({ platformName: "arize", available: ["local"], packageName: "@llmops/platform-arize", installCommand: "pnpm add @llmops/platform-arize" });
+    expect(error.message).toContain('No llmops platform named "arize"');
+    expect(error.message).toContain("found: local");
+    expect(error.message).toContain("pnpm add @llmops/platform-arize");
+    expect(MissingDependencyError.isInstance(error)).toBe(true);
+  });
+});
