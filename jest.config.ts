@@ -6,7 +6,6 @@ const transform: Config["transform"] = {
   "^.+\\.tsx?$": [
     "ts-jest",
     {
-      isolatedModules: true,
       tsconfig: {
         module: "commonjs",
         moduleResolution: "node10",

@@ -61,14 +61,13 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
 
 /** `service.name` falls back to the app's package.json `name` (an extension of the seed, which requires it). */
 function withServiceNameDefault(config: Record<string, unknown>, appRoot: string): Record<string, unknown> {
-  const service = config.service;
-  if (service !== undefined && service !== null && (typeof service !== "object" || "name" in service)) return config;
+  const service = config.service ?? {};
+  if (typeof service !== "object" || service === null || "name" in service) return { ...config, service };
   let name: unknown;
   try {
     name = (JSON.parse(readFileSync(join(appRoot, "package.json"), "utf8")) as { name?: unknown }).name;
   } catch {
-    return config;
+    name = undefined;
   }
-  if (typeof name !== "string" || name === "") return config;
-  return { ...config, service: { ...(typeof service === "object" && service !== null ? service : {}), name } };
+  return { ...config, service: typeof name === "string" && name !== "" ? { ...service, name } : service };
 }

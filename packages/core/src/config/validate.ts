@@ -63,7 +63,7 @@ export async function validateConfig<Section>(params: {
       const missing = value === undefined;
       issues.push({
         path,
-        message: missing ? "is required" : lowerFirst(issue.message.replace(/^Invalid \w+: /, "")),
+        message: missing ? "is required" : describeIssue(issue),
         ...(issue.expected === null ? {} : { expected: issue.expected }),
         received: describeValue(value, !missing && secret(path)),
         ...fileField,
@@ -158,6 +158,12 @@ function valueAt(config: unknown, path: string): unknown {
   return current;
 }
 
-function lowerFirst(text: string): string {
-  return text.length > 0 ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+/**
+ * A message for a valibot issue that never repeats the value: valibot's default messages quote what was received,
+ * which may be a secret. A message the schema's author wrote (valibot's defaults start with "Invalid") is kept.
+ */
+function describeIssue(issue: { kind: string; type: string; message: string; expected: string | null }): string {
+  if (!issue.message.startsWith("Invalid ")) return issue.message;
+  if (issue.kind === "schema") return issue.type === "picklist" || issue.type === "literal" ? "is not one of the allowed values" : "has the wrong type";
+  return `fails the ${issue.type.replace(/_/g, " ")} check`;
 }

@@ -54,21 +54,23 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       reports.push({ ...base, status: "already-applied" });
       continue;
     }
+    let resolved: string;
+    try {
+      resolved = requireFromApp.resolve(spec.packageName);
+    } catch {
+      const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installCommand(spec.packageName, options.appRoot)}`;
+      if (setting === true) log.warn(message);
+      else log.debug(message);
+      reports.push({ ...base, status: "not-installed", message });
+      continue;
+    }
     let exported: unknown;
     try {
-      const moduleExports = requireFromApp(spec.packageName) as Record<string, unknown>;
-      exported = moduleExports[spec.exportName];
+      exported = (requireFromApp(resolved) as Record<string, unknown>)[spec.exportName];
     } catch (error) {
-      if (isNotFound(error, spec.packageName)) {
-        const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installCommand(spec.packageName, options.appRoot)}`;
-        if (setting === true) log.warn(message);
-        else log.debug(message);
-        reports.push({ ...base, status: "not-installed", message });
-      } else {
-        const message = `instrumentor ${spec.key} (${spec.packageName}) failed to load: ${messageOf(error)}`;
-        log.warn(message);
-        reports.push({ ...base, status: "failed", message });
-      }
+      const message = `instrumentor ${spec.key} (${spec.packageName}) failed to load: ${messageOf(error)}`;
+      log.warn(message);
+      reports.push({ ...base, status: "failed", message });
       continue;
     }
     try {
@@ -104,11 +106,6 @@ function create(spec: InstrumentorSpec, exported: unknown, options: RunInstrumen
   const instance = new Constructor({ tracerProvider: options.tracerProvider });
   instance.setTracerProvider?.(options.tracerProvider);
   return instance;
-}
-
-function isNotFound(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "MODULE_NOT_FOUND" && error instanceof Error && error.message.includes(`'${packageName}'`);
 }
 
 function messageOf(error: unknown): string {

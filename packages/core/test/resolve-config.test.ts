@@ -1,0 +1,166 @@
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { definePlatform, loadConfig } from "@llmops/core";
+import { resolveConfig } from "../src/config/resolve-config";
+import { createTempApp, memoryPlatform } from "./helpers";
+
+/** The arize section as seed 000 §7.1 names it, for loading the seed's file unchanged. */
+const seedArize = definePlatform({
+  name: "arize",
+  configSection: "arize",
+  packageName: "@llmops/platform-arize",
+  schema: v.object({
+    endpoint: v.pipe(v.string(), v.url()),
+    project_name: v.optional(v.string()),
+    api_key: v.optional(v.string()),
+    space_id: v.optional(v.string()),
+    transport: v.optional(v.picklist(["http", "grpc"]), "http"),
+    batch_spans: v.optional(v.boolean(), true),
+    debug: v.optional(v.boolean(), false),
+    certificate_file: v.optional(v.string()),
+  }),
+  instrumentors: [],
+  createTracerProvider: () => Promise.reject(new Error("not used")),
+});
+
+describe("resolveConfig", () => {
+  const { platform } = memoryPlatform();
+
+  it("loads the seed 000 §7.1 file unchanged", async () => {
+    const appRoot = createTempApp();
+    copyFileSync(join(__dirname, "fixtures", "seed-000-llmops.yaml"), join(appRoot, "llmops.yaml"));
+    const result = await resolveConfig({ platform: seedArize, appRoot, env: { ARIZE_API_KEY: "ak-123", ARIZE_SPACE_ID: "space-9" } });
+    expect(result.issues).toEqual([]);
+    expect(result.resolved).toEqual(
+      expect.objectContaining({
+        service: { name: "my-service", version: "1.0.0" },
+        instrumentation: { google_adk: true, google_genai: true },
+        validationMode: "permissive",
+        file: join(appRoot, "llmops.yaml"),
+        section: {
+          endpoint: "http://localhost:6006/v1/traces",
+          project_name: "my-project",
+          api_key: "ak-123",
+          space_id: "space-9",
+          transport: "http",
+          batch_spans: true,
+          debug: false,
+          certificate_file: "./certs/ca.pem",
+        },
+      }),
+    );
+    // google_adk/google_genai have no TypeScript instrumentor: warned, not an error.
+    expect(result.warnings.join("\n")).toContain('instrumentation.google_adk: platform "arize" has no instrumentor');
+  });
+
+  it("reports the seed file's unset variables by key and variable, never by value", async () => {
+    const appRoot = createTempApp();
+    copyFileSync(join(__dirname, "fixtures", "seed-000-llmops.yaml"), join(appRoot, "llmops.yaml"));
+    const result = await resolveConfig({ platform: seedArize, appRoot, env: {} });
+    expect(result.resolved).toBeUndefined();
+    expect(result.issues.map((issue) => issue.path)).toEqual(["arize.api_key", "arize.space_id"]);
+    expect(result.issues[0]?.message).toContain("ARIZE_API_KEY");
+  });
+
+  it("finds llmops.yaml, .llmopsrc.json, llmops.config.cjs and package.json#llmops in the app root", async () => {
+    const cases: Record<string, string>[] = [
+      { "llmops.yml": "service:\n  name: from-yml\n" },
+      { ".llmopsrc.json": JSON.stringify({ service: { name: "from-rc" } }) },
+      { "llmops.config.cjs": "module.exports = { service: { name: 'from-js' } };" },
+    ];
+    for (const files of cases) {
+      const appRoot = createTempApp({ files });
+      const result = await resolveConfig({ platform, appRoot, env: {} });
+      expect(result.resolved?.service.name).toBe(`from-${Object.keys(files)[0]?.includes("rc") ? "rc" : Object.keys(files)[0]?.endsWith("cjs") ? "js" : "yml"}`);
+    }
+    const fromPackage = createTempApp({ manifest: { llmops: { service: { name: "from-package" } } } });
+    expect((await resolveConfig({ platform, appRoot: fromPackage, env: {} })).resolved?.service.name).toBe("from-package");
+  });
+
+  it("takes explicit path over LLMOPS_CONFIG_PATH over the search over the inline object", async () => {
+    const appRoot = createTempApp({
+      files: { "llmops.yaml": "service: {name: searched}", "a.yaml": "service: {name: explicit}", "b.json": '{"service":{"name":"from-env"}}' },
+    });
+    const inline = { service: { name: "inline" } };
+    const env = { LLMOPS_CONFIG_PATH: "b.json" };
+    expect((await resolveConfig({ platform, appRoot, env, configPath: "a.yaml", inline })).resolved?.service.name).toBe("explicit");
+    expect((await resolveConfig({ platform, appRoot, env, inline })).resolved?.service.name).toBe("from-env");
+    expect((await resolveConfig({ platform, appRoot, env: {}, inline })).resolved?.service.name).toBe("searched");
+    const bare = createTempApp({ manifest: { name: undefined } });
+    expect((await resolveConfig({ platform, appRoot: bare, env: {}, inline })).resolved?.service.name).toBe("inline");
+  });
+
+  it("defaults service.name to the app's package name, and requires it when there is none", async () => {
+    const named = createTempApp({ manifest: { name: "my-app" } });
+    expect((await resolveConfig({ platform, appRoot: named, env: {} })).resolved?.service.name).toBe("my-app");
+    const unnamed = createTempApp({ manifest: { name: undefined } });
+    const result = await resolveConfig({ platform, appRoot: unnamed, env: {} });
+    expect(result.issues).toEqual([expect.objectContaining({ path: "service.name", message: "is required" })]);
+  });
+
+  it("collects every issue at once with path, expected, received and file", async () => {
+    const appRoot = createTempApp({
+      files: { "llmops.yaml": "service:\n  name: 42\ninstrumentation:\n  openai: maybe\nvalidation:\n  mode: sometimes\nmemory:\n  batch: 3\n" },
+    });
+    const result = await resolveConfig({ platform, appRoot, env: {} });
+    const file = join(appRoot, "llmops.yaml");
+    expect(result.issues).toEqual([
+      expect.objectContaining({ path: "service.name", expected: "string", received: "42", file }),
+      expect.objectContaining({ path: "instrumentation.openai", expected: "boolean", received: '"maybe"', file }),
+      expect.objectContaining({ path: "validation.mode", expected: '("strict" | "permissive")', received: '"sometimes"', file }),
+      expect.objectContaining({ path: "memory.batch", expected: "boolean", received: "3", file }),
+    ]);
+  });
+
+  it("never prints a secret: secret-looking keys and substituted values are redacted", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: x\n  environment: ${DEPLOY_ENV}\nmemory:\n  api_key: '12345'\n  label: ${LABEL}\n" } });
+    const result = await resolveConfig({ platform, appRoot, env: { DEPLOY_ENV: "sk-very-secret-1", LABEL: "sk-very-secret-2" } });
+    expect(result.resolved).toBeDefined();
+    const bad = createTempApp({ files: { "llmops.yaml": "service:\n  name: x\n  environment: 99\nmemory:\n  api_key: 12345\n  label: ${LABEL}\n" } });
+    const failing = await resolveConfig({ platform, appRoot: bad, env: { LABEL: "7" } });
+    const text = JSON.stringify(failing.issues);
+    expect(failing.issues.map((issue) => issue.path)).toEqual(["service.environment", "memory.api_key"]);
+    expect(text).not.toContain("12345");
+    expect(failing.issues[1]?.received).toBe("[redacted]");
+  });
+
+  it("warns about unknown keys with a did-you-mean, and misspelt sections", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "servce:\n  name: typo\nservice:\n  name: x\n  verison: '1'\nmemory:\n  lable: y\nmlflow:\n  tracking_uri: http://x\n" } });
+    const result = await resolveConfig({ platform, appRoot, env: {} });
+    expect(result.issues).toEqual([]);
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        'Unknown configuration section "servce": did you mean "service"?',
+        'Unknown configuration key "service.verison" (did you mean "version"?); it is ignored.',
+        'Unknown configuration key "memory.lable" (did you mean "label"?); it is ignored.',
+      ]),
+    );
+    expect(result.warnings.join("\n")).not.toContain("mlflow");
+  });
+
+  it("applies environment overrides after substitution and before validation", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: file\nvalidation:\n  mode: permissive\n" } });
+    const result = await resolveConfig({ platform, appRoot, env: { OTEL_SERVICE_NAME: "from-env", LLMOPS_VALIDATION_MODE: "strict", MEMORY_API_KEY: "k" } });
+    expect(result.resolved?.service.name).toBe("from-env");
+    expect(result.mode).toBe("strict");
+    expect(result.resolved?.section).toEqual({ label: "default", api_key: "k", batch: false });
+  });
+
+  it("reports a missing explicit file and an unparsable file as issues, not exceptions", async () => {
+    const appRoot = createTempApp({ files: { "broken.yaml": "service:\n  name: [unclosed\n" } });
+    const missing = await resolveConfig({ platform, appRoot, env: {}, configPath: "nope.yaml" });
+    expect(missing.issues[0]?.message).toContain("configuration file not found (configPath = nope.yaml");
+    const broken = await resolveConfig({ platform, appRoot, env: {}, configPath: "broken.yaml" });
+    expect(broken.issues[0]).toEqual(expect.objectContaining({ path: "", file: join(appRoot, "broken.yaml"), message: expect.stringContaining("could not read the configuration file") }));
+    const notObject = createTempApp({ files: { "llmops.yaml": "- a\n- b\n" } });
+    expect((await resolveConfig({ platform, appRoot: notObject, env: {} })).issues[0]?.expected).toBe("an object");
+  });
+
+  it("is what loadConfig() returns", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: via-load\n" } });
+    const loaded = await loadConfig(platform, { appRoot, env: {} });
+    expect(loaded).toEqual(expect.objectContaining({ file: join(appRoot, "llmops.yaml"), mode: "permissive", issues: [] }));
+    expect(loaded.config?.service.name).toBe("via-load");
+  });
+});

@@ -1,0 +1,112 @@
+import { trace } from "@opentelemetry/api";
+import type { InstrumentorSpec, ResolvedConfig } from "@llmops/core";
+import { runInstrumentors } from "../src/instrumentors/run-instrumentors";
+import { captureDiag, createTempApp, resetProcessState } from "./helpers";
+import type { CapturedLogs } from "./helpers";
+
+const instrumentation = (marker: string, extra = "") => `
+  globalThis.__events = globalThis.__events || [];
+  globalThis.__events.push("load:${marker}");
+  class Instrumentation {
+    constructor(config) { this.config = config; globalThis.__events.push("construct:${marker}:" + (config.tracerProvider ? "provider" : "none")); }
+    setTracerProvider() { globalThis.__events.push("provider:${marker}"); }
+    enable() { ${extra} globalThis.__events.push("enable:${marker}"); }
+    manuallyInstrument(moduleExports) { moduleExports.patchedBy = "${marker}"; }
+  }
+  exports.Instrumentation = Instrumentation;`;
+
+function spec(key: string, packageName: string): InstrumentorSpec {
+  return { key, packageName, exportName: "Instrumentation", moduleName: key };
+}
+
+function config(instrumentationSettings: Record<string, boolean>): ResolvedConfig<unknown> {
+  return { service: { name: "t" }, instrumentation: instrumentationSettings, validationMode: "permissive", section: {} };
+}
+
+describe("runInstrumentors", () => {
+  let logs: CapturedLogs;
+  const events = (): string[] => (globalThis as { __events?: string[] }).__events ?? [];
+  beforeEach(() => {
+    resetProcessState();
+    (globalThis as { __events?: string[] }).__events = [];
+    logs = captureDiag();
+  });
+
+  const appRoot = createTempApp({
+    files: { "pnpm-lock.yaml": "" },
+    dependencies: {
+      "instr-ok": { manifest: { main: "index.js" }, files: { "index.js": instrumentation("ok") } },
+      "instr-second": { manifest: { main: "index.js" }, files: { "index.js": instrumentation("second") } },
+      "instr-import-throws": { manifest: { main: "index.js" }, files: { "index.js": "throw new Error('broken at import');" } },
+      "instr-patch-throws": { manifest: { main: "index.js" }, files: { "index.js": instrumentation("patch", "throw new Error('broken at patch');") } },
+      "instr-no-export": { manifest: { main: "index.js" }, files: { "index.js": "exports.Other = class {};" } },
+      "instr-missing-dependency": { manifest: { main: "index.js" }, files: { "index.js": "require('left-pad-that-is-not-here');" } },
+    },
+  });
+  const registry = [
+    spec("ok", "instr-ok"),
+    spec("import_throws", "instr-import-throws"),
+    spec("patch_throws", "instr-patch-throws"),
+    spec("no_export", "instr-no-export"),
+    spec("missing_dependency", "instr-missing-dependency"),
+    spec("absent", "@example/not-installed"),
+    spec("second", "instr-second"),
+  ];
+  const tracerProvider = trace.getTracerProvider();
+
+  it("applies each instrumentor in isolation: failures are reported and the rest continue", () => {
+    const reports = runInstrumentors({ registry, config: config({}), tracerProvider, appRoot, platformName: "test" });
+    expect(reports.map((report) => `${report.key}:${report.status}`)).toEqual([
+      "ok:instrumented",
+      "import_throws:failed",
+      "patch_throws:failed",
+      "no_export:failed",
+      "missing_dependency:failed",
+      "absent:not-installed",
+      "second:instrumented",
+    ]);
+    expect(events()).toEqual(expect.arrayContaining(["construct:ok:provider", "provider:ok", "enable:ok", "enable:second"]));
+    const text = logs.text();
+    expect(text).toContain("instrumentor import_throws (instr-import-throws) failed to load: broken at import");
+    expect(text).toContain("instrumentor patch_throws (instr-patch-throws) failed: broken at patch; the others continue.");
+    expect(text).toContain("instr-no-export has no export named Instrumentation");
+    expect(text).toContain("left-pad-that-is-not-here");
+  });
+
+  it("says nothing above debug for an absent instrumentor nobody asked for, and warns with the install line when asked", () => {
+    runInstrumentors({ registry: [spec("absent", "@example/not-installed")], config: config({}), tracerProvider, appRoot, platformName: "test" });
+    expect(logs.messages.filter((message) => message.startsWith("warn"))).toEqual([]);
+    const reports = runInstrumentors({ registry: [spec("absent", "@example/not-installed")], config: config({ absent: true }), tracerProvider, appRoot, platformName: "test" });
+    expect(reports[0]?.message).toContain("Install with: pnpm add @example/not-installed");
+    expect(logs.messages.filter((message) => message.startsWith("warn"))).toEqual([expect.stringContaining("instrumentation.absent needs @example/not-installed")]);
+  });
+
+  it("does not even load a disabled instrumentor", () => {
+    const reports = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({ ok: false }), tracerProvider, appRoot, platformName: "test" });
+    expect(reports).toEqual([expect.objectContaining({ key: "ok", status: "disabled" })]);
+    expect(events()).toEqual([]);
+  });
+
+  it("patches a module handed in with modules, and applies nothing twice in one process", () => {
+    const openai = { name: "openai-module" } as Record<string, unknown>;
+    const first = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test", modules: { ok: openai } });
+    expect(first[0]).toEqual(expect.objectContaining({ status: "instrumented", patchedModule: true }));
+    expect(openai.patchedBy).toBe("ok");
+    const second = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test" });
+    expect(second[0]?.status).toBe("already-applied");
+    expect(events().filter((event) => event === "enable:ok")).toHaveLength(1);
+  });
+
+  it("uses the spec's own factory when it has one", () => {
+    const created: unknown[] = [];
+    const reports = runInstrumentors({
+      registry: [{ ...spec("ok", "instr-ok"), create: (exported, context) => (created.push(exported, context.config.service.name), { enable: () => created.push("enabled") }) }],
+      config: config({}),
+      tracerProvider,
+      appRoot,
+      platformName: "test",
+    });
+    expect(reports[0]?.status).toBe("instrumented");
+    expect(created).toEqual([expect.any(Function), "t", "enabled"]);
+  });
+});
