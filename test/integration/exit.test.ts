@@ -1,0 +1,91 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Flush-on-exit against the built core, in real child processes: queued spans are delivered on a natural exit and
+ * on SIGTERM, the process ends as it would have without llmops (same signal, same code), and a dead backend does not
+ * hold the exit past the timeout.
+ */
+const coreDist = join(__dirname, "..", "..", "packages", "core", "dist", "index.cjs");
+
+function script(exporter: string, body: string): string {
+  return `
+    const { definePlatform, registerPlatform, getPlatform } = require(${JSON.stringify(coreDist)});
+    const fs = require("node:fs");
+    const v = require(require.resolve("valibot", { paths: [${JSON.stringify(join(coreDist, ".."))}] }));
+    const out = process.env.OUT_FILE;
+    const exporter = ${exporter};
+    registerPlatform(definePlatform({
+      name: "exit-test", configSection: "exit", packageName: "exit-test",
+      schema: v.object({}),
+      instrumentors: [],
+      createTracerProvider: ({ assembleTracerProvider }) => assembleTracerProvider({ exporters: [exporter] }),
+    }));
+    (async () => {
+      const tracing = await getPlatform("exit-test").instrument({ config: { service: { name: "exit" } }, flushOnExit: { timeoutMillis: 700 } });
+      const tracer = tracing.tracerProvider.getTracer("t");
+      for (let i = 0; i < 3; i++) tracer.startSpan("queued-" + i).end();
+      ${body}
+    })();`;
+}
+
+const fileExporter = `{ export(spans, done) { fs.appendFileSync(out, spans.map((s) => s.name + "\\n").join("")); done({ code: 0 }); }, shutdown: async () => {}, forceFlush: async () => {} }`;
+const deadExporter = `{ export() { /* the backend never answers */ }, shutdown: () => new Promise(() => {}), forceFlush: () => new Promise(() => {}) }`;
+
+function run(source: string, afterStart?: (child: ReturnType<typeof spawn>) => void) {
+  const folder = mkdtempSync(join(tmpdir(), "llmops-exit-"));
+  const file = join(folder, "app.cjs");
+  const out = join(folder, "spans.txt");
+  writeFileSync(file, source);
+  // A long schedule delay keeps the spans queued until the exit flush.
+  const env = { ...process.env, OUT_FILE: out, OTEL_BSP_SCHEDULE_DELAY: "600000" };
+  const started = Date.now();
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; spans: string[]; millis: number; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [file], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let stdout = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes("READY") && afterStart !== undefined) {
+        const send = afterStart;
+        afterStart = undefined;
+        send(child);
+      }
+    });
+    child.on("exit", (code, signal) => {
+      const spans = existsSync(out) ? readFileSync(out, "utf8").trim().split("\n").filter(Boolean) : [];
+      resolve({ code, signal, spans, millis: Date.now() - started, stderr });
+    });
+  });
+}
+
+describe("flush on exit (child processes, built core)", () => {
+  it("delivers queued spans when the event loop empties, and exits 0 as before", async () => {
+    const result = await run(script(fileExporter, ""));
+    expect(result.stderr).toBe("");
+    expect(result).toEqual(expect.objectContaining({ code: 0, signal: null, spans: ["queued-0", "queued-1", "queued-2"] }));
+  });
+
+  it("on SIGTERM delivers queued spans, then ends by the same signal as without llmops", async () => {
+    const result = await run(script(fileExporter, `setInterval(() => {}, 1000); console.log("READY");`), (child) => child.kill("SIGTERM"));
+    expect(result.spans).toEqual(["queued-0", "queued-1", "queued-2"]);
+    expect(result.signal).toBe("SIGTERM");
+  });
+
+  it("leaves the exit to an app that handles SIGINT itself", async () => {
+    const body = `process.on("SIGINT", () => { setTimeout(() => process.exit(42), 100); }); setInterval(() => {}, 1000); console.log("READY");`;
+    const result = await run(script(fileExporter, body), (child) => child.kill("SIGINT"));
+    expect(result.spans).toEqual(["queued-0", "queued-1", "queued-2"]);
+    expect(result).toEqual(expect.objectContaining({ code: 42, signal: null }));
+  });
+
+  it("does not hold the exit past the timeout when the backend is dead", async () => {
+    const result = await run(script(deadExporter, `setInterval(() => {}, 1000); console.log("READY");`), (child) => child.kill("SIGTERM"));
+    expect(result.signal).toBe("SIGTERM");
+    expect(result.millis).toBeLessThan(5_000);
+    expect(result.stderr).toContain("Spans queued at exit may be lost: the flush timed out");
+  });
+});
