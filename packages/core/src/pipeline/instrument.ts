@@ -10,7 +10,7 @@ import type { ManagedTracerProvider, Platform, ValidationMode } from "../platfor
 import { assembleTracerProvider } from "../provider/assemble";
 import { installFlushOnExit } from "./flush-on-exit";
 import type { InstrumentationHandle, InstrumentOptions } from "./handle";
-import { liveHandle, noopHandle } from "./handle";
+import { bounded, liveHandle, noopHandle } from "./handle";
 
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
@@ -98,22 +98,16 @@ async function runPipeline(name: string, load: () => Promise<Platform>, options:
 
   if (options.global !== false) registerGlobally(provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
-  let removeExitHooks = (): void => {};
-  const handle = liveHandle({
-    platform: platform.name,
-    provider,
-    instrumentations: runInstrumentors({
-      registry: platform.instrumentors,
-      config: config as never,
-      tracerProvider: provider,
-      appRoot,
-      platformName: platform.name,
-      ...(options.modules === undefined ? {} : { modules: options.modules }),
-    }),
-    configFile: config.file,
-    onShutdown: () => removeExitHooks(),
+  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout), timeoutMillis);
+  const instrumentations = runInstrumentors({
+    registry: platform.instrumentors,
+    config,
+    tracerProvider: provider,
+    appRoot,
+    platformName: platform.name,
+    ...(options.modules === undefined ? {} : { modules: options.modules }),
   });
-  if (options.flushOnExit !== false) removeExitHooks = installFlushOnExit((timeout) => handle.forceFlush({ timeoutMillis: timeout }), timeoutMillis);
+  const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks });
   logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}).`);
   return handle;
 }
