@@ -1,3 +1,4 @@
+/** @jest-config-loader ts-node */
 import { join } from "node:path";
 import type { Config } from "jest";
 

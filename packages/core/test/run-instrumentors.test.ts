@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { trace } from "@opentelemetry/api";
 import type { InstrumentorSpec, ResolvedConfig } from "@llmops/core";
 import { runInstrumentors } from "../src/instrumentors/run-instrumentors";
@@ -40,6 +42,7 @@ describe("runInstrumentors", () => {
       "instr-import-throws": { manifest: { main: "index.js" }, files: { "index.js": "throw new Error('broken at import');" } },
       "instr-patch-throws": { manifest: { main: "index.js" }, files: { "index.js": instrumentation("patch", "throw new Error('broken at patch');") } },
       "instr-no-export": { manifest: { main: "index.js" }, files: { "index.js": "exports.Other = class {};" } },
+      "target-lib": { manifest: { main: "index.js" }, files: { "index.js": "exports.kind = 'target';" } },
       "instr-missing-dependency": { manifest: { main: "index.js" }, files: { "index.js": "require('left-pad-that-is-not-here');" } },
     },
   });
@@ -94,7 +97,17 @@ describe("runInstrumentors", () => {
     expect(openai.patchedBy).toBe("ok");
     const second = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test" });
     expect(second[0]?.status).toBe("already-applied");
-    expect(events().filter((event) => event === "enable:ok")).toHaveLength(1);
+    expect(events().filter((event) => event.startsWith("construct:ok"))).toHaveLength(1);
+    // The handed-in module was patched in place, so no require hook was needed.
+    expect(events()).not.toContain("enable:ok");
+  });
+
+  it("patches a module the app already required in place, instead of hooking require", () => {
+    const targetLib = createRequire(join(appRoot, "package.json"))("target-lib") as Record<string, unknown>;
+    const reports = runInstrumentors({ registry: [{ ...spec("ok", "instr-ok"), moduleName: "target-lib" }], config: config({}), tracerProvider, appRoot, platformName: "test" });
+    expect(reports[0]).toEqual(expect.objectContaining({ status: "instrumented", patchedModule: true }));
+    expect(targetLib.patchedBy).toBe("ok");
+    expect(events()).not.toContain("enable:ok");
   });
 
   it("uses the spec's own factory when it has one", () => {

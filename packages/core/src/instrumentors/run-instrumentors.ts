@@ -76,16 +76,18 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     try {
       if (exported === undefined) throw new Error(`${spec.packageName} has no export named ${spec.exportName}`);
       const instance = create(spec, exported, options);
-      instance.enable?.();
+      // Modules already loaded are patched in place; otherwise the instrumentor hooks `require` for later loads.
+      // (Enabling hooks for a module already in the cache only earns the instrumentation's "loaded before" warning.)
+      const loaded = [options.modules?.[spec.moduleName], loadedModule(requireFromApp, spec.moduleName)].filter((module) => module !== undefined);
       let patchedModule = false;
-      const handedIn = options.modules?.[spec.moduleName];
-      if (handedIn !== undefined) {
-        if (typeof instance.manuallyInstrument === "function") {
-          instance.manuallyInstrument(handedIn);
-          patchedModule = true;
-        } else {
+      if (loaded.length > 0 && typeof instance.manuallyInstrument === "function") {
+        for (const moduleExports of new Set(loaded)) instance.manuallyInstrument(moduleExports);
+        patchedModule = true;
+      } else {
+        if (options.modules?.[spec.moduleName] !== undefined) {
           log.warn(`instrumentor ${spec.key} cannot patch a module handed in with modules.${spec.moduleName}; it patches only modules loaded with require after instrument().`);
         }
+        instance.enable?.();
       }
       applied.add(spec.packageName);
       reports.push({ ...base, status: "instrumented", patchedModule });
@@ -102,10 +104,21 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
 function create(spec: InstrumentorSpec, exported: unknown, options: RunInstrumentorsOptions): InstrumentationLike {
   if (spec.create !== undefined) return spec.create(exported, { tracerProvider: options.tracerProvider, config: options.config });
   if (typeof exported !== "function") throw new Error(`${spec.packageName}.${spec.exportName} is not a class`);
-  const Constructor = exported as new (config: { tracerProvider: TracerProvider }) => InstrumentationLike;
-  const instance = new Constructor({ tracerProvider: options.tracerProvider });
+  const Constructor = exported as new (config: Readonly<Record<string, unknown>>) => InstrumentationLike;
+  // Constructed disabled (OpenTelemetry's `enabled`, OpenInference's `instrumentationConfig.enabled`): the runner
+  // decides between patching loaded modules and enabling the require hooks.
+  const instance = new Constructor({ tracerProvider: options.tracerProvider, enabled: false, instrumentationConfig: { enabled: false } });
   instance.setTracerProvider?.(options.tracerProvider);
   return instance;
+}
+
+/** The exports of a module the app has already loaded with `require`, if it has. */
+function loadedModule(requireFromApp: NodeJS.Require, moduleName: string): unknown {
+  try {
+    return requireFromApp.cache[requireFromApp.resolve(moduleName)]?.exports;
+  } catch {
+    return undefined;
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -76,8 +76,10 @@ export interface InstrumentorSpec {
   /** The module the instrumentor patches, e.g. `openai`: the key of `instrument({ modules })`. */
   readonly moduleName: string;
   /**
-   * Builds the instance; by default `new Export({ tracerProvider })` followed by `setTracerProvider`.
-   * Return an object with `enable`/`manuallyInstrument` as an OpenTelemetry instrumentation has.
+   * Builds the instance, not yet enabled; by default `new Export({ tracerProvider, enabled: false,
+   * instrumentationConfig: { enabled: false } })` followed by `setTracerProvider` (OpenTelemetry and OpenInference
+   * conventions). The runner then patches the module in place when the app already loaded it (or handed it in with
+   * `modules`), and otherwise calls `enable()` so that later `require` calls are patched.
    */
   readonly create?: (exported: unknown, context: InstrumentorContext) => InstrumentationLike;
 }

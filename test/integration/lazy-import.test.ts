@@ -1,0 +1,214 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * DESIGN.md "Direction": `import "@llmops/core"` loads no OTel SDK, exporter or instrumentor module (nor cosmiconfig or
+ * valibot); those load inside `instrument()`. Proved on the built dist, in child processes, by the module cache
+ * (`require.cache`) and by a loader hook (`module.register`) that records every URL the ESM loader resolves,
+ * which also sees the `import()` calls the CommonJS build makes. The positive control runs `instrument()` in the same
+ * process and sees the SDK arrive, so the probe can tell.
+ *
+ * Runs on the Node running jest and on each binary listed in `LLMOPS_TEST_NODE_BINARIES` (colon-separated).
+ */
+
+const coreDirectory = join(__dirname, "..", "..", "packages", "core");
+const localDirectory = join(__dirname, "..", "..", "packages", "platform-local");
+
+interface NodeBinary {
+  readonly path: string;
+  readonly version: string;
+}
+
+function nodeBinaries(): NodeBinary[] {
+  const paths = [process.execPath, ...(process.env.LLMOPS_TEST_NODE_BINARIES ?? "").split(":").filter((path) => path !== "")];
+  const binaries: NodeBinary[] = [];
+  for (const path of paths) {
+    const result = spawnSync(path, ["--version"], { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`LLMOPS_TEST_NODE_BINARIES lists ${path}, which does not run: ${result.error?.message ?? result.stderr}`);
+    const version = result.stdout.trim();
+    if (!binaries.some((binary) => binary.version === version)) binaries.push({ path, version });
+  }
+  return binaries;
+}
+
+/** Packages that must not load at `import "@llmops/core"`. */
+function isForbidden(packageName: string): boolean {
+  return (
+    /^@opentelemetry\/(sdk-|exporter-|instrumentation|resources$|core$|context-async-hooks$|propagator-)/.test(packageName) ||
+    /^@arizeai\/openinference-instrumentation-/.test(packageName) ||
+    packageName === "cosmiconfig" ||
+    packageName === "valibot"
+  );
+}
+
+/** The package a module file belongs to: the name after its last `node_modules/` (pnpm's `.pnpm/<id>/node_modules/<name>` included). */
+function packageOf(path: string): string | undefined {
+  const matches = [...path.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)];
+  return matches.at(-1)?.[1];
+}
+
+const REGISTER = `import { register } from "node:module";
+register(new URL("./hooks.mjs", import.meta.url), { data: { log: process.env.RESOLVED_LOG } });
+`;
+
+const HOOKS = `import { appendFileSync } from "node:fs";
+let log;
+export function initialize(data) {
+  log = data.log;
+}
+export async function resolve(specifier, context, nextResolve) {
+  const result = await nextResolve(specifier, context);
+  appendFileSync(log, result.url + "\\n");
+  return result;
+}
+`;
+
+/** The probe: load core, snapshot what is loaded; then instrument() a tiny registered platform and snapshot again. */
+function probe(format: "cjs" | "esm"): string {
+  const head =
+    format === "cjs"
+      ? `const { existsSync, readFileSync } = require("node:fs");
+const { dirname } = require("node:path");
+const load = async () => require("@llmops/core");
+const requireHere = require;`
+      : `import { existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { createRequire } from "node:module";
+const load = () => import("@llmops/core");
+const requireHere = createRequire(import.meta.url);`;
+  return `${head}
+const loaded = () => [
+  ...Object.keys(requireHere.cache),
+  ...(existsSync(process.env.RESOLVED_LOG) ? readFileSync(process.env.RESOLVED_LOG, "utf8").split("\\n").filter(Boolean) : []),
+];
+(async () => {
+  const core = await load();
+  const before = loaded();
+  const v = requireHere(requireHere.resolve("valibot", { paths: [dirname(requireHere.resolve("@llmops/core"))] }));
+  core.registerPlatform(core.definePlatform({
+    name: "tiny", configSection: "tiny", packageName: "tiny", schema: v.object({}), instrumentors: [],
+    createTracerProvider: ({ assembleTracerProvider }) => assembleTracerProvider({ exporters: [] }),
+  }));
+  const handle = await core.getPlatform("tiny").instrument({
+    config: { service: { name: "lazy" }, tiny: {} }, validationMode: "strict", global: false, flushOnExit: false,
+  });
+  await handle.shutdown();
+  process.stdout.write(JSON.stringify({ active: handle.active, before, after: loaded() }));
+})().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+}
+
+/** The platform probe: load the platform package, report what is loaded. */
+const PLATFORM_PROBE = `const requireHere = REQUIRE;
+const { existsSync, readFileSync } = requireHere("node:fs");
+const local = LOAD;
+if (typeof local.instrument !== "function") throw new Error("no instrument export");
+const resolved = existsSync(process.env.RESOLVED_LOG) ? readFileSync(process.env.RESOLVED_LOG, "utf8").split("\\n").filter(Boolean) : [];
+process.stdout.write(JSON.stringify({ active: true, before: [...Object.keys(requireHere.cache), ...resolved], after: [] }));
+`;
+
+let app: string;
+
+beforeAll(() => {
+  // An app whose node_modules links the workspace's core, as a workspace dependant sees it: the built dist, never src.
+  app = mkdtempSync(join(tmpdir(), "llmops-lazy-"));
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "lazy-app", private: true, dependencies: { "@llmops/core": "0.1.0" } }));
+  mkdirSync(join(app, "node_modules", "@llmops"), { recursive: true });
+  symlinkSync(coreDirectory, join(app, "node_modules", "@llmops", "core"), "dir");
+  symlinkSync(localDirectory, join(app, "node_modules", "@llmops", "platform-local"), "dir");
+  writeFileSync(join(app, "platform.cjs"), PLATFORM_PROBE.replace("LOAD", 'require("@llmops/platform-local")').replace("REQUIRE", "require"));
+  writeFileSync(
+    join(app, "platform.mjs"),
+    `import { createRequire } from "node:module";\n${PLATFORM_PROBE.replace("LOAD", 'await import("@llmops/platform-local")').replace("REQUIRE", "createRequire(import.meta.url)")}`,
+  );
+  writeFileSync(join(app, "register.mjs"), REGISTER);
+  writeFileSync(join(app, "hooks.mjs"), HOOKS);
+  writeFileSync(join(app, "probe.cjs"), probe("cjs"));
+  writeFileSync(join(app, "probe.mjs"), probe("esm"));
+});
+
+afterAll(() => {
+  rmSync(app, { recursive: true, force: true });
+});
+
+interface Probed {
+  active: boolean;
+  /** Module files loaded after `import "@llmops/core"` (paths, file URLs turned into paths). */
+  before: string[];
+  /** The same after `instrument()`. */
+  after: string[];
+}
+
+function runProbe(node: NodeBinary, format: "cjs" | "esm", script = format === "cjs" ? "probe.cjs" : "probe.mjs"): Probed {
+  const log = join(app, `resolved-${script}-${node.version}.log`);
+  rmSync(log, { force: true });
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(LLMOPS_|OTEL_|NODE_OPTIONS$)/.test(key)) env[key] = value;
+  const result = spawnSync(node.path, ["--import", "./register.mjs", script], {
+    cwd: app,
+    env: { ...env, RESOLVED_LOG: log },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`probe exited ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  const output = JSON.parse(result.stdout) as Probed;
+  const toPath = (entry: string): string => (entry.startsWith("file:") ? fileURLToPath(entry) : entry);
+  return { active: output.active, before: [...new Set(output.before.map(toPath))], after: [...new Set(output.after.map(toPath))] };
+}
+
+const packagesIn = (files: readonly string[]): string[] => [...new Set(files.map(packageOf).filter((name): name is string => name !== undefined))].sort();
+
+describe.each(nodeBinaries().map((node) => [node.version, node] as const))("on Node %s", (version, node) => {
+  describe.each([
+    ["require", "cjs", "index.cjs"],
+    ["import", "esm", "index.js"],
+  ] as const)('%s("@llmops/core")', (_label, format, entry) => {
+    let probed: Probed;
+
+    beforeAll(() => {
+      probed = runProbe(node, format);
+    }, 60_000);
+
+    it(`loads the built core and no OTel SDK, exporter, instrumentation, resources, cosmiconfig or valibot module (Node ${version})`, () => {
+      expect(probed.before).toContain(realpathSync(join(coreDirectory, "dist", entry)));
+      expect(packagesIn(probed.before).filter(isForbidden)).toEqual([]);
+      // The probe does see packages loaded at import time: the API (a peer) is one.
+      expect(packagesIn(probed.before)).toContain("@opentelemetry/api");
+    });
+
+    it(`positive control: instrument() loads the SDK, so the probe sees it (Node ${version})`, () => {
+      expect(probed.active).toBe(true);
+      const after = packagesIn(probed.after);
+      expect(after).toEqual(expect.arrayContaining(["@opentelemetry/sdk-trace-node", "@opentelemetry/sdk-trace-base", "@opentelemetry/resources", "valibot"]));
+      expect(after.filter(isForbidden).length).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe.each(nodeBinaries().map((node) => [node.version, node] as const))("@llmops/platform-local on Node %s", (_version, node) => {
+  it.each([
+    ["require", "cjs", "platform.cjs", "index.cjs"],
+    ["import", "esm", "platform.mjs", "index.js"],
+  ] as const)("%s loads the built platform and no OTel SDK, exporter or instrumentor module", (_label, format, script, entry) => {
+    const probed = runProbe(node, format, script);
+    expect(probed.before).toContain(realpathSync(join(localDirectory, "dist", entry)));
+    // A platform may load its schema library (valibot) at import; the SDK, exporters and instrumentors wait for instrument().
+    expect(packagesIn(probed.before).filter((name) => isForbidden(name) && name !== "valibot")).toEqual([]);
+    // The probe sees what the platform does load at import: the API and its schema library.
+    expect(packagesIn(probed.before)).toEqual(expect.arrayContaining(["@opentelemetry/api", "valibot"]));
+  });
+});
+
+test("packageOf names the package of npm and pnpm paths alike", () => {
+  expect(packageOf("/app/node_modules/cosmiconfig/dist/index.js")).toBe("cosmiconfig");
+  expect(packageOf("/w/node_modules/.pnpm/@opentelemetry+sdk-trace-node@2.12.0_@opentelemetry+api@1.9.0/node_modules/@opentelemetry/sdk-trace-node/build/src/index.js")).toBe(
+    "@opentelemetry/sdk-trace-node",
+  );
+  expect(packageOf("/w/node_modules/.pnpm/foo@1.0.0_valibot@1.5.0/node_modules/foo/index.js")).toBe("foo");
+  expect(packageOf("/w/packages/core/dist/index.cjs")).toBeUndefined();
+});

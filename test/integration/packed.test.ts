@@ -1,0 +1,374 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/**
+ * The packages as users get them: built, packed with `pnpm pack` (which rewrites `workspace:` ranges), installed
+ * from the tarballs into fresh apps outside the repo with npm (hoisted layout) and with pnpm (symlinked layout),
+ * and run as CommonJS and as ESM on every Node the project supports. A third-party platform package
+ * (`test/fixtures/acme-llmops-platform-acme`, whose `exports` hide its package.json) is discovered there.
+ *
+ * Node 20 is the Node running jest; Node 22 and 24 join when `LLMOPS_TEST_NODE_BINARIES` lists their binaries
+ * (colon-separated), as `pnpm test` does.
+ */
+
+const repo = join(__dirname, "..", "..");
+const INSTALL_TIMEOUT_MILLIS = 8 * 60_000;
+const RUN_TIMEOUT_MILLIS = 60_000;
+
+interface PackedPackage {
+  readonly name: string;
+  readonly directory: string;
+}
+
+const core: PackedPackage = { name: "@llmops/core", directory: join(repo, "packages", "core") };
+const acme: PackedPackage = { name: "acme-llmops-platform-acme", directory: join(repo, "test", "fixtures", "acme-llmops-platform-acme") };
+const local: PackedPackage = { name: "@llmops/platform-local", directory: join(repo, "packages", "platform-local") };
+/**
+ * platform-local is packed and installed too once it exists and builds (another package is being written there; a
+ * broken build of it fails `pnpm run build`, which `pnpm test` counts, so leaving it out here hides nothing).
+ */
+const withLocal = existsSync(join(local.directory, "package.json"));
+
+interface NodeBinary {
+  readonly path: string;
+  readonly version: string;
+}
+
+/** The Node running jest, then each binary listed in `LLMOPS_TEST_NODE_BINARIES`. A listed binary that does not run is an error. */
+function nodeBinaries(): NodeBinary[] {
+  const paths = [process.execPath, ...(process.env.LLMOPS_TEST_NODE_BINARIES ?? "").split(":").filter((path) => path !== "")];
+  const binaries: NodeBinary[] = [];
+  for (const path of paths) {
+    const result = spawnSync(path, ["--version"], { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`LLMOPS_TEST_NODE_BINARIES lists ${path}, which does not run: ${result.error?.message ?? result.stderr}`);
+    const version = result.stdout.trim();
+    if (!binaries.some((binary) => binary.version === version)) binaries.push({ path, version });
+  }
+  return binaries;
+}
+
+const nodes = nodeBinaries();
+
+/** The environment of a fresh shell: nothing of the pnpm script, jest or llmops settings of this process leaks in. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const keep = new Set(["npm_config_registry", "npm_config_cache", "npm_config_cafile", "npm_config_store_dir", "npm_config_strict_ssl"]);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|LLMOPS_|OTEL_|JEST_)|^(NODE_OPTIONS|NODE_ENV|INIT_CWD)$/i.test(key) && !keep.has(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly millis: number;
+}
+
+function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", (error) => resolve({ code: -1, stdout, stderr: `${stderr}${error.message}`, millis: Date.now() - started }));
+    child.on("close", (code) => resolve({ code, stdout, stderr, millis: Date.now() - started }));
+  });
+}
+
+async function runOrThrow(what: string, command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${what} failed (exit ${result.code}): ${command} ${args.join(" ")} in ${options.cwd}\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** Newest modification time of the files a build reads. */
+function newestSource(directory: string): number {
+  let newest = 0;
+  const visit = (path: string): void => {
+    const stats = statSync(path);
+    if (stats.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+    else newest = Math.max(newest, stats.mtimeMs);
+  };
+  for (const entry of ["src", "package.json", "tsup.config.ts"]) if (existsSync(join(directory, entry))) visit(join(directory, entry));
+  return newest;
+}
+
+/** True when `dist` exists and is newer than every source file: then the build is skipped (it empties `dist` while other suites read it). */
+function isBuilt(directory: string): boolean {
+  const entries = ["index.js", "index.cjs", "index.d.ts", "index.d.cts"].map((file) => join(directory, "dist", file));
+  if (!entries.every((file) => existsSync(file))) return false;
+  const oldestOutput = Math.min(...entries.map((file) => statSync(file).mtimeMs));
+  return oldestOutput >= newestSource(directory);
+}
+
+async function buildAndPack(pkg: PackedPackage, destination: string): Promise<string> {
+  if (!isBuilt(pkg.directory)) await runOrThrow(`build of ${pkg.name}`, "pnpm", ["--filter", pkg.name, "run", "build"], { cwd: repo, env: cleanEnv({ CI: "true" }) });
+  const folder = join(destination, pkg.name.replace(/[@/]/g, "_"));
+  mkdirSync(folder, { recursive: true });
+  await runOrThrow(`pnpm pack of ${pkg.name}`, "pnpm", ["pack", "--pack-destination", folder], { cwd: pkg.directory });
+  const tarballs = readdirSync(folder).filter((file) => file.endsWith(".tgz"));
+  if (tarballs.length !== 1 || tarballs[0] === undefined) throw new Error(`pnpm pack of ${pkg.name} left ${tarballs.length} tarballs in ${folder}`);
+  return join(folder, tarballs[0]);
+}
+
+/** The script each app runs, as CommonJS (`require`) or as ESM (`import`). It prints one JSON object. */
+function appScript(format: "cjs" | "esm"): string {
+  const imports =
+    format === "cjs"
+      ? `const core = require("@llmops/core");\nconst { trace } = require("@opentelemetry/api");\nconst fs = require("node:fs");`
+      : `import * as core from "@llmops/core";\nimport { trace } from "@opentelemetry/api";\nimport * as fs from "node:fs";`;
+  return `${imports}
+
+async function main() {
+  const file = process.env.SPAN_FILE;
+  const tag = process.env.SPAN_TAG;
+  const result = { node: process.version };
+  result.platforms = core.listPlatforms().map(({ name, packageName, version, source }) => ({ name, packageName, version, source }));
+  try {
+    core.getPlatform("no-such-platform");
+    result.notFound = null;
+  } catch (error) {
+    result.notFound = { name: error.name, isInstance: core.PlatformNotFoundError.isInstance(error), available: error.available, message: error.message };
+  }
+  const handle = await core.getPlatform("acme").instrument({ config: { service: { name: "x" }, acme: { file } } });
+  result.active = handle.active;
+  result.platform = handle.platform;
+  result.issues = handle.issues;
+  const tracer = trace.getTracer("packed-test");
+  tracer.startActiveSpan("parent-" + tag, (parent) => {
+    tracer.startSpan("child-" + tag).end();
+    parent.end();
+  });
+  result.shutdown = await handle.shutdown();
+  result.lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\\n").filter(Boolean).map((line) => JSON.parse(line)) : [];
+  process.stdout.write(JSON.stringify(result));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+}
+
+/** Compiled by `tsc --noEmit` with `module: nodenext`: the published types resolve for `import` (`.mts`) and `require` (`.cts`). */
+function typeScripts(): Record<string, string> {
+  const body = `
+const infos: PlatformInfo[] = listPlatforms();
+// Typed through the PlatformRegistry augmentation of the acme package: the section type is { file: string }.
+const loaded: Promise<Platform<{ file: string }>> = getPlatform("acme").load();
+const started: Promise<InstrumentationHandle> = instrument({ config: { service: { name: "x" }, acme: { file: "spans.jsonl" } } });
+const isNotFound: boolean = PlatformNotFoundError.isInstance(new Error("x"));
+const named: string = platform.name;
+// @ts-expect-error a platform name is a string: the types are real, not any.
+getPlatform(42);
+export { infos, loaded, started, isNotFound, named };
+`;
+  const imports = `import { getPlatform, listPlatforms, PlatformNotFoundError } from "@llmops/core";
+import type { InstrumentationHandle, Platform, PlatformInfo } from "@llmops/core";
+import { instrument } from "acme-llmops-platform-acme";
+import { platform } from "acme-llmops-platform-acme/platform";
+`;
+  return {
+    "tsconfig.json": JSON.stringify(
+      {
+        compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ["types-esm.mts", "types-cjs.cts"],
+      },
+      null,
+      2,
+    ),
+    "types-esm.mts": imports + body,
+    "types-cjs.cts": imports + body,
+  };
+}
+
+interface App {
+  readonly manager: "npm" | "pnpm";
+  readonly directory: string;
+}
+
+interface Installed {
+  readonly temp: string;
+  readonly apps: Record<App["manager"], App>;
+  readonly tarballs: Record<string, string>;
+  /** Why platform-local was left out, when it exists but does not build. */
+  readonly localProblem: string | undefined;
+  readonly log: string[];
+}
+
+let installed: Installed | undefined;
+/** Set first, so that afterAll removes it even when the setup fails half-way. */
+let tempRoot: string | undefined;
+
+function setup(): Installed {
+  if (installed === undefined) throw new Error("beforeAll did not finish: see its error above");
+  return installed;
+}
+
+async function createApp(manager: App["manager"], temp: string, tarballs: Record<string, string>, log: string[]): Promise<App> {
+  const directory = join(temp, `${manager}-app`);
+  mkdirSync(directory, { recursive: true });
+  const dependencies: Record<string, string> = { "@opentelemetry/api": "1.9.0" };
+  for (const [name, tarball] of Object.entries(tarballs)) dependencies[name] = `file:${tarball}`;
+  // One app (npm's) also compiles against the published types.
+  const devDependencies: Record<string, string> = manager === "npm" ? { typescript: "5.9.3" } : {};
+  writeFileSync(join(directory, "package.json"), JSON.stringify({ name: `${manager}-app`, version: "1.0.0", private: true, dependencies, devDependencies }, null, 2));
+  writeFileSync(join(directory, "app.cjs"), appScript("cjs"));
+  writeFileSync(join(directory, "app.mjs"), appScript("esm"));
+  if (manager === "npm") for (const [file, text] of Object.entries(typeScripts())) writeFileSync(join(directory, file), text);
+  const args = manager === "npm" ? ["install", "--no-audit", "--no-fund", "--loglevel=error"] : ["install", "--no-frozen-lockfile", "--reporter=append-only"];
+  const result = await runOrThrow(`${manager} install`, manager, args, { cwd: directory });
+  log.push(`${manager} install: ${(result.millis / 1000).toFixed(1)} s`);
+  return { manager, directory };
+}
+
+beforeAll(async () => {
+  const started = Date.now();
+  const log: string[] = [];
+  const temp = mkdtempSync(join(tmpdir(), "llmops-packed-"));
+  tempRoot = temp;
+  const tarballDirectory = join(temp, "tarballs");
+  const tarballs: Record<string, string> = {};
+  // core first: the fixture's build reads core's types.
+  tarballs[core.name] = await buildAndPack(core, tarballDirectory);
+  tarballs[acme.name] = await buildAndPack(acme, tarballDirectory);
+  let localProblem: string | undefined;
+  if (withLocal) {
+    try {
+      tarballs[local.name] = await buildAndPack(local, tarballDirectory);
+    } catch (error) {
+      localProblem = error instanceof Error ? error.message : String(error);
+    }
+  }
+  log.push(`build and pack: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const [npmApp, pnpmApp] = await Promise.all([createApp("npm", temp, tarballs, log), createApp("pnpm", temp, tarballs, log)]);
+  installed = { temp, apps: { npm: npmApp, pnpm: pnpmApp }, tarballs, localProblem, log };
+  log.push(`setup total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}, INSTALL_TIMEOUT_MILLIS);
+
+afterAll(() => {
+  if (tempRoot !== undefined && process.env.LLMOPS_KEEP_TEMP === undefined) rmSync(tempRoot, { recursive: true, force: true });
+});
+
+interface AppOutput {
+  node: string;
+  platforms: { name: string; packageName: string; version: string; source: string }[];
+  notFound: { name: string; isInstance: boolean; available: string[]; message: string } | null;
+  active: boolean;
+  platform: string;
+  issues: unknown[];
+  shutdown: { ok: boolean };
+  lines: { name: string }[];
+}
+
+async function runApp(app: App, format: "cjs" | "esm", node: NodeBinary): Promise<AppOutput> {
+  const tag = `${app.manager}-${format}-${node.version}`;
+  const file = join(app.directory, `spans-${tag}.jsonl`);
+  rmSync(file, { force: true });
+  const result = await run(node.path, [format === "cjs" ? "app.cjs" : "app.mjs"], { cwd: app.directory, env: cleanEnv({ SPAN_FILE: file, SPAN_TAG: tag }) });
+  if (result.code !== 0) throw new Error(`app exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  try {
+    return JSON.parse(result.stdout) as AppOutput;
+  } catch {
+    throw new Error(`app printed no JSON\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+}
+
+const workspaceEngines = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+
+const PLATFORM_LINE = /^acme\s+acme-llmops-platform-acme\s+0\.1\.0\s+dependency\s*$/m;
+
+describe("packed tarballs", () => {
+  it("carry no workspace: ranges, only dist, and the workspace's engines range", async () => {
+    const { tarballs, log } = setup();
+    for (const [name, tarball] of Object.entries(tarballs)) {
+      const listing = await runOrThrow("tar", "tar", ["-tzf", tarball], { cwd: dirname(tarball) });
+      const files = listing.stdout.split("\n").filter(Boolean);
+      expect(files).toContain("package/package.json");
+      expect(files.filter((file) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/.test(file))).toEqual([]);
+      const manifest = await runOrThrow("tar", "tar", ["-xzOf", tarball, "package/package.json"], { cwd: dirname(tarball) });
+      expect({ name, workspaceRanges: manifest.stdout.includes("workspace:") }).toEqual({ name, workspaceRanges: false });
+      // Each package states the Node range the workspace supports, which this file runs on (see the test names).
+      const engines = (JSON.parse(manifest.stdout) as { engines?: { node?: string } }).engines?.node;
+      expect({ name, engines }).toEqual({ name, engines: workspaceEngines });
+    }
+    // Timings of the shared setup, and whether platform-local was in, for whoever reads the test log.
+    const { localProblem } = setup();
+    const localNote = !withLocal ? "platform-local: absent" : localProblem === undefined ? "platform-local: included" : `platform-local: left out, it does not build yet (${localProblem.split("\n").filter(Boolean).pop() ?? ""})`;
+    process.stdout.write(`packed.test setup: ${log.join("; ")}; ${localNote}\n`);
+  });
+
+});
+
+describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", (version, node) => {
+  describe.each([["npm"], ["pnpm"]] as const)("an app installed with %s", (manager) => {
+    describe.each([
+      ["CommonJS (require)", "cjs"],
+      ["ESM (import)", "esm"],
+    ] as const)("as %s", (_label, format) => {
+      let output: AppOutput;
+
+      beforeAll(async () => {
+        output = await runApp(setup().apps[manager], format, node);
+      }, RUN_TIMEOUT_MILLIS);
+
+      it(`runs on Node ${version}`, () => {
+        expect(output.node).toBe(version);
+      });
+
+      it("discovers acme from the installed dependency (its exports hide package.json)", () => {
+        expect(output.platforms).toContainEqual({ name: "acme", packageName: "acme-llmops-platform-acme", version: "0.1.0", source: "dependency" });
+        if (withLocal && setup().localProblem === undefined) {
+          expect(output.platforms).toContainEqual({ name: "local", packageName: "@llmops/platform-local", version: "0.1.0", source: "dependency" });
+        }
+      });
+
+      it("instruments with acme: active handle, spans written to the file, clean shutdown", () => {
+        expect({ active: output.active, platform: output.platform, issues: output.issues }).toEqual({ active: true, platform: "acme", issues: [] });
+        expect(output.shutdown.ok).toBe(true);
+        const tag = `${manager}-${format}-${version}`;
+        expect(output.lines).toEqual([{ name: `child-${tag}` }, { name: `parent-${tag}` }]);
+      });
+
+      it("throws PlatformNotFoundError for an unknown name, naming acme among the platforms found", () => {
+        expect(output.notFound).not.toBeNull();
+        expect(output.notFound?.name).toBe("PlatformNotFoundError");
+        expect(output.notFound?.isInstance).toBe(true);
+        expect(output.notFound?.available).toContain("acme");
+        expect(output.notFound?.message).toContain('"no-such-platform"');
+        expect(output.notFound?.message).toMatch(/found: [^)]*\bacme\b/);
+      });
+    });
+
+    it(`\`llmops platforms\` (core's bin) lists acme, on Node ${version}`, async () => {
+      const app = setup().apps[manager];
+      const bin = join(app.directory, "node_modules", ".bin", "llmops");
+      // The bin's `#!/usr/bin/env node` picks the Node first on PATH, as in a user's shell.
+      const env = cleanEnv({ PATH: `${dirname(node.path)}:${process.env.PATH ?? ""}` });
+      const result = await run(bin, ["platforms"], { cwd: app.directory, env });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(result.stdout).toMatch(PLATFORM_LINE);
+      const printed = await run(bin, ["--version"], { cwd: app.directory, env });
+      expect(printed.stdout.trim()).toBe("0.1.0");
+    }, RUN_TIMEOUT_MILLIS);
+  });
+});
+
+describe("published types", () => {
+  it("resolve with moduleResolution nodenext for import (.mts) and require (.cts), typed getPlatform included", async () => {
+    const app = setup().apps.npm;
+    const tsc = join(app.directory, "node_modules", "typescript", "bin", "tsc");
+    const result = await run(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app.directory });
+    expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: "" });
+  }, RUN_TIMEOUT_MILLIS);
+});

@@ -1,0 +1,62 @@
+/** One request the stand-in received, in order of arrival. */
+export interface RecordedRequest {
+  /** `GET`, `POST`, ... */
+  readonly method: string;
+  /** The path without the query string, e.g. `/v1/chat/completions`. */
+  readonly path: string;
+  /** Request headers, lower-cased names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parsed JSON body; `undefined` when there was none. Typed loosely: tests read any field of it. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+/** A running stand-in server. */
+export interface StandIn {
+  /** Base URL ending in `/v1`, e.g. `http://127.0.0.1:43121/v1`: the `baseURL` of the `openai` client. */
+  readonly url: string;
+  /** Every request received so far (the array grows as requests arrive). */
+  readonly requests: RecordedRequest[];
+  /** Stops the server and drops kept-alive connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A running Anthropic stand-in. */
+export interface AnthropicStandIn extends StandIn {
+  /** The origin without `/v1`, e.g. `http://127.0.0.1:43121`: the `baseURL` of the `@anthropic-ai/sdk` client. */
+  readonly baseURL: string;
+}
+
+/**
+ * Starts a local server that answers OpenAI's `POST /v1/chat/completions` (JSON and SSE streaming, tool calls,
+ * usage) and `POST /v1/embeddings` deterministically, on 127.0.0.1 and a free port.
+ *
+ * @example
+ * ```ts
+ * import OpenAI from "openai";
+ * import { startOpenAIStandIn } from "@llmops-internal/stand-ins";
+ *
+ * const standIn = await startOpenAIStandIn();
+ * const client = new OpenAI({ baseURL: standIn.url, apiKey: "test" });
+ * await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
+ * await standIn.close();
+ * ```
+ */
+export function startOpenAIStandIn(): Promise<StandIn>;
+
+/**
+ * Starts a local server that answers Anthropic's `POST /v1/messages` (JSON and SSE streaming, tool use, usage)
+ * deterministically, on 127.0.0.1 and a free port.
+ *
+ * @example
+ * ```ts
+ * import Anthropic from "@anthropic-ai/sdk";
+ * import { startAnthropicStandIn } from "@llmops-internal/stand-ins";
+ *
+ * const standIn = await startAnthropicStandIn();
+ * const client = new Anthropic({ baseURL: standIn.baseURL, apiKey: "test" });
+ * await client.messages.create({ model: "claude-haiku-4-5", max_tokens: 256, messages: [{ role: "user", content: "Hi" }] });
+ * await standIn.close();
+ * ```
+ */
+export function startAnthropicStandIn(): Promise<AnthropicStandIn>;
