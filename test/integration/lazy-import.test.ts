@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeBinaries } from "./support/node-binaries";
+import type { NodeBinary } from "./support/node-binaries";
 
 /**
  * DESIGN.md "Direction": `import "@llmops/core"` loads no OTel SDK, exporter or instrumentor module (nor cosmiconfig or
@@ -17,22 +19,6 @@ import { fileURLToPath } from "node:url";
 const coreDirectory = join(__dirname, "..", "..", "packages", "core");
 const localDirectory = join(__dirname, "..", "..", "packages", "platform-local");
 
-interface NodeBinary {
-  readonly path: string;
-  readonly version: string;
-}
-
-function nodeBinaries(): NodeBinary[] {
-  const paths = [process.execPath, ...(process.env.LLMOPS_TEST_NODE_BINARIES ?? "").split(":").filter((path) => path !== "")];
-  const binaries: NodeBinary[] = [];
-  for (const path of paths) {
-    const result = spawnSync(path, ["--version"], { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`LLMOPS_TEST_NODE_BINARIES lists ${path}, which does not run: ${result.error?.message ?? result.stderr}`);
-    const version = result.stdout.trim();
-    if (!binaries.some((binary) => binary.version === version)) binaries.push({ path, version });
-  }
-  return binaries;
-}
 
 /** Packages that must not load at `import "@llmops/core"`. */
 function isForbidden(packageName: string): boolean {
