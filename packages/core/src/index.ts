@@ -19,6 +19,7 @@ export type {
   Platform,
   PlatformDefinition,
   PlatformRegistry,
+  PrivacyConfig,
   ProviderContext,
   ResolvedConfig,
   SectionOf,

@@ -157,6 +157,15 @@ describe("resolveConfig", () => {
     expect((await resolveConfig({ platform, appRoot: notObject, env: {} })).issues[0]?.expected).toBe("an object");
   });
 
+  it("reads the privacy section into OpenInference trace-config options, and validates it", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service: {name: p}\nprivacy:\n  hide_inputs: true\n  hide_output_text: false\n  base64_image_max_length: 1000\n" } });
+    expect((await resolveConfig({ platform, appRoot, env: {} })).resolved?.privacy).toEqual({ hideInputs: true, hideOutputText: false, base64ImageMaxLength: 1000 });
+    const bad = createTempApp({ files: { "llmops.yaml": "service: {name: p}\nprivacy:\n  hide_inputs: yes please\n  base64_image_max_length: -1\n  hide_input: true\n" } });
+    const result = await resolveConfig({ platform, appRoot: bad, env: {} });
+    expect(result.issues.map((issue) => issue.path)).toEqual(["privacy.hide_inputs", "privacy.base64_image_max_length"]);
+    expect(result.warnings).toContain('Unknown configuration key "privacy.hide_input" (did you mean "hide_inputs"?); it is ignored.');
+  });
+
   it("is what loadConfig() returns", async () => {
     const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: via-load\n" } });
     const loaded = await loadConfig(platform, { appRoot, env: {} });

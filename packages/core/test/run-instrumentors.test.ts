@@ -10,7 +10,7 @@ const instrumentation = (marker: string, extra = "") => `
   globalThis.__events = globalThis.__events || [];
   globalThis.__events.push("load:${marker}");
   class Instrumentation {
-    constructor(config) { this.config = config; globalThis.__events.push("construct:${marker}:" + (config.tracerProvider ? "provider" : "none")); }
+    constructor(config) { this.config = config; globalThis.__events.push("construct:${marker}:" + (config.tracerProvider ? "provider" : "none") + (config.traceConfig ? ":trace-config=" + JSON.stringify(config.traceConfig) : "") + (config.enabled === false && config.instrumentationConfig.enabled === false ? ":disabled" : "")); }
     setTracerProvider() { globalThis.__events.push("provider:${marker}"); }
     enable() { ${extra} globalThis.__events.push("enable:${marker}"); }
     manuallyInstrument(moduleExports) { moduleExports.patchedBy = "${marker}"; }
@@ -22,7 +22,7 @@ function spec(key: string, packageName: string): InstrumentorSpec {
 }
 
 function config(instrumentationSettings: Record<string, boolean>): ResolvedConfig<unknown> {
-  return { service: { name: "t" }, instrumentation: instrumentationSettings, validationMode: "permissive", section: {} };
+  return { service: { name: "t" }, instrumentation: instrumentationSettings, validationMode: "permissive", privacy: {}, section: {} };
 }
 
 describe("runInstrumentors", () => {
@@ -68,7 +68,7 @@ describe("runInstrumentors", () => {
       "absent:not-installed",
       "second:instrumented",
     ]);
-    expect(events()).toEqual(expect.arrayContaining(["construct:ok:provider", "provider:ok", "enable:ok", "enable:second"]));
+    expect(events()).toEqual(expect.arrayContaining(["construct:ok:provider:disabled", "provider:ok", "enable:ok", "enable:second"]));
     const text = logs.text();
     expect(text).toContain("instrumentor import_throws (instr-import-throws) failed to load: broken at import");
     expect(text).toContain("instrumentor patch_throws (instr-patch-throws) failed: broken at patch; the others continue.");
@@ -108,6 +108,12 @@ describe("runInstrumentors", () => {
     expect(reports[0]).toEqual(expect.objectContaining({ status: "instrumented", patchedModule: true }));
     expect(targetLib.patchedBy).toBe("ok");
     expect(events()).not.toContain("enable:ok");
+  });
+
+  it("hands the privacy section to the instrumentor as its OpenInference trace config", () => {
+    const privacy = { hideInputs: true, base64ImageMaxLength: 10 };
+    runInstrumentors({ registry: [spec("ok", "instr-ok")], config: { ...config({}), privacy }, tracerProvider, appRoot, platformName: "test" });
+    expect(events()).toContain('construct:ok:provider:trace-config={"hideInputs":true,"base64ImageMaxLength":10}:disabled');
   });
 
   it("uses the spec's own factory when it has one", () => {

@@ -17,7 +17,7 @@ async function assemblyFor(section: LocalSection, appRoot = "/srv/app"): Promise
   const service = { name: "svc" };
   const context: ProviderContext<LocalSection> = {
     section,
-    config: { service, instrumentation: {}, validationMode: "strict", section },
+    config: { service, instrumentation: {}, validationMode: "strict", privacy: {}, section },
     service,
     appRoot,
     env: {},

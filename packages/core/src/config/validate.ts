@@ -2,10 +2,23 @@ import type * as Valibot from "valibot";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { closest } from "../internal/did-you-mean";
 import { describeValue, isSecretPath } from "../internal/redact";
-import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
+import type { Platform, PrivacyConfig, ResolvedConfig, ValidationMode } from "../platform/platform";
 
 /** The keys of the shared sections, for unknown-key warnings. */
-const SHARED_SECTIONS = ["service", "instrumentation", "validation"] as const;
+const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy"] as const;
+
+/** `privacy:` keys (snake_case, as in the file) and the OpenInference trace-config option each one sets. */
+export const PRIVACY_KEYS = {
+  hide_inputs: "hideInputs",
+  hide_outputs: "hideOutputs",
+  hide_input_messages: "hideInputMessages",
+  hide_output_messages: "hideOutputMessages",
+  hide_input_images: "hideInputImages",
+  hide_input_text: "hideInputText",
+  hide_output_text: "hideOutputText",
+  hide_embedding_vectors: "hideEmbeddingVectors",
+  base64_image_max_length: "base64ImageMaxLength",
+} as const satisfies Record<string, keyof PrivacyConfig>;
 
 /** What {@link validateConfig} found. */
 export interface ValidationOutcome<Section> {
@@ -30,6 +43,19 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
     }),
     instrumentation: v.optional(v.nullable(v.record(v.string(), v.boolean())), {}),
     validation: v.optional(v.nullable(v.object({ mode: v.optional(v.picklist(["strict", "permissive"])) })), {}),
+    privacy: v.optional(
+      v.nullable(
+        v.object(
+          Object.fromEntries(
+            Object.keys(PRIVACY_KEYS).map((key) => [
+              key,
+              key === "base64_image_max_length" ? v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) : v.optional(v.boolean()),
+            ]),
+          ),
+        ),
+      ),
+      {},
+    ),
     [platform.configSection]: v.optional(platform.schema as Valibot.GenericSchema, {}),
   });
 }
@@ -86,6 +112,7 @@ export async function validateConfig<Section>(params: {
         ...(service.environment === undefined ? {} : { environment: service.environment }),
       },
       instrumentation: (output.instrumentation as Record<string, boolean> | null) ?? {},
+      privacy: toPrivacyConfig((output.privacy as Record<string, boolean | number | undefined> | null) ?? {}),
       validationMode: mode ?? "permissive",
       section: output[platform.configSection] as Section,
       ...fileField,
@@ -94,6 +121,15 @@ export async function validateConfig<Section>(params: {
     warnings,
     mode,
   };
+}
+
+function toPrivacyConfig(section: Record<string, boolean | number | undefined>): PrivacyConfig {
+  const privacy: Record<string, boolean | number> = {};
+  for (const [key, option] of Object.entries(PRIVACY_KEYS)) {
+    const value = section[key];
+    if (value !== undefined) privacy[option] = value;
+  }
+  return privacy as PrivacyConfig;
 }
 
 function* unknownKeyWarnings(schema: Valibot.GenericSchema, config: Record<string, unknown>, platform: Platform): Generator<string> {
@@ -115,7 +151,7 @@ function* unknownKeyWarnings(schema: Valibot.GenericSchema, config: Record<strin
     }
   }
   const entries = objectEntries(schema);
-  for (const section of ["service", "validation", platform.configSection]) {
+  for (const section of ["service", "validation", "privacy", platform.configSection]) {
     const sectionSchema = entries?.[section];
     yield* unknownIn(sectionSchema, config[section], section);
   }

@@ -107,7 +107,12 @@ function create(spec: InstrumentorSpec, exported: unknown, options: RunInstrumen
   const Constructor = exported as new (config: Readonly<Record<string, unknown>>) => InstrumentationLike;
   // Constructed disabled (OpenTelemetry's `enabled`, OpenInference's `instrumentationConfig.enabled`): the runner
   // decides between patching loaded modules and enabling the require hooks.
-  const instance = new Constructor({ tracerProvider: options.tracerProvider, enabled: false, instrumentationConfig: { enabled: false } });
+  const instance = new Constructor({
+    tracerProvider: options.tracerProvider,
+    ...(Object.keys(options.config.privacy).length > 0 ? { traceConfig: options.config.privacy } : {}),
+    enabled: false,
+    instrumentationConfig: { enabled: false },
+  });
   instance.setTracerProvider?.(options.tracerProvider);
   return instance;
 }

@@ -76,9 +76,9 @@ export interface InstrumentorSpec {
   /** The module the instrumentor patches, e.g. `openai`: the key of `instrument({ modules })`. */
   readonly moduleName: string;
   /**
-   * Builds the instance, not yet enabled; by default `new Export({ tracerProvider, enabled: false,
+   * Builds the instance, not yet enabled; by default `new Export({ tracerProvider, traceConfig, enabled: false,
    * instrumentationConfig: { enabled: false } })` followed by `setTracerProvider` (OpenTelemetry and OpenInference
-   * conventions). The runner then patches the module in place when the app already loaded it (or handed it in with
+   * conventions; `traceConfig` is the `privacy:` section). The runner then patches the module in place when the app already loaded it (or handed it in with
    * `modules`), and otherwise calls `enable()` so that later `require` calls are patched.
    */
   readonly create?: (exported: unknown, context: InstrumentorContext) => InstrumentationLike;
@@ -125,10 +125,37 @@ export interface ResolvedConfig<Section> {
   readonly instrumentation: Readonly<Record<string, boolean>>;
   /** `validation.mode` in force. */
   readonly validationMode: ValidationMode;
+  /** `privacy:` — passed to instrumentors as their trace config. */
+  readonly privacy: PrivacyConfig;
   /** The platform's own section. */
   readonly section: Section;
   /** The file the configuration came from, if any. */
   readonly file?: string;
+}
+
+/**
+ * The `privacy:` section: what instrumentors leave out of spans. The names are OpenInference's trace-config options;
+ * a key not set keeps the instrumentor's default (OpenInference reads `OPENINFERENCE_HIDE_INPUTS` and friends).
+ */
+export interface PrivacyConfig {
+  /** `privacy.hide_inputs`: no `input.value`, no input messages. */
+  readonly hideInputs?: boolean;
+  /** `privacy.hide_outputs`: no `output.value`, no output messages. */
+  readonly hideOutputs?: boolean;
+  /** `privacy.hide_input_messages` */
+  readonly hideInputMessages?: boolean;
+  /** `privacy.hide_output_messages` */
+  readonly hideOutputMessages?: boolean;
+  /** `privacy.hide_input_images` */
+  readonly hideInputImages?: boolean;
+  /** `privacy.hide_input_text` */
+  readonly hideInputText?: boolean;
+  /** `privacy.hide_output_text` */
+  readonly hideOutputText?: boolean;
+  /** `privacy.hide_embedding_vectors` */
+  readonly hideEmbeddingVectors?: boolean;
+  /** `privacy.base64_image_max_length`: longer base64 images are replaced by a placeholder. */
+  readonly base64ImageMaxLength?: number;
 }
 
 /** `strict` throws on any problem; `permissive` (the default) warns once and carries on without tracing. */

@@ -66,7 +66,7 @@ async function checkProvider(platform: Platform, section: unknown, problems: str
   try {
     const provider = await platform.createTracerProvider({
       section,
-      config: { service, instrumentation: {}, validationMode: "strict", section },
+      config: { service, instrumentation: {}, validationMode: "strict", privacy: {}, section },
       service,
       appRoot: process.cwd(),
       env: {},
