@@ -87,7 +87,7 @@ async function runPipeline(name: string, load: () => Promise<Platform>, options:
       appRoot,
       env,
       logger: componentLogger(platform.name),
-      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly),
+      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name)),
     });
   } catch (error) {
     const wrapped = LlmopsError.isInstance(error)

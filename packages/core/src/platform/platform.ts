@@ -94,6 +94,10 @@ export interface AssembleProviderOptions {
   readonly spanProcessors?: readonly SpanProcessor[];
   /** Extra resource attributes, merged over the service attributes. */
   readonly resourceAttributes?: Readonly<Record<string, string | number | boolean>>;
+  /** Names the destination in export warnings, e.g. `Phoenix at http://127.0.0.1:6006/v1/traces`. Never put a secret here. */
+  readonly exportTarget?: string;
+  /** Turns an export error into a hint for the user (which setting to check); return undefined for none. Never return a secret. */
+  readonly explainExportError?: (error: Error | undefined) => string | undefined;
 }
 
 /** What {@link Platform.createTracerProvider} receives. */

@@ -1,4 +1,6 @@
+import type { DiagLogger } from "@opentelemetry/api";
 import type { AssembleProviderOptions, ManagedTracerProvider, ServiceInfo } from "../platform/platform";
+import { ReportingExporter } from "./reporting-exporter";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
@@ -7,10 +9,11 @@ const DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
 
 /**
  * Builds a `NodeTracerProvider` for a platform: service resource (merged over the SDK defaults and
- * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
+ * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter,
+ * each exporter wrapped so that failed exports are counted and warned about, never silent.
  * The OpenTelemetry SDK is imported here, on first use, never at `import "@llmops/core"`.
  */
-export async function assembleTracerProvider(service: ServiceInfo, options: AssembleProviderOptions): Promise<ManagedTracerProvider> {
+export async function assembleTracerProvider(service: ServiceInfo, options: AssembleProviderOptions, logger: DiagLogger): Promise<ManagedTracerProvider> {
   const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { defaultResource, detectResources, envDetector, resourceFromAttributes }] =
     await Promise.all([import("@opentelemetry/sdk-trace-node"), import("@opentelemetry/resources")]);
   const attributes: Record<string, string | number | boolean> = { [SERVICE_NAME]: service.name };
@@ -21,7 +24,10 @@ export async function assembleTracerProvider(service: ServiceInfo, options: Asse
   const batch = options.batch ?? true;
   const spanProcessors = [
     ...(options.spanProcessors ?? []),
-    ...(options.exporters ?? []).map((exporter) => (batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter))),
+    ...(options.exporters ?? []).map((inner) => {
+      const exporter = new ReportingExporter(inner, logger, options.exportTarget ?? "the platform", options.explainExportError);
+      return batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter);
+    }),
   ];
   return new NodeTracerProvider({ resource, spanProcessors });
 }

@@ -71,7 +71,7 @@ async function checkProvider(platform: Platform, section: unknown, problems: str
       appRoot: process.cwd(),
       env: {},
       logger: diag.createComponentLogger({ namespace: `llmops:${platform.name}:conformance` }),
-      assembleTracerProvider: (options) => assembleTracerProvider(service, options),
+      assembleTracerProvider: (options) => assembleTracerProvider(service, options, diag.createComponentLogger({ namespace: `llmops:${platform.name}` })),
     });
     for (const method of ["getTracer", "forceFlush", "shutdown"] as const) {
       if (typeof provider[method] !== "function") problems.push(`the provider has no ${method}()`);

@@ -1,0 +1,90 @@
+import type { DiagLogger } from "@opentelemetry/api";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+
+/** `ExportResultCode` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
+const SUCCESS = 0;
+const FAILED = 1;
+
+/** How often, at most, a continuing export failure is logged again. */
+const REPEAT_WARNING_MILLIS = 30_000;
+
+/** What a {@link ReportingExporter} counted. */
+export interface ExportCounts {
+  readonly exported: number;
+  readonly dropped: number;
+}
+
+/**
+ * Wraps a platform's exporter so that no failure is silent and none escapes: a failed export (after the exporter's
+ * own retries) is counted as dropped spans and warned about, at most every 30 s while it lasts, with the running
+ * count; recovery is logged once. An exporter that throws is treated as a failed export.
+ */
+export class ReportingExporter implements SpanExporter {
+  private exported = 0;
+  private dropped = 0;
+  private failing = false;
+  private lastWarning = 0;
+
+  /**
+   * @param inner - the exporter to deliver through
+   * @param logger - where warnings go
+   * @param target - a name for messages, e.g. `arize (http://127.0.0.1:6006/v1/traces)`; never a secret
+   * @param explain - turns an export error into a hint for the user (e.g. which setting to check), or undefined
+   */
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly logger: DiagLogger,
+    private readonly target: string,
+    private readonly explain: (error: Error | undefined) => string | undefined = () => undefined,
+  ) {}
+
+  /** Spans delivered and spans dropped so far. */
+  counts(): ExportCounts {
+    return { exported: this.exported, dropped: this.dropped };
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    let settled = false;
+    const settle = (result: { code: number; error?: Error }): void => {
+      if (settled) return;
+      settled = true;
+      if (result.code === SUCCESS) this.succeeded(spans.length);
+      else this.failed(spans.length, result.error);
+      resultCallback(result);
+    };
+    try {
+      this.inner.export(spans, settle);
+    } catch (error) {
+      settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  private succeeded(count: number): void {
+    this.exported += count;
+    if (this.failing) {
+      this.failing = false;
+      this.logger.info(`Export to ${this.target} recovered; ${this.dropped} spans were dropped while it failed.`);
+    }
+  }
+
+  private failed(count: number, error: Error | undefined): void {
+    this.dropped += count;
+    const now = Date.now();
+    if (this.failing && now - this.lastWarning < REPEAT_WARNING_MILLIS) return;
+    this.failing = true;
+    this.lastWarning = now;
+    const hint = this.explain(error);
+    this.logger.warn(
+      `Export to ${this.target} failed (${error?.message ?? "no reason given"}); ${count} spans dropped, ${this.dropped} so far. ` +
+        `The app is not affected; the next batches are tried as usual.${hint === undefined ? "" : ` ${hint}`}`,
+    );
+  }
+}
