@@ -25,6 +25,7 @@ const moduleNameMapper: Config["moduleNameMapper"] = {
   "^@llmops/core$": "<rootDir>/../core/src/index.ts",
   "^@llmops/core/testing$": "<rootDir>/../core/src/testing/index.ts",
   "^@llmops/platform-local$": "<rootDir>/../platform-local/src/index.ts",
+  "^@llmops/platform-arize$": "<rootDir>/../platform-arize/src/index.ts",
 };
 
 function unitProject(name: string): Config {
@@ -42,6 +43,7 @@ const config: Config = {
   projects: [
     unitProject("core"),
     unitProject("platform-local"),
+    unitProject("platform-arize"),
     {
       // Integration tests run against the built `dist` and packed tarballs, in child processes.
       displayName: "integration",

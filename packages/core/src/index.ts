@@ -29,6 +29,7 @@ export type {
 export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./discovery/registry";
 export type { DiscoveryOptions, PlatformHandle, PlatformInfo } from "./discovery/registry";
 export type { PlatformSource } from "./discovery/discover";
+export { installCommand } from "./internal/package-manager";
 export { loadConfig } from "./config/load-config";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config";
 export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pipeline/handle";

@@ -89,7 +89,7 @@ export async function validateConfig<Section>(params: {
       const missing = value === undefined;
       issues.push({
         path,
-        message: missing ? "is required" : describeIssue(issue),
+        message: describeIssue(issue, missing),
         ...(issue.expected === null ? {} : { expected: issue.expected }),
         received: describeValue(value, !missing && secret(path)),
         ...fileField,
@@ -198,8 +198,9 @@ function valueAt(config: unknown, path: string): unknown {
  * A message for a valibot issue that never repeats the value: valibot's default messages quote what was received,
  * which may be a secret. A message the schema's author wrote (valibot's defaults start with "Invalid") is kept.
  */
-function describeIssue(issue: { kind: string; type: string; message: string; expected: string | null }): string {
+function describeIssue(issue: { kind: string; type: string; message: string; expected: string | null }, missing: boolean): string {
   if (!issue.message.startsWith("Invalid ")) return issue.message;
+  if (missing) return "is required";
   if (issue.kind === "schema") return issue.type === "picklist" || issue.type === "literal" ? "is not one of the allowed values" : "has the wrong type";
   return `fails the ${issue.type.replace(/_/g, " ")} check`;
 }

@@ -12,6 +12,15 @@ const LOCKFILES: ReadonlyArray<readonly [string, string]> = [
 /**
  * The install line for a package, in the app's package manager: the lockfile nearest to the app root
  * (walking up, so a workspace member finds the workspace's lockfile); npm when there is none.
+ * For platform authors' `MissingDependencyError` messages.
+ *
+ * @param packageName - the package to install
+ * @param appRoot - the app's root folder (`ProviderContext.appRoot`)
+ *
+ * @example
+ * ```ts
+ * installCommand("@opentelemetry/exporter-trace-otlp-grpc", appRoot); // "pnpm add @opentelemetry/exporter-trace-otlp-grpc"
+ * ```
  */
 export function installCommand(packageName: string, appRoot: string): string {
   let directory = appRoot;

@@ -98,6 +98,11 @@ export interface AssembleProviderOptions {
   readonly exportTarget?: string;
   /** Turns an export error into a hint for the user (which setting to check); return undefined for none. Never return a secret. */
   readonly explainExportError?: (error: Error | undefined) => string | undefined;
+  /**
+   * Builds the span processor of each exporter in place of the SDK's batch or simple one, e.g. a processor that also
+   * converts spans (OpenInference's Vercel AI SDK processor). The exporter it gets already counts and reports failures.
+   */
+  readonly createSpanProcessor?: (exporter: SpanExporter, batch: boolean) => SpanProcessor;
 }
 
 /** What {@link Platform.createTracerProvider} receives. */

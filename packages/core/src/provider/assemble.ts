@@ -26,6 +26,7 @@ export async function assembleTracerProvider(service: ServiceInfo, options: Asse
     ...(options.spanProcessors ?? []),
     ...(options.exporters ?? []).map((inner) => {
       const exporter = new ReportingExporter(inner, logger, options.exportTarget ?? "the platform", options.explainExportError);
+      if (options.createSpanProcessor !== undefined) return options.createSpanProcessor(exporter, batch);
       return batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter);
     }),
   ];

@@ -11,7 +11,7 @@ export interface ConformanceReport {
 /**
  * The conformance kit for platform authors: checks a platform object against the contract, and, given a sample
  * section, that the schema accepts it, that an empty section is reported (not thrown), and that the provider
- * it builds creates, ends and flushes a span.
+ * it builds creates and ends a span, and that its flush and shutdown settle (the sample endpoint need not be up).
  *
  * @param platform - the platform object
  * @param params.sampleSection - a valid section for this platform
@@ -60,6 +60,24 @@ export async function checkPlatform(platform: Platform, params: { readonly sampl
   return { ok: problems.length === 0, problems };
 }
 
+const SETTLE_MILLIS = 15_000;
+
+/** True when the promise resolves or rejects within the time; throwing synchronously counts as settling. */
+function settles(operation: () => Promise<void>, millis: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), millis);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    try {
+      operation().then(done, done);
+    } catch {
+      done();
+    }
+  });
+}
+
 async function checkProvider(platform: Platform, section: unknown, problems: string[]): Promise<void> {
   const [{ assembleTracerProvider }, { diag }] = await Promise.all([import("../provider/assemble"), import("@opentelemetry/api")]);
   const service = { name: "llmops-conformance" };
@@ -78,8 +96,11 @@ async function checkProvider(platform: Platform, section: unknown, problems: str
     }
     if (problems.length > 0) return;
     provider.getTracer("llmops-conformance").startSpan("conformance").end();
-    await provider.forceFlush().catch((error: unknown) => problems.push(`forceFlush() rejected: ${(error as Error).message}`));
-    await provider.shutdown().catch((error: unknown) => problems.push(`shutdown() rejected: ${(error as Error).message}`));
+    // The sample endpoint need not be reachable: an export failure may reject, but flush and shutdown must settle.
+    for (const method of ["forceFlush", "shutdown"] as const) {
+      const settled = await settles(() => provider[method](), SETTLE_MILLIS);
+      if (!settled) problems.push(`${method}() did not settle within ${SETTLE_MILLIS / 1000} s`);
+    }
   } catch (error) {
     problems.push(`createTracerProvider threw with a valid section: ${(error as Error).message}`);
   }

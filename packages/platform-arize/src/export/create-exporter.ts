@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { isAbsolute, join, resolve } from "node:path";
+import { LlmopsError, MissingDependencyError, installCommand } from "@llmops/core";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ArizeSection } from "../config/section";
+import type { ExportTarget } from "./target";
+
+/** The optional peer that carries OTLP over gRPC. */
+export const GRPC_EXPORTER_PACKAGE = "@opentelemetry/exporter-trace-otlp-grpc";
+
+/** Reads `certificate_file` (relative to the app root); a file that cannot be read is a clear error naming the key. */
+export function readCertificate(section: ArizeSection, appRoot: string): Buffer | undefined {
+  if (section.certificate_file === undefined) return undefined;
+  const path = isAbsolute(section.certificate_file) ? section.certificate_file : resolve(appRoot, section.certificate_file);
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new LlmopsError(`arize.certificate_file: cannot read ${path} (${reason}). Point it at the PEM file of the CA that signed the collector's certificate.`, {
+      cause: error,
+    });
+  }
+}
+
+/** Throws {@link MissingDependencyError} when gRPC is chosen and its exporter is not installed in the app. */
+export function checkGrpcExporter(appRoot: string): void {
+  try {
+    createRequire(join(appRoot, "package.json")).resolve(GRPC_EXPORTER_PACKAGE);
+  } catch (error) {
+    throw new MissingDependencyError({
+      message: `arize.transport is "grpc", which needs ${GRPC_EXPORTER_PACKAGE}.`,
+      packageName: GRPC_EXPORTER_PACKAGE,
+      installCommand: installCommand(GRPC_EXPORTER_PACKAGE, appRoot),
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Builds the OTLP exporter of the section: OTLP/HTTP protobuf (default), or gRPC through the app's
+ * `@opentelemetry/exporter-trace-otlp-grpc`; with the target's headers, gzip when asked, the request time limit and,
+ * for TLS, the CA of `certificate_file`. The exporter modules are imported here, inside `instrument()`.
+ */
+export async function createExporter(section: ArizeSection, target: ExportTarget, appRoot: string): Promise<SpanExporter> {
+  const ca = readCertificate(section, appRoot);
+  const compression = section.compression === "gzip" ? ("gzip" as const) : ("none" as const);
+  if (section.transport === "grpc") return createGrpcExporter(target, appRoot, ca, compression, section.timeout_ms);
+  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+  return new OTLPTraceExporter({
+    url: target.url,
+    headers: { ...target.headers },
+    timeoutMillis: section.timeout_ms,
+    compression: compression as never,
+    ...(ca === undefined ? {} : { httpAgentOptions: { ca, keepAlive: true } }),
+  }) as unknown as SpanExporter;
+}
+
+interface GrpcModule {
+  credentials: { createSsl(rootCerts?: Buffer): unknown; createInsecure(): unknown };
+  Metadata: new () => { set(key: string, value: string): void };
+}
+
+function createGrpcExporter(target: ExportTarget, appRoot: string, ca: Buffer | undefined, compression: "gzip" | "none", timeoutMillis: number): SpanExporter {
+  checkGrpcExporter(appRoot);
+  const requireFromApp = createRequire(join(appRoot, "package.json"));
+  const exporterPath = requireFromApp.resolve(GRPC_EXPORTER_PACKAGE);
+  const { OTLPTraceExporter } = requireFromApp(exporterPath) as { OTLPTraceExporter: new (config: Record<string, unknown>) => SpanExporter };
+  // @grpc/grpc-js as the exporter itself resolves it, so metadata and credentials come from the same copy.
+  const requireFromExporter = createRequire(createRequire(exporterPath).resolve("@opentelemetry/otlp-grpc-exporter-base"));
+  const grpc = requireFromExporter("@grpc/grpc-js") as GrpcModule;
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(target.headers)) metadata.set(key, value);
+  const secure = new URL(target.url).protocol === "https:" || ca !== undefined;
+  return new OTLPTraceExporter({
+    url: target.url,
+    metadata,
+    timeoutMillis,
+    compression,
+    credentials: secure ? grpc.credentials.createSsl(ca) : grpc.credentials.createInsecure(),
+  });
+}
+
+/** A hint for an export error: which setting to check. Never contains a secret. */
+export function explainExportError(error: Error | undefined, section: ArizeSection): string | undefined {
+  const text = `${error?.message ?? ""} ${(error as { code?: string } | undefined)?.code ?? ""}`;
+  if (/certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_|DEPTH_ZERO/i.test(text)) {
+    return section.certificate_file === undefined
+      ? "The collector's TLS certificate is not trusted: set arize.certificate_file to the CA that signed it."
+      : "The collector's TLS certificate is not trusted by arize.certificate_file: check that it is the CA that signed the collector's certificate.";
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UNAVAILABLE/i.test(text)) return "Nothing answered at arize.endpoint: is the collector running, and is the endpoint right?";
+  if (/\b(401|403)\b|Unauthorized|Forbidden|UNAUTHENTICATED|PERMISSION_DENIED/i.test(text)) {
+    return section.space_id === undefined ? "The collector refused the credentials: check arize.api_key." : "Arize AX refused the credentials: check arize.api_key and arize.space_id.";
+  }
+  return undefined;
+}

@@ -1,0 +1,135 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "@llmops/core";
+import { checkPlatform } from "@llmops/core/testing";
+import { platform } from "@llmops/platform-arize";
+import { explainExportError } from "../src/export/create-exporter";
+import { redactUrl, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
+import type { ArizeSection } from "../src/config/section";
+
+const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");
+
+function app(files: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), "llmops-arize-"));
+  writeFileSync(join(root, "package.json"), JSON.stringify({ name: "arize-app" }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+  return root;
+}
+
+const section = (overrides: Partial<ArizeSection> = {}): ArizeSection => ({
+  transport: "http",
+  batch_spans: true,
+  debug: false,
+  headers: {},
+  compression: "none",
+  timeout_ms: 10_000,
+  ...overrides,
+});
+
+describe("@llmops/platform-arize", () => {
+  it("keeps the platform contract", async () => {
+    const report = await checkPlatform(platform, { sampleSection: { endpoint: "http://127.0.0.1:1/v1/traces" } });
+    expect(report.problems).toEqual([]);
+  });
+
+  it("loads the seed 000 §7.1 file unchanged, every arize key honoured", async () => {
+    const appRoot = app();
+    copyFileSync(seedFile, join(appRoot, "llmops.yaml"));
+    const loaded = await loadConfig(platform, { appRoot, env: { ARIZE_API_KEY: "ak-1", ARIZE_SPACE_ID: "space-1" } });
+    expect(loaded.issues).toEqual([]);
+    expect(loaded.config?.section).toEqual({
+      endpoint: "http://localhost:6006/v1/traces",
+      project_name: "my-project",
+      api_key: "ak-1",
+      space_id: "space-1",
+      transport: "http",
+      batch_spans: true,
+      debug: false,
+      certificate_file: "./certs/ca.pem",
+      headers: {},
+      compression: "none",
+      timeout_ms: 10_000,
+    });
+  });
+
+  it("requires endpoint for Phoenix and api_key for Arize AX, with the key path", async () => {
+    const phoenix = await loadConfig(platform, { appRoot: app(), env: {}, config: { service: { name: "s" }, arize: { project_name: "p" } } });
+    expect(phoenix.issues).toEqual([expect.objectContaining({ path: "arize.endpoint", message: "is required for Phoenix (or set space_id for Arize AX)" })]);
+    const ax = await loadConfig(platform, { appRoot: app(), env: {}, config: { service: { name: "s" }, arize: { space_id: "sp" } } });
+    expect(ax.issues).toEqual([expect.objectContaining({ path: "arize.api_key", message: "is required for Arize AX (space_id is set)" })]);
+    const bad = await loadConfig(platform, { appRoot: app(), env: {}, config: { service: { name: "s" }, arize: { endpoint: "localhost:6006 please", transport: "udp", timeout_ms: 0 } } });
+    expect(bad.issues.map((issue) => issue.path)).toEqual(["arize.endpoint", "arize.transport", "arize.timeout_ms"]);
+  });
+
+  it("takes Arize's variables over Phoenix's over OpenTelemetry's", async () => {
+    const config = { service: { name: "s" }, arize: { endpoint: "http://file:1" } };
+    const all = {
+      ARIZE_COLLECTOR_ENDPOINT: "http://arize:1",
+      PHOENIX_COLLECTOR_ENDPOINT: "http://phoenix:1",
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1",
+      ARIZE_API_KEY: "arize-key",
+      PHOENIX_API_KEY: "phoenix-key",
+      ARIZE_PROJECT_NAME: "arize-project",
+      PHOENIX_PROJECT_NAME: "phoenix-project",
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-team=ml,x-env=dev",
+    };
+    const first = await loadConfig(platform, { appRoot: app(), env: all, config });
+    expect(first.config?.section).toEqual(expect.objectContaining({ endpoint: "http://arize:1", api_key: "arize-key", project_name: "arize-project", headers: { "x-team": "ml", "x-env": "dev" } }));
+    const phoenixOnly = await loadConfig(platform, { appRoot: app(), env: { PHOENIX_COLLECTOR_ENDPOINT: "http://phoenix:1", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", PHOENIX_API_KEY: "pk" }, config });
+    expect(phoenixOnly.config?.section).toEqual(expect.objectContaining({ endpoint: "http://phoenix:1", api_key: "pk" }));
+    const otelOnly = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1" }, config });
+    expect(otelOnly.config?.section.endpoint).toBe("http://otel:1");
+  });
+
+  describe("targets", () => {
+    const service = { name: "svc" };
+
+    it("Phoenix: bearer token, project attribute, /v1/traces appended, user headers last", () => {
+      const target = resolveTarget(section({ endpoint: "http://localhost:6006", api_key: "pk", project_name: "proj", headers: { "x-extra": "1" } }), service);
+      expect(target).toEqual({
+        kind: "phoenix",
+        url: "http://localhost:6006/v1/traces",
+        headers: { authorization: "Bearer pk", "x-extra": "1" },
+        resourceAttributes: { "openinference.project.name": "proj" },
+        description: 'Phoenix at http://localhost:6006/v1/traces (project "proj", http)',
+      });
+      expect(resolveTarget(section({ endpoint: "https://app.example.com/s/team/" }), service).url).toBe("https://app.example.com/s/team/v1/traces");
+      expect(resolveTarget(section({ endpoint: "http://h:1/v1/traces" }), service).resourceAttributes).toEqual({});
+    });
+
+    it("Arize AX: space and key headers, no bearer, project routed by name and model_id, defaults to Arize's collector", () => {
+      const target = resolveTarget(section({ space_id: "sp", api_key: "ak" }), service);
+      expect(target.kind).toBe("ax");
+      expect(target.url).toBe("https://otlp.arize.com/v1/traces");
+      expect(target.headers).toEqual({ "arize-space-id": "sp", "arize-api-key": "ak", "arize-interface": "otel" });
+      expect(target.resourceAttributes).toEqual({ "openinference.project.name": "svc", model_id: "svc" });
+      expect(resolveTarget(section({ space_id: "sp", api_key: "ak", transport: "grpc", project_name: "p" }), service)).toEqual(
+        expect.objectContaining({ url: "https://otlp.arize.com/v1", resourceAttributes: { "openinference.project.name": "p", model_id: "p" } }),
+      );
+      expect(JSON.stringify(target.description)).not.toContain("ak");
+    });
+
+    it("knows when a key would travel in clear text", () => {
+      expect(sendsKeyInClear(section({ api_key: "k" }), "http://collector.example.com/v1/traces")).toBe(true);
+      expect(sendsKeyInClear(section({ api_key: "k" }), "https://collector.example.com/v1/traces")).toBe(false);
+      expect(sendsKeyInClear(section({ api_key: "k" }), "http://127.0.0.1:6006/v1/traces")).toBe(false);
+      expect(sendsKeyInClear(section({ api_key: "k" }), "http://localhost:6006/v1/traces")).toBe(false);
+      expect(sendsKeyInClear(section({ api_key: "k" }), "http://[::1]:6006/v1/traces")).toBe(false);
+      expect(sendsKeyInClear(section(), "http://collector.example.com/v1/traces")).toBe(false);
+    });
+
+    it("keeps user info and queries out of messages", () => {
+      expect(redactUrl("https://user:secret@host:1/v1/traces?token=abc")).toBe("https://host:1/v1/traces");
+      expect(withTracesPath("http://h:1/base")).toBe("http://h:1/base/v1/traces");
+    });
+  });
+
+  it("explains export errors by the setting to check, without secrets", () => {
+    const tls = Object.assign(new Error("self-signed certificate in certificate chain"), { code: "SELF_SIGNED_CERT_IN_CHAIN" });
+    expect(explainExportError(tls, section({ certificate_file: "ca.pem" }))).toContain("arize.certificate_file");
+    expect(explainExportError(new Error("connect ECONNREFUSED 127.0.0.1:6006"), section())).toContain("arize.endpoint");
+    expect(explainExportError(new Error("Unauthorized"), section({ space_id: "s" }))).toContain("arize.space_id");
+    expect(explainExportError(new Error("something else"), section())).toBeUndefined();
+  });
+});
