@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
+import { acmePackage as acme, buildAndPack, cleanEnv, corePackage as core, localPackage as local, repo, run, runOrThrow } from "./support/pack";
 
 /**
  * The packages as users get them: built, packed with `pnpm pack` (which rewrites `workspace:` ranges), installed
@@ -15,90 +15,10 @@ import type { NodeBinary } from "./support/node-binaries";
  * (colon-separated), as `pnpm test` does.
  */
 
-const repo = join(__dirname, "..", "..");
 const INSTALL_TIMEOUT_MILLIS = 8 * 60_000;
 const RUN_TIMEOUT_MILLIS = 60_000;
 
-interface PackedPackage {
-  readonly name: string;
-  readonly directory: string;
-}
-
-const core: PackedPackage = { name: "@llmops/core", directory: join(repo, "packages", "core") };
-const acme: PackedPackage = { name: "acme-llmops-platform-acme", directory: join(repo, "test", "fixtures", "acme-llmops-platform-acme") };
-const local: PackedPackage = { name: "@llmops/platform-local", directory: join(repo, "packages", "platform-local") };
-
-
 const nodes = nodeBinaries();
-
-/** The environment of a fresh shell: nothing of the pnpm script, jest or llmops settings of this process leaks in. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = new Set(["npm_config_registry", "npm_config_cache", "npm_config_cafile", "npm_config_store_dir", "npm_config_strict_ssl"]);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|LLMOPS_|OTEL_|JEST_)|^(NODE_OPTIONS|NODE_ENV|INIT_CWD)$/i.test(key) && !keep.has(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly millis: number;
-}
-
-function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => resolve({ code: -1, stdout, stderr: `${stderr}${error.message}`, millis: Date.now() - started }));
-    child.on("close", (code) => resolve({ code, stdout, stderr, millis: Date.now() - started }));
-  });
-}
-
-async function runOrThrow(what: string, command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
-  const result = await run(command, args, options);
-  if (result.code !== 0) {
-    throw new Error(`${what} failed (exit ${result.code}): ${command} ${args.join(" ")} in ${options.cwd}\n${result.stdout}\n${result.stderr}`);
-  }
-  return result;
-}
-
-/** Newest modification time of the files a build reads. */
-function newestSource(directory: string): number {
-  let newest = 0;
-  const visit = (path: string): void => {
-    const stats = statSync(path);
-    if (stats.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
-    else newest = Math.max(newest, stats.mtimeMs);
-  };
-  for (const entry of ["src", "package.json", "tsup.config.ts"]) if (existsSync(join(directory, entry))) visit(join(directory, entry));
-  return newest;
-}
-
-/** True when `dist` exists and is newer than every source file: then the build is skipped (it empties `dist` while other suites read it). */
-function isBuilt(directory: string): boolean {
-  const entries = ["index.js", "index.cjs", "index.d.ts", "index.d.cts"].map((file) => join(directory, "dist", file));
-  if (!entries.every((file) => existsSync(file))) return false;
-  const oldestOutput = Math.min(...entries.map((file) => statSync(file).mtimeMs));
-  return oldestOutput >= newestSource(directory);
-}
-
-async function buildAndPack(pkg: PackedPackage, destination: string): Promise<string> {
-  if (!isBuilt(pkg.directory)) await runOrThrow(`build of ${pkg.name}`, "pnpm", ["--filter", pkg.name, "run", "build"], { cwd: repo, env: cleanEnv({ CI: "true" }) });
-  const folder = join(destination, pkg.name.replace(/[@/]/g, "_"));
-  mkdirSync(folder, { recursive: true });
-  await runOrThrow(`pnpm pack of ${pkg.name}`, "pnpm", ["pack", "--pack-destination", folder], { cwd: pkg.directory });
-  const tarballs = readdirSync(folder).filter((file) => file.endsWith(".tgz"));
-  if (tarballs.length !== 1 || tarballs[0] === undefined) throw new Error(`pnpm pack of ${pkg.name} left ${tarballs.length} tarballs in ${folder}`);
-  return join(folder, tarballs[0]);
-}
 
 /** The script each app runs, as CommonJS (`require`) or as ESM (`import`). It prints one JSON object. */
 function appScript(format: "cjs" | "esm"): string {

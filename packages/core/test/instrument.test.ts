@@ -132,6 +132,19 @@ describe("instrument()", () => {
     expect(logs.text()).toContain('Platform "exploding" could not create its TracerProvider: kaboom');
   });
 
+  it("contains an unexpected failure inside a stage: a warning and a no-op handle, never a rejection", async () => {
+    const { platform } = memoryPlatform();
+    // A schema that throws (a bug in a platform, or a module that failed to load lazily) escapes validation.
+    const broken = definePlatform({ ...platform, schema: { ...v.object({}), "~run": () => { throw new Error("schema exploded"); } } as never });
+    registerPlatform(broken);
+    const tracing = await getPlatform("memory").instrument({ ...base, config: { service: { name: "x" } } });
+    expect(tracing.active).toBe(false);
+    expect(logs.text()).toContain("llmops could not start tracing: schema exploded");
+    resetProcessState();
+    registerPlatform(broken);
+    await expect(getPlatform("memory").instrument({ ...base, validationMode: "strict", config: { service: { name: "x" } } })).rejects.toThrow("schema exploded");
+  });
+
   it("resolves flush and shutdown with a report, never a rejection, when the provider fails or hangs", async () => {
     const fake = (forceFlush: () => Promise<void>, shutdown: () => Promise<void>) =>
       definePlatform({

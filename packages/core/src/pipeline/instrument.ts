@@ -37,8 +37,26 @@ export function instrumentWith(name: string, load: () => Promise<Platform>, opti
   return handle;
 }
 
+/** Errors thrown on purpose in strict mode; anything else escaping a stage is a bug to contain, not to pass on. */
+const thrownInStrictMode = new WeakSet<object>();
+
 async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
+  try {
+    return await runStages(name, load, options, env);
+  } catch (error) {
+    if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
+    const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
+    return failed(name, earlyMode(options, env), wrapped, []);
+  }
+}
+
+async function runStages(
+  name: string,
+  load: () => Promise<Platform>,
+  options: InstrumentOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<InstrumentationHandle> {
   ensureDiagLogger(env);
   const early = earlyMode(options, env);
   if (/^true$/i.test(env.OTEL_SDK_DISABLED?.trim() ?? "")) {
@@ -141,7 +159,10 @@ function earlyMode(options: InstrumentOptions, env: Readonly<Record<string, stri
 }
 
 function failed(name: string, mode: ValidationMode, error: unknown, issues: readonly ConfigIssue[], file?: string): InstrumentationHandle {
-  if (mode === "strict") throw error;
+  if (mode === "strict") {
+    if (typeof error === "object" && error !== null) thrownInStrictMode.add(error);
+    throw error;
+  }
   const text = error instanceof Error ? error.message : String(error);
   warnOnce(`instrument-failed:${name}`, `${text}\nTracing is off for this process; the app runs on (validation mode: permissive).`);
   return noopHandle(name, issues, file);

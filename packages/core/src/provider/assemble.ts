@@ -14,8 +14,10 @@ const DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
  * The OpenTelemetry SDK is imported here, on first use, never at `import "@llmops/core"`.
  */
 export async function assembleTracerProvider(service: ServiceInfo, options: AssembleProviderOptions, logger: DiagLogger): Promise<ManagedTracerProvider> {
-  const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { defaultResource, detectResources, envDetector, resourceFromAttributes }] =
-    await Promise.all([import("@opentelemetry/sdk-trace-node"), import("@opentelemetry/resources")]);
+  // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
+  // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
+  const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-node");
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = await import("@opentelemetry/resources");
   const attributes: Record<string, string | number | boolean> = { [SERVICE_NAME]: service.name };
   if (service.version !== undefined) attributes[SERVICE_VERSION] = service.version;
   if (service.environment !== undefined) attributes[DEPLOYMENT_ENVIRONMENT] = service.environment;
