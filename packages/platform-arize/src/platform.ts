@@ -36,6 +36,9 @@ export const platform = definePlatform({
     if (sendsKeyInClear(section, target.url)) {
       logger.warn(`arize.api_key is sent over plain HTTP to ${new URL(target.url).host}, where anyone on the way can read it; use an https:// endpoint.`);
     }
+    if (section.certificate_file !== undefined && new URL(target.url).protocol === "http:") {
+      logger.warn(`arize.certificate_file is not used: arize.endpoint is http://, so nothing is encrypted. Use an https:// endpoint for TLS.`);
+    }
     const exporter = await createExporter(section, target, appRoot);
     const spanProcessors: SpanProcessor[] = [];
     if (section.debug) {

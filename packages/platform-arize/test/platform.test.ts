@@ -105,7 +105,7 @@ describe("@llmops/platform-arize", () => {
       expect(target.headers).toEqual({ "arize-space-id": "sp", "arize-api-key": "ak", "arize-interface": "otel" });
       expect(target.resourceAttributes).toEqual({ "openinference.project.name": "svc", model_id: "svc" });
       expect(resolveTarget(section({ space_id: "sp", api_key: "ak", transport: "grpc", project_name: "p" }), service)).toEqual(
-        expect.objectContaining({ url: "https://otlp.arize.com/v1", resourceAttributes: { "openinference.project.name": "p", model_id: "p" } }),
+        expect.objectContaining({ url: "https://otlp.arize.com", resourceAttributes: { "openinference.project.name": "p", model_id: "p" } }),
       );
       expect(JSON.stringify(target.description)).not.toContain("ak");
     });

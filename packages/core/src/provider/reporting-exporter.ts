@@ -5,6 +5,13 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 const SUCCESS = 0;
 const FAILED = 1;
 
+/** An export error for a message: its text, with the HTTP status when the exporter attached one. */
+function describeError(error: Error | undefined): string {
+  if (error === undefined) return "no reason given";
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" && code >= 100 && code < 600 && !error.message.includes(String(code)) ? `HTTP ${code} ${error.message}` : error.message;
+}
+
 /** How often, at most, a continuing export failure is logged again. */
 const REPEAT_WARNING_MILLIS = 30_000;
 
@@ -83,7 +90,7 @@ export class ReportingExporter implements SpanExporter {
     this.lastWarning = now;
     const hint = this.explain(error);
     this.logger.warn(
-      `Export to ${this.target} failed (${error?.message ?? "no reason given"}); ${count} spans dropped, ${this.dropped} so far. ` +
+      `Export to ${this.target} failed (${describeError(error)}); ${count} spans dropped, ${this.dropped} so far. ` +
         `The app is not affected; the next batches are tried as usual.${hint === undefined ? "" : ` ${hint}`}`,
     );
   }

@@ -71,7 +71,7 @@ function createGrpcExporter(target: ExportTarget, appRoot: string, ca: Buffer | 
   const grpc = requireFromExporter("@grpc/grpc-js") as GrpcModule;
   const metadata = new grpc.Metadata();
   for (const [key, value] of Object.entries(target.headers)) metadata.set(key, value);
-  const secure = new URL(target.url).protocol === "https:" || ca !== undefined;
+  const secure = new URL(target.url).protocol === "https:";
   return new OTLPTraceExporter({
     url: target.url,
     metadata,

@@ -2,9 +2,9 @@ import { SEMRESATTRS_PROJECT_NAME } from "@arizeai/openinference-semantic-conven
 import type { ServiceInfo } from "@llmops/core";
 import type { ArizeSection } from "../config/section";
 
-/** Arize AX's collector, used when `space_id` is set and no endpoint is. */
+/** Arize AX's collector, used when `space_id` is set and no endpoint is (HTTP path, and gRPC origin). */
 export const ARIZE_AX_HTTP_ENDPOINT = "https://otlp.arize.com/v1/traces";
-export const ARIZE_AX_GRPC_ENDPOINT = "https://otlp.arize.com/v1";
+export const ARIZE_AX_GRPC_ENDPOINT = "https://otlp.arize.com";
 
 /** Where spans go and how they are labelled: everything the exporter needs except TLS. */
 export interface ExportTarget {
@@ -34,7 +34,7 @@ export function resolveTarget(section: ArizeSection, service: ServiceInfo): Expo
   const ax = section.space_id !== undefined;
   const grpc = section.transport === "grpc";
   const raw = section.endpoint ?? (grpc ? ARIZE_AX_GRPC_ENDPOINT : ARIZE_AX_HTTP_ENDPOINT);
-  const url = grpc ? raw : withTracesPath(raw);
+  const url = grpc ? grpcOrigin(raw) : withTracesPath(raw);
   const headers: Record<string, string> = {};
   const resourceAttributes: Record<string, string> = {};
   if (ax) {
@@ -59,6 +59,12 @@ export function withTracesPath(endpoint: string): string {
   const url = new URL(endpoint);
   if (!url.pathname.replace(/\/+$/, "").endsWith("/v1/traces")) url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/traces`;
   return url.toString();
+}
+
+/** gRPC addresses host and port only; a path would be ignored by the exporter with a warning. */
+export function grpcOrigin(endpoint: string): string {
+  const parsed = new URL(endpoint);
+  return `${parsed.protocol}//${parsed.host}`;
 }
 
 /** True when an API key would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
