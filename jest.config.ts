@@ -52,6 +52,17 @@ const config: Config = {
       testEnvironment: "node",
       transform,
     },
+    {
+      // Against real Arize Phoenix and MLflow servers (e2e/README.md): pinned PyPI releases in venvs cached outside
+      // the clone, started on free loopback ports. A cold venv install takes minutes; the setup hooks allow for it.
+      displayName: "e2e",
+      rootDir: join(__dirname, "e2e"),
+      testMatch: ["<rootDir>/**/*.test.ts"],
+      testPathIgnorePatterns: ["/node_modules/"],
+      testEnvironment: "node",
+      testTimeout: 120_000,
+      transform,
+    },
   ],
 };
 

@@ -115,6 +115,15 @@ async function jest(label, node, args, env = {}) {
 const startedAll = Date.now();
 const scripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts ?? {};
 
+// The e2e venvs (Phoenix and MLflow from PyPI, cached outside the clone) install while build, lint and typecheck run.
+const warmStarted = Date.now();
+const warmE2e = existsSync(join(root, "e2e", "harness", "warm.mjs"))
+  ? run(process.execPath, [join(root, "e2e", "harness", "warm.mjs")]).then((code) => {
+      timings.push(`e2e venvs: ${seconds(warmStarted)} s`);
+      if (code !== 0) failedChecks.push(`e2e venvs (exit ${code})`);
+    })
+  : Promise.resolve();
+
 // 1. Build, lint, typecheck.
 for (const name of ["build", "lint", "typecheck"]) {
   if (scripts[name] !== undefined) await check(name, "pnpm", ["run", name]);
@@ -127,6 +136,7 @@ if (existsSync(join(root, "tools", "stand-ins"))) await check("stand-ins tests",
 const extraNodes = (await Promise.all(EXTRA_NODE_VERSIONS.map((version) => ensureNode(version)))).filter((binary) => binary !== undefined);
 
 // 3. jest: everything on this Node (the integration tests also run their apps on the other Nodes), then the unit projects on each other Node.
+await warmE2e;
 await jest(`node-${process.versions.node}`, process.execPath, [], { LLMOPS_TEST_NODE_BINARIES: extraNodes.join(":") });
 const unitProjects = UNIT_PROJECTS.filter((name) => existsSync(join(root, "packages", name)));
 for (const binary of extraNodes) {
