@@ -116,6 +116,27 @@ describe("runInstrumentors", () => {
     expect(events()).toContain('construct:ok:provider:trace-config={"hideInputs":true,"base64ImageMaxLength":10}:disabled');
   });
 
+  it("sets the spec's environment defaults once applied, never over a value the user set", () => {
+    delete process.env.LLMOPS_TEST_DEFAULT_A;
+    process.env.LLMOPS_TEST_DEFAULT_B = "mine";
+    try {
+      runInstrumentors({
+        registry: [{ ...spec("ok", "instr-ok"), environmentDefaults: { LLMOPS_TEST_DEFAULT_A: "false", LLMOPS_TEST_DEFAULT_B: "false" } }],
+        config: config({}),
+        tracerProvider,
+        appRoot,
+        platformName: "test",
+      });
+      expect(process.env.LLMOPS_TEST_DEFAULT_A).toBe("false");
+      expect(process.env.LLMOPS_TEST_DEFAULT_B).toBe("mine");
+      runInstrumentors({ registry: [{ ...spec("absent", "@example/not-installed"), environmentDefaults: { LLMOPS_TEST_DEFAULT_C: "x" } }], config: config({}), tracerProvider, appRoot, platformName: "test" });
+      expect(process.env.LLMOPS_TEST_DEFAULT_C).toBeUndefined();
+    } finally {
+      delete process.env.LLMOPS_TEST_DEFAULT_A;
+      delete process.env.LLMOPS_TEST_DEFAULT_B;
+    }
+  });
+
   it("uses the spec's own factory when it has one", () => {
     const created: unknown[] = [];
     const reports = runInstrumentors({

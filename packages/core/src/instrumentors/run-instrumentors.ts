@@ -90,6 +90,11 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
         instance.enable?.();
       }
       applied.add(spec.packageName);
+      for (const [variable, value] of Object.entries(spec.environmentDefaults ?? {})) {
+        if (process.env[variable] !== undefined) continue;
+        process.env[variable] = value;
+        log.info(`instrumentation.${spec.key}: set ${variable}=${value} so the client's own tracing does not repeat these spans (set it yourself to choose).`);
+      }
       reports.push({ ...base, status: "instrumented", patchedModule });
       log.debug(`instrumented ${spec.key} with ${spec.packageName}`);
     } catch (error) {

@@ -76,6 +76,11 @@ export interface InstrumentorSpec {
   /** The module the instrumentor patches, e.g. `openai`: the key of `instrument({ modules })`. */
   readonly moduleName: string;
   /**
+   * Environment variables set in `process.env`, when they are not set already, once the instrumentor is applied:
+   * for a client library whose own tracing would repeat the instrumentor's spans (e.g. `ANTHROPIC_OPEN_TELEMETRY`).
+   */
+  readonly environmentDefaults?: Readonly<Record<string, string>>;
+  /**
    * Builds the instance, not yet enabled; by default `new Export({ tracerProvider, traceConfig, enabled: false,
    * instrumentationConfig: { enabled: false } })` followed by `setTracerProvider` (OpenTelemetry and OpenInference
    * conventions; `traceConfig` is the `privacy:` section). The runner then patches the module in place when the app already loaded it (or handed it in with

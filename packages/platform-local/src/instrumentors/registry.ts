@@ -7,7 +7,14 @@ import type { InstrumentorSpec } from "@llmops/core";
  */
 export const LOCAL_INSTRUMENTORS: readonly InstrumentorSpec[] = [
   { key: "openai", packageName: "@arizeai/openinference-instrumentation-openai", exportName: "OpenAIInstrumentation", moduleName: "openai" },
-  { key: "anthropic", packageName: "@arizeai/openinference-instrumentation-anthropic", exportName: "AnthropicInstrumentation", moduleName: "@anthropic-ai/sdk" },
+  {
+    key: "anthropic",
+    packageName: "@arizeai/openinference-instrumentation-anthropic",
+    exportName: "AnthropicInstrumentation",
+    moduleName: "@anthropic-ai/sdk",
+    // @anthropic-ai/sdk 1.x traces its own calls too: one LLM span per call, not two.
+    environmentDefaults: { ANTHROPIC_OPEN_TELEMETRY: "false" },
+  },
   {
     key: "langchain",
     packageName: "@arizeai/openinference-instrumentation-langchain",

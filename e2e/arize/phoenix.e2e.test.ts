@@ -1,0 +1,117 @@
+import { listPhoenixSpans, readPhoenixSpans, startPhoenix } from "../harness/phoenix";
+import type { PhoenixServer, PhoenixSpan } from "../harness/phoenix";
+import { runProvidersApp } from "../harness/run-app";
+import type { ProvidersAppResult } from "../harness/run-app";
+
+/**
+ * @llmops/platform-arize against a real Arize Phoenix (arize-phoenix from PyPI, `phoenix serve`): the real openai,
+ * @anthropic-ai/sdk and LangChain clients, talking to local stand-ins of the providers, produce spans that are read
+ * back through Phoenix's REST API.
+ */
+let phoenix: PhoenixServer;
+let app: ProvidersAppResult & { stderr: string };
+let spans: PhoenixSpan[];
+const project = `llmops-e2e-${process.pid}`;
+
+beforeAll(async () => {
+  phoenix = await startPhoenix();
+  app = await runProvidersApp("arize", { service: { name: "e2e-arize" }, arize: { endpoint: phoenix.url, project_name: project } });
+  spans = await readPhoenixSpans(phoenix.url, project, { minCount: 1, timeoutMs: 30_000 });
+  // Phoenix stores spans in batches: wait until the count stops growing.
+  for (let settled = 0, last = spans.length; settled < 3; ) {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    spans = await readPhoenixSpans(phoenix.url, project, { minCount: last });
+    settled = spans.length === last ? settled + 1 : 0;
+    last = spans.length;
+  }
+}, 600_000);
+
+afterAll(async () => {
+  await phoenix?.stop();
+});
+
+const named = (name: string): PhoenixSpan[] => spans.filter((span) => span.name === name);
+const byId = (id: string | null): PhoenixSpan | undefined => spans.find((span) => span.context.span_id === id);
+
+describe("platform-arize → real Phoenix", () => {
+  it("the app ran every call with tracing active and a clean shutdown", () => {
+    expect(app).toEqual(expect.objectContaining({ active: true, issues: [], shutdown: { ok: true, timedOut: false } }));
+    expect(app.done).toEqual(["chat", "stream", "embeddings", "tool-call:get_weather", "anthropic", "langchain"]);
+    expect(app.instrumentations).toEqual(
+      expect.arrayContaining([
+        { key: "openai", status: "instrumented", patchedModule: true },
+        { key: "anthropic", status: "instrumented", patchedModule: true },
+        { key: "langchain", status: "instrumented", patchedModule: true },
+      ]),
+    );
+    expect(app.stderr).not.toMatch(/warn|error/i);
+  });
+
+  it("lands in the project named by project_name, and nowhere else", async () => {
+    // 4 OpenAI chat + 1 embeddings + 1 Anthropic + 4 LangChain chain spans + 1 LangChain tool: one span each, no more.
+    expect(spans).toHaveLength(11);
+    expect((await listPhoenixSpans(phoenix.url, "default")) ?? []).toEqual([]);
+  });
+
+  it("has one LLM span per chat request, with model, input, output and token counts", () => {
+    const chats = named("OpenAI Chat Completions");
+    // Three direct calls plus the one LangChain's ChatOpenAI makes through the same patched client. That one is a
+    // trace of its own: OpenInference's LangChain tracer does not make its spans current (docs/platforms/arize.md).
+    expect(chats).toHaveLength(app.requests.chat);
+    expect(app.requests.chat).toBe(4);
+    for (const span of chats) {
+      expect(span.span_kind).toBe("LLM");
+      expect(span.attributes["llm.model_name"]).toBe("gpt-4o-mini");
+      expect(span.attributes["input.value"]).toEqual(expect.stringContaining("messages"));
+      expect(typeof span.attributes["output.value"]).toBe("string");
+    }
+    const plain = chats.find((span) => String(span.attributes["input.value"]).includes("What is OpenTelemetry?"));
+    expect(plain?.attributes["llm.token_count.prompt"]).toBeGreaterThan(0);
+    expect(plain?.attributes["llm.token_count.completion"]).toBeGreaterThan(0);
+    const toolCall = chats.find((span) => String(span.attributes["input.value"]).includes("get_weather"));
+    expect(JSON.stringify(toolCall?.attributes)).toContain("get_weather");
+  });
+
+  it("has an EMBEDDING span for the embeddings call", () => {
+    const embeddings = spans.filter((span) => span.span_kind === "EMBEDDING");
+    expect(embeddings).toHaveLength(app.requests.embeddings);
+    expect(embeddings[0]?.attributes["embedding.model_name"] ?? embeddings[0]?.attributes["llm.model_name"]).toBe("text-embedding-3-small");
+  });
+
+  it("has one LLM span per Anthropic call, with tokens (the SDK's own tracing is turned off, not doubled)", () => {
+    const anthropic = spans.filter((span) => span.span_kind === "LLM" && String(span.attributes["llm.model_name"]).startsWith("claude"));
+    expect(anthropic).toHaveLength(app.requests.anthropic);
+    expect(anthropic[0]?.attributes["llm.token_count.prompt"]).toBeGreaterThan(0);
+    expect(typeof anthropic[0]?.attributes["output.value"]).toBe("string");
+  });
+
+  it("keeps LangChain's tree: CHAIN root, its LLM child in the same trace, and a TOOL span", () => {
+    const chainRoots = spans.filter((span) => span.span_kind === "CHAIN" && span.parent_id === null);
+    expect(chainRoots.length).toBeGreaterThanOrEqual(1);
+    const chatModel = spans.find((span) => span.name === "ChatOpenAI");
+    expect(chatModel?.span_kind).toBe("LLM");
+    // Walk up from the LangChain LLM span: every parent exists and the root is a CHAIN of the same trace.
+    let current = chatModel;
+    while (current?.parent_id) {
+      const parent = byId(current.parent_id);
+      expect(parent?.context.trace_id).toBe(chatModel?.context.trace_id);
+      current = parent;
+    }
+    expect(current?.span_kind).toBe("CHAIN");
+    expect(spans.filter((span) => span.context.trace_id === chatModel?.context.trace_id).map((span) => `${span.span_kind} ${span.name}`).sort()).toEqual([
+      "CHAIN RunnableSequence",
+      "CHAIN StrOutputParser",
+      "LLM ChatOpenAI",
+      "PROMPT ChatPromptTemplate",
+    ]);
+    expect(chatModel?.attributes["llm.model_name"]).toBe("gpt-4o-mini");
+    const tools = spans.filter((span) => span.span_kind === "TOOL");
+    expect(tools.map((span) => span.name)).toEqual(["get_weather"]);
+    expect(tools[0]?.attributes["output.value"]).toEqual(expect.stringContaining("Sunny in Paris"));
+  });
+
+  it("duplicates nothing: every span id appears once", () => {
+    const ids = spans.map((span) => span.context.span_id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
