@@ -26,6 +26,7 @@ const moduleNameMapper: Config["moduleNameMapper"] = {
   "^@llmops/core/testing$": "<rootDir>/../core/src/testing/index.ts",
   "^@llmops/platform-local$": "<rootDir>/../platform-local/src/index.ts",
   "^@llmops/platform-arize$": "<rootDir>/../platform-arize/src/index.ts",
+  "^@llmops/platform-mlflow$": "<rootDir>/../platform-mlflow/src/index.ts",
 };
 
 function unitProject(name: string): Config {
@@ -44,6 +45,7 @@ const config: Config = {
     unitProject("core"),
     unitProject("platform-local"),
     unitProject("platform-arize"),
+    unitProject("platform-mlflow"),
     {
       // Integration tests run against the built `dist` and packed tarballs, in child processes.
       displayName: "integration",

@@ -63,6 +63,15 @@ describe("resolveConfig", () => {
     expect(result.issues[0]?.message).toContain("ARIZE_API_KEY");
   });
 
+  it("reports unset variables only in the sections this platform reads", async () => {
+    const appRoot = createTempApp();
+    copyFileSync(join(__dirname, "fixtures", "seed-000-llmops.yaml"), join(appRoot, "llmops.yaml"));
+    // The seed's arize section references ARIZE_API_KEY and ARIZE_SPACE_ID; the memory platform does not read it.
+    const result = await resolveConfig({ platform, appRoot, env: {} });
+    expect(result.issues).toEqual([]);
+    expect(result.resolved?.service.name).toBe("my-service");
+  });
+
   it("finds llmops.yaml, .llmopsrc.json, llmops.config.cjs and package.json#llmops in the app root", async () => {
     const cases: Record<string, string>[] = [
       { "llmops.yml": "service:\n  name: from-yml\n" },

@@ -47,7 +47,9 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
     return { resolved: undefined, issues, warnings: [], mode: options.validationMode ?? "permissive", source: located.source };
   }
   const substituted = substituteVariables(raw, env, file);
-  issues.push(...substituted.issues);
+  // Only the sections this platform reads count: another platform's unset `${VAR}` is not this one's problem.
+  const read = new Set(["service", "instrumentation", "validation", "privacy", platform.configSection]);
+  issues.push(...substituted.issues.filter((issue) => read.has(issue.path.split(".")[0] ?? "")));
   const overridden = applyEnvironmentOverrides(substituted.value as Record<string, unknown>, env, platform.configSection, platform.environment ?? []);
   const config = withServiceNameDefault(overridden.config, appRoot);
   const redacted = new Set(substituted.substitutedPaths);

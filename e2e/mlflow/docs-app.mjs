@@ -1,0 +1,12 @@
+// An app that reads its config the way users do (the file named by LLMOPS_CONFIG_PATH), in strict mode: it ends one
+// span, shuts down, and prints one JSON line. The MLflow e2e test points it at the config of docs/platforms/mlflow.md.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { trace } from "@opentelemetry/api";
+import { getPlatform } from "@llmops/core";
+
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tracing = await getPlatform("mlflow", { appRoot }).instrument({ appRoot, validationMode: "strict", flushOnExit: false });
+trace.getTracer("llmops-e2e-docs").startSpan("docs-config").end();
+const shutdown = await tracing.shutdown({ timeoutMillis: 20_000 });
+process.stdout.write(`${JSON.stringify({ active: tracing.active, issues: tracing.issues, configFile: tracing.configFile ?? null, shutdown })}\n`);
