@@ -3,7 +3,18 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
-import { acmePackage as acme, buildAndPack, cleanEnv, corePackage as core, localPackage as local, repo, run, runOrThrow } from "./support/pack";
+import {
+  acmePackage as acme,
+  arizePackage,
+  buildAndPack,
+  cleanEnv,
+  corePackage as core,
+  localPackage as local,
+  mlflowPackage,
+  repo,
+  run,
+  runOrThrow,
+} from "./support/pack";
 
 /**
  * The packages as users get them: built, packed with `pnpm pack` (which rewrites `workspace:` ranges), installed
@@ -38,6 +49,12 @@ async function main() {
     result.notFound = null;
   } catch (error) {
     result.notFound = { name: error.name, isInstance: core.PlatformNotFoundError.isInstance(error), available: error.available, message: error.message };
+  }
+  // The published platforms load from their tarballs: their Platform objects and typed instrument() exports.
+  result.loaded = [];
+  for (const name of ["local", "arize", "mlflow"]) {
+    const loaded = await core.getPlatform(name).load();
+    result.loaded.push(loaded.name + ":" + loaded.configSection + ":" + loaded.instrumentors.length);
   }
   const handle = await core.getPlatform("acme").instrument({ config: { service: { name: "x" }, acme: { file } } });
   result.active = handle.active;
@@ -141,6 +158,8 @@ beforeAll(async () => {
   tarballs[core.name] = await buildAndPack(core, tarballDirectory);
   tarballs[acme.name] = await buildAndPack(acme, tarballDirectory);
   tarballs[local.name] = await buildAndPack(local, tarballDirectory);
+  tarballs[arizePackage.name] = await buildAndPack(arizePackage, tarballDirectory);
+  tarballs[mlflowPackage.name] = await buildAndPack(mlflowPackage, tarballDirectory);
   log.push(`build and pack: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const [npmApp, pnpmApp] = await Promise.all([createApp("npm", temp, tarballs, log), createApp("pnpm", temp, tarballs, log)]);
   installed = { temp, apps: { npm: npmApp, pnpm: pnpmApp }, tarballs, log };
@@ -153,6 +172,7 @@ afterAll(() => {
 
 interface AppOutput {
   node: string;
+  loaded: string[];
   platforms: { name: string; packageName: string; version: string; source: string }[];
   notFound: { name: string; isInstance: boolean; available: string[]; message: string } | null;
   active: boolean;
@@ -218,6 +238,9 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
       it("discovers acme from the installed dependency (its exports hide package.json)", () => {
         expect(output.platforms).toContainEqual({ name: "acme", packageName: "acme-llmops-platform-acme", version: "0.1.0", source: "dependency" });
         expect(output.platforms).toContainEqual({ name: "local", packageName: "@llmops/platform-local", version: "0.1.0", source: "dependency" });
+        expect(output.platforms).toContainEqual({ name: "arize", packageName: "@llmops/platform-arize", version: "0.1.0", source: "dependency" });
+        expect(output.platforms).toContainEqual({ name: "mlflow", packageName: "@llmops/platform-mlflow", version: "0.1.0", source: "dependency" });
+        expect(output.loaded).toEqual([expect.stringMatching(/^local:local:\d+$/), expect.stringMatching(/^arize:arize:\d+$/), expect.stringMatching(/^mlflow:mlflow:\d+$/)]);
       });
 
       it("instruments with acme: active handle, spans written to the file, clean shutdown", () => {

@@ -18,6 +18,8 @@ export interface PackedPackage {
 export const corePackage: PackedPackage = { name: "@llmops/core", directory: join(repo, "packages", "core") };
 export const acmePackage: PackedPackage = { name: "acme-llmops-platform-acme", directory: join(repo, "test", "fixtures", "acme-llmops-platform-acme") };
 export const localPackage: PackedPackage = { name: "@llmops/platform-local", directory: join(repo, "packages", "platform-local") };
+export const arizePackage: PackedPackage = { name: "@llmops/platform-arize", directory: join(repo, "packages", "platform-arize") };
+export const mlflowPackage: PackedPackage = { name: "@llmops/platform-mlflow", directory: join(repo, "packages", "platform-mlflow") };
 
 /** The environment of a fresh shell: nothing of the pnpm script, jest, Yarn or llmops settings of this process leaks in. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
