@@ -129,6 +129,11 @@ for (const name of ["build", "lint", "typecheck"]) {
   if (scripts[name] !== undefined) await check(name, "pnpm", ["run", name]);
 }
 
+// The published shape of each package (exports, types conditions, files): publint, as STYLE.md asks.
+for (const name of UNIT_PROJECTS) {
+  if (existsSync(join(root, "packages", name))) await check(`publint ${name}`, "pnpm", ["exec", "publint", "--strict"], { cwd: join(root, "packages", name) });
+}
+
 // The provider stand-ins have their own tests (node's test runner, the real openai and anthropic clients).
 if (existsSync(join(root, "tools", "stand-ins"))) await check("stand-ins tests", "pnpm", ["--filter", "@llmops-internal/stand-ins", "test"]);
 
