@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join, resolve } from "node:path";
-import { LlmopsError, MissingDependencyError, installCommand } from "@llmops/core";
+import { join } from "node:path";
+import { MissingDependencyError, installCommand, readCertificateFile } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ArizeSection } from "../config/section";
 import type { ExportTarget } from "./target";
@@ -11,16 +10,7 @@ export const GRPC_EXPORTER_PACKAGE = "@opentelemetry/exporter-trace-otlp-grpc";
 
 /** Reads `certificate_file` (relative to the app root); a file that cannot be read is a clear error naming the key. */
 export function readCertificate(section: ArizeSection, appRoot: string): Buffer | undefined {
-  if (section.certificate_file === undefined) return undefined;
-  const path = isAbsolute(section.certificate_file) ? section.certificate_file : resolve(appRoot, section.certificate_file);
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new LlmopsError(`arize.certificate_file: cannot read ${path} (${reason}). Point it at the PEM file of the CA that signed the collector's certificate.`, {
-      cause: error,
-    });
-  }
+  return readCertificateFile({ file: section.certificate_file, appRoot, key: "arize.certificate_file", server: "the collector" });
 }
 
 /** Throws {@link MissingDependencyError} when gRPC is chosen and its exporter is not installed in the app. */

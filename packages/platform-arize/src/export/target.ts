@@ -1,4 +1,5 @@
 import { SEMRESATTRS_PROJECT_NAME } from "@arizeai/openinference-semantic-conventions";
+import { travelsInClear } from "@llmops/core";
 import type { ServiceInfo } from "@llmops/core";
 import type { ArizeSection } from "../config/section";
 
@@ -69,11 +70,7 @@ export function grpcOrigin(endpoint: string): string {
 
 /** True when an API key would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
 export function sendsKeyInClear(section: ArizeSection, url: string): boolean {
-  if (section.api_key === undefined) return false;
-  const parsed = new URL(url);
-  if (parsed.protocol !== "http:") return false;
-  const host = parsed.hostname.replace(/^\[|\]$/g, "");
-  return !(host === "localhost" || host === "::1" || /^127\./.test(host));
+  return section.api_key !== undefined && travelsInClear(url);
 }
 
 /** A URL without user info or query, for messages. */

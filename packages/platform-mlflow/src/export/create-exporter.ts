@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
-import { LlmopsError } from "@llmops/core";
+import { LlmopsError, readCertificateFile } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { MlflowSection } from "../config/section";
 import type { ExperimentResolver, TlsOptions } from "./experiment";
@@ -11,16 +9,7 @@ export const EXPERIMENT_HEADER = "x-mlflow-experiment-id";
 
 /** Reads `certificate_file` (relative to the app root); a file that cannot be read is a clear error naming the key. */
 export function readCertificate(section: MlflowSection, appRoot: string): Buffer | undefined {
-  if (section.certificate_file === undefined) return undefined;
-  const path = isAbsolute(section.certificate_file) ? section.certificate_file : resolve(appRoot, section.certificate_file);
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new LlmopsError(`mlflow.certificate_file: cannot read ${path} (${reason}). Point it at the PEM file of the CA that signed the tracking server's certificate.`, {
-      cause: error,
-    });
-  }
+  return readCertificateFile({ file: section.certificate_file, appRoot, key: "mlflow.certificate_file", server: "the tracking server" });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { travelsInClear } from "@llmops/core";
 import type { ServiceInfo } from "@llmops/core";
 import type { MlflowSection } from "../config/section";
 
@@ -51,11 +52,7 @@ export function resolveTarget(section: MlflowSection, service: ServiceInfo): Mlf
 
 /** True when credentials would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
 export function sendsCredentialsInClear(target: MlflowTarget): boolean {
-  if (!Object.keys(target.headers).some((name) => name.toLowerCase() === "authorization")) return false;
-  const parsed = new URL(target.baseUrl);
-  if (parsed.protocol !== "http:") return false;
-  const host = parsed.hostname.replace(/^\[|\]$/g, "");
-  return !(host === "localhost" || host === "::1" || /^127\./.test(host));
+  return Object.keys(target.headers).some((name) => name.toLowerCase() === "authorization") && travelsInClear(target.baseUrl);
 }
 
 /** A URL without user info or query, for messages. */
