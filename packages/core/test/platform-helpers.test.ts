@@ -18,7 +18,7 @@ describe("helpers for platform authors", () => {
     const appRoot = mkdtempSync(join(tmpdir(), "llmops-cert-"));
     writeFileSync(join(appRoot, "ca.pem"), "PEM");
     expect(readCertificateFile({ file: undefined, appRoot, key: "acme.certificate_file", server: "the collector" })).toBeUndefined();
-    expect(readCertificateFile({ file: "ca.pem", appRoot, key: "acme.certificate_file", server: "the collector" })?.toString()).toBe("PEM");
+    expect(readCertificateFile({ file: "ca.pem", appRoot, key: "acme.certificate_file", server: "the collector" })).toBe("PEM");
     let caught: unknown;
     try {
       readCertificateFile({ file: "missing.pem", appRoot, key: "acme.certificate_file", server: "the collector" });

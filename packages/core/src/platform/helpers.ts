@@ -21,7 +21,8 @@ export function travelsInClear(url: string): boolean {
 }
 
 /**
- * Reads a PEM file named by a config key (relative to the app root, or absolute). A file that cannot be read throws an
+ * Reads a PEM file named by a config key (relative to the app root, or absolute) as text, the form Node's `ca` TLS
+ * options take (a string keeps `@types/node` out of the public types). A file that cannot be read throws an
  * {@link LlmopsError} naming the key, the resolved path and the reason, and saying what the file should be.
  *
  * @param params.file - the key's value; undefined reads nothing
@@ -34,11 +35,11 @@ export function travelsInClear(url: string): boolean {
  * const ca = readCertificateFile({ file: section.certificate_file, appRoot, key: "acme.certificate_file", server: "the collector" });
  * ```
  */
-export function readCertificateFile(params: { file: string | undefined; appRoot: string; key: string; server: string }): Buffer | undefined {
+export function readCertificateFile(params: { file: string | undefined; appRoot: string; key: string; server: string }): string | undefined {
   if (params.file === undefined) return undefined;
   const path = isAbsolute(params.file) ? params.file : resolve(params.appRoot, params.file);
   try {
-    return readFileSync(path);
+    return readFileSync(path, "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new LlmopsError(`${params.key}: cannot read ${path} (${reason}). Point it at the PEM file of the CA that signed ${params.server}'s certificate.`, {

@@ -9,7 +9,7 @@ import type { ExportTarget } from "./target";
 export const GRPC_EXPORTER_PACKAGE = "@opentelemetry/exporter-trace-otlp-grpc";
 
 /** Reads `certificate_file` (relative to the app root); a file that cannot be read is a clear error naming the key. */
-export function readCertificate(section: ArizeSection, appRoot: string): Buffer | undefined {
+export function readCertificate(section: ArizeSection, appRoot: string): string | undefined {
   return readCertificateFile({ file: section.certificate_file, appRoot, key: "arize.certificate_file", server: "the collector" });
 }
 
@@ -51,7 +51,7 @@ interface GrpcModule {
   Metadata: new () => { set(key: string, value: string): void };
 }
 
-function createGrpcExporter(target: ExportTarget, appRoot: string, ca: Buffer | undefined, compression: "gzip" | "none", timeoutMillis: number): SpanExporter {
+function createGrpcExporter(target: ExportTarget, appRoot: string, ca: string | undefined, compression: "gzip" | "none", timeoutMillis: number): SpanExporter {
   checkGrpcExporter(appRoot);
   const requireFromApp = createRequire(join(appRoot, "package.json"));
   const exporterPath = requireFromApp.resolve(GRPC_EXPORTER_PACKAGE);
@@ -67,7 +67,7 @@ function createGrpcExporter(target: ExportTarget, appRoot: string, ca: Buffer | 
     metadata,
     timeoutMillis,
     compression,
-    credentials: secure ? grpc.credentials.createSsl(ca) : grpc.credentials.createInsecure(),
+    credentials: secure ? grpc.credentials.createSsl(ca === undefined ? undefined : Buffer.from(ca)) : grpc.credentials.createInsecure(),
   });
 }
 

@@ -8,7 +8,7 @@ import type { MlflowTarget } from "./target";
 export const EXPERIMENT_HEADER = "x-mlflow-experiment-id";
 
 /** Reads `certificate_file` (relative to the app root); a file that cannot be read is a clear error naming the key. */
-export function readCertificate(section: MlflowSection, appRoot: string): Buffer | undefined {
+export function readCertificate(section: MlflowSection, appRoot: string): string | undefined {
   return readCertificateFile({ file: section.certificate_file, appRoot, key: "mlflow.certificate_file", server: "the tracking server" });
 }
 

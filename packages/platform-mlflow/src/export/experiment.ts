@@ -5,7 +5,7 @@ import { redactUrl } from "./target";
 /** TLS settings of requests to the tracking server. */
 export interface TlsOptions {
   /** CA certificate(s) to trust, from `certificate_file`. */
-  readonly ca?: Buffer;
+  readonly ca?: string;
   /** `insecure_tls`: do not verify the server's certificate. */
   readonly insecure?: boolean;
 }
