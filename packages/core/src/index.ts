@@ -8,7 +8,7 @@ export {
 } from "./errors/llmops-error";
 export type { ConfigIssue } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
-export { readCertificateFile, travelsInClear } from "./platform/helpers";
+export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,

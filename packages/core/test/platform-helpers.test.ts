@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LlmopsError, readCertificateFile, travelsInClear } from "@llmops/core";
+import { LlmopsError, readCertificateFile, redactUrl, travelsInClear } from "@llmops/core";
 
 describe("helpers for platform authors", () => {
   it("travelsInClear: plain HTTP to another machine only", () => {
@@ -12,6 +12,11 @@ describe("helpers for platform authors", () => {
     expect(travelsInClear("http://127.8.9.10:6006")).toBe(false);
     expect(travelsInClear("http://localhost:6006")).toBe(false);
     expect(travelsInClear("http://[::1]:6006")).toBe(false);
+  });
+
+  it("redactUrl: no user info and no query in messages", () => {
+    expect(redactUrl("https://user:secret@host:1/v1/traces?token=abc")).toBe("https://host:1/v1/traces");
+    expect(redactUrl("not a url")).toBe("(invalid URL)");
   });
 
   it("readCertificateFile: reads relative to the app root, and names the key when it cannot", () => {

@@ -1,11 +1,11 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "@llmops/core";
+import { loadConfig, redactUrl } from "@llmops/core";
 import { checkPlatform } from "@llmops/core/testing";
 import { platform } from "@llmops/platform-arize";
 import { explainExportError } from "../src/export/create-exporter";
-import { redactUrl, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
+import { resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
 import type { ArizeSection } from "../src/config/section";
 
 const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { trace } from "@opentelemetry/api";
 import { resolveConfig } from "../config/resolve-config";
 import type { ConfigIssue } from "../errors/llmops-error";
@@ -170,13 +171,8 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
 
 function summaryFor(platform: Platform, searched: readonly string[], issues: readonly ConfigIssue[]): string {
   const count = `${issues.length} ${issues.length === 1 ? "issue" : "issues"}`;
-  const none = searched.length > 0 ? ` No config file was found (looked for llmops.yaml, .llmopsrc*, llmops.config.*, package.json#llmops in ${dirnameOf(searched[0] ?? "")}; set LLMOPS_CONFIG_PATH or pass configPath).` : "";
+  const none = searched.length > 0 ? ` No config file was found (looked for llmops.yaml, .llmopsrc*, llmops.config.*, package.json#llmops in ${dirname(searched[0] ?? "")}; set LLMOPS_CONFIG_PATH or pass configPath).` : "";
   return `Invalid llmops configuration for platform "${platform.name}" (${count}):${none}`;
-}
-
-function dirnameOf(path: string): string {
-  const index = path.lastIndexOf("/");
-  return index > 0 ? path.slice(0, index) : path;
 }
 
 function messageOf(error: unknown): string {

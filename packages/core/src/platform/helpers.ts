@@ -47,3 +47,26 @@ export function readCertificateFile(params: { file: string | undefined; appRoot:
     });
   }
 }
+
+/**
+ * A URL fit for messages: no user info and no query. Platforms name their endpoint in
+ * warnings with it, so a token carried in a URL never reaches a log.
+ *
+ * @param url - the endpoint
+ *
+ * @example
+ * ```ts
+ * redactUrl("https://user:secret@host:1/v1/traces?token=abc"); // "https://host:1/v1/traces"
+ * ```
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    parsed.search = "";
+    return parsed.toString();
+  } catch {
+    return "(invalid URL)";
+  }
+}

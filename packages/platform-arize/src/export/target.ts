@@ -1,5 +1,5 @@
 import { SEMRESATTRS_PROJECT_NAME } from "@arizeai/openinference-semantic-conventions";
-import { travelsInClear } from "@llmops/core";
+import { redactUrl, travelsInClear } from "@llmops/core";
 import type { ServiceInfo } from "@llmops/core";
 import type { ArizeSection } from "../config/section";
 
@@ -71,17 +71,4 @@ export function grpcOrigin(endpoint: string): string {
 /** True when an API key would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
 export function sendsKeyInClear(section: ArizeSection, url: string): boolean {
   return section.api_key !== undefined && travelsInClear(url);
-}
-
-/** A URL without user info or query, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    return parsed.toString();
-  } catch {
-    return "(invalid URL)";
-  }
 }

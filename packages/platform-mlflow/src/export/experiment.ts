@@ -1,6 +1,6 @@
 import { LlmopsError } from "@llmops/core";
 import type { MlflowTarget } from "./target";
-import { redactUrl } from "./target";
+import { redactUrl } from "@llmops/core";
 
 /** TLS settings of requests to the tracking server. */
 export interface TlsOptions {
@@ -130,7 +130,7 @@ export class ExperimentResolver {
   }
 
   private where(): string {
-    return redactUrl(this.target.baseUrl);
+    return redactUrl(this.target.baseUrl).replace(/\/$/, "");
   }
 
   /** One JSON request to the tracking server, with the target's headers, TLS settings and the time limit. */

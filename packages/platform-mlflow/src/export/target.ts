@@ -1,4 +1,4 @@
-import { travelsInClear } from "@llmops/core";
+import { redactUrl, travelsInClear } from "@llmops/core";
 import type { ServiceInfo } from "@llmops/core";
 import type { MlflowSection } from "../config/section";
 
@@ -47,23 +47,10 @@ export function resolveTarget(section: MlflowSection, service: ServiceInfo): Mlf
   }
   const experiment = section.experiment_id !== undefined ? { id: section.experiment_id } : { name: section.experiment_name ?? service.name };
   const which = "id" in experiment ? `experiment id ${experiment.id}` : `experiment "${experiment.name}"`;
-  return { baseUrl, tracesUrl: `${baseUrl}/v1/traces`, headers, experiment, credential, description: `MLflow at ${redactUrl(baseUrl)} (${which})` };
+  return { baseUrl, tracesUrl: `${baseUrl}/v1/traces`, headers, experiment, credential, description: `MLflow at ${redactUrl(baseUrl).replace(/\/$/, "")} (${which})` };
 }
 
 /** True when credentials would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
 export function sendsCredentialsInClear(target: MlflowTarget): boolean {
   return Object.keys(target.headers).some((name) => name.toLowerCase() === "authorization") && travelsInClear(target.baseUrl);
-}
-
-/** A URL without user info or query, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid URL)";
-  }
 }
