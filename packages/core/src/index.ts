@@ -34,4 +34,5 @@ export { installCommand } from "./internal/package-manager";
 export { loadConfig } from "./config/load-config";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config";
 export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pipeline/handle";
+export type { TracingStats } from "./provider/tracing-stats";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";

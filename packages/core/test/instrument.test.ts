@@ -21,14 +21,16 @@ describe("instrument()", () => {
     expect(tracing).toEqual(expect.objectContaining({ platform: "memory", active: true, issues: [], configFile: undefined }));
     trace.getTracer("test").startSpan("through-the-global-api").end();
     tracing.tracerProvider.getTracer("test").startSpan("through-the-handle").end();
-    expect(await tracing.forceFlush()).toEqual({ ok: true, timedOut: false });
+    const counts = { spansEnded: 2, spansExported: 2, spansFailedExport: 0, spansDroppedQueueFull: 0, spansDroppedAfterShutdown: 0, spansPending: 0 };
+    expect(await tracing.forceFlush()).toEqual({ ok: true, timedOut: false, stats: counts });
     const spans = exporter.getFinishedSpans();
     expect(spans.map((span) => span.name)).toEqual(["through-the-global-api", "through-the-handle"]);
     expect(spans[0]?.resource.attributes).toEqual(
       expect.objectContaining({ "service.name": "svc", "service.version": "2", "deployment.environment.name": "test", "telemetry.sdk.language": "nodejs" }),
     );
-    expect(await tracing.shutdown()).toEqual({ ok: true, timedOut: false });
-    expect(await tracing.forceFlush()).toEqual({ ok: true, timedOut: false });
+    expect(await tracing.shutdown()).toEqual({ ok: true, timedOut: false, stats: counts });
+    expect(await tracing.forceFlush()).toEqual({ ok: true, timedOut: false, stats: counts });
+    expect(tracing.stats()).toEqual(counts);
   });
 
   it("leaves the globals alone with global: false", async () => {

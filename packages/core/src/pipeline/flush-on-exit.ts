@@ -37,5 +37,12 @@ export function installFlushOnExit(flush: (timeoutMillis: number) => Promise<Flu
 }
 
 function report(result: FlushResult): void {
-  if (!result.ok) logger.warn(`Spans queued at exit may be lost: the flush ${result.timedOut ? "timed out" : `failed (${result.error ?? "unknown error"})`}.`);
+  if (result.ok) return;
+  const stats = result.stats;
+  const counts =
+    stats === undefined
+      ? ""
+      : ` Of ${stats.spansEnded} spans: ${stats.spansExported} exported, ${stats.spansPending} still pending, ${stats.spansFailedExport} failed, ` +
+        `${stats.spansDroppedQueueFull + stats.spansDroppedAfterShutdown} dropped.`;
+  logger.warn(`Spans queued at exit may be lost: the flush ${result.timedOut ? "timed out" : `failed (${result.error ?? "unknown error"})`}.${counts}`);
 }

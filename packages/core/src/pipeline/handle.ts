@@ -3,6 +3,8 @@ import { trace } from "@opentelemetry/api";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { InstrumentorReport } from "../instrumentors/run-instrumentors";
 import type { ManagedTracerProvider, ValidationMode } from "../platform/platform";
+import type { TracingStats } from "../provider/tracing-stats";
+import { NO_SPANS } from "../provider/tracing-stats";
 
 /**
  * Options of `instrument()`.
@@ -35,14 +37,27 @@ export interface InstrumentOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The result of `forceFlush()` and `shutdown()`: they never reject. */
+/**
+ * The result of `forceFlush()` and `shutdown()`: they never reject.
+ *
+ * @example
+ * ```ts
+ * const result = await tracing.forceFlush({ timeoutMillis: 2_000 });
+ * if (!result.ok) console.warn(`flush: ${result.error}; not delivered so far:`, result.stats);
+ * ```
+ */
 export interface FlushResult {
-  /** True when every span was handed to the exporter in time. */
+  /** True when every span was handed to the exporter in time and none failed or was dropped meanwhile. */
   readonly ok: boolean;
   /** True when the timeout ran out first. */
   readonly timedOut: boolean;
   /** The error's message, when one occurred. */
   readonly error?: string;
+  /**
+   * The span counts once the flush settled or timed out (see {@link InstrumentationHandle.stats}); absent when the
+   * platform built its provider without `assembleTracerProvider`, so nothing was counted.
+   */
+  readonly stats?: TracingStats;
 }
 
 /**
@@ -72,6 +87,17 @@ export interface InstrumentationHandle {
   forceFlush(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
   /** Flushes and stops tracing. Resolves (never rejects) within `timeoutMillis` (default 5 s). */
   shutdown(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
+  /**
+   * What became of the spans so far: ended, exported, failed, dropped (queue full, after shutdown) and pending.
+   * Nothing is dropped without being counted here and warned about. All zeros on the no-op handle, and when the
+   * platform built its provider without `assembleTracerProvider`.
+   *
+   * @example
+   * ```ts
+   * const { spansDroppedQueueFull, spansFailedExport } = tracing.stats();
+   * ```
+   */
+  stats(): TracingStats;
 }
 
 const DEFAULT_TIMEOUT_MILLIS = 5_000;
@@ -88,6 +114,7 @@ export function noopHandle(platform: string, issues: readonly ConfigIssue[] = []
     configFile,
     forceFlush: () => Promise.resolve(OK),
     shutdown: () => Promise.resolve(OK),
+    stats: () => NO_SPANS,
   };
 }
 
@@ -98,8 +125,11 @@ export function liveHandle(params: {
   instrumentations: readonly InstrumentorReport[];
   configFile: string | undefined;
   onShutdown: () => void;
+  /** The span counts; none when the platform built its provider without `assembleTracerProvider`. */
+  stats?: () => TracingStats;
 }): InstrumentationHandle {
   let shutdown: Promise<FlushResult> | undefined;
+  const counted = params.stats;
   return {
     platform: params.platform,
     active: true,
@@ -107,9 +137,13 @@ export function liveHandle(params: {
     instrumentations: params.instrumentations,
     issues: [],
     configFile: params.configFile,
-    forceFlush: (options) => (shutdown !== undefined ? Promise.resolve(OK) : bounded(() => params.provider.forceFlush(), options?.timeoutMillis)),
+    forceFlush: (options) =>
+      shutdown !== undefined
+        ? Promise.resolve(counted === undefined ? OK : { ...OK, stats: counted() })
+        : bounded(() => params.provider.forceFlush(), options?.timeoutMillis, counted),
+    stats: counted ?? (() => NO_SPANS),
     shutdown: (options) => {
-      shutdown ??= bounded(() => params.provider.shutdown(), options?.timeoutMillis).then((result) => {
+      shutdown ??= bounded(() => params.provider.shutdown(), options?.timeoutMillis, counted).then((result) => {
         params.onShutdown();
         return result;
       });
@@ -118,9 +152,28 @@ export function liveHandle(params: {
   };
 }
 
-/** Runs an operation that may reject or hang; resolves with what happened, within the timeout. */
-export function bounded(operation: () => Promise<void>, timeoutMillis: number = DEFAULT_TIMEOUT_MILLIS): Promise<FlushResult> {
-  return new Promise<FlushResult>((resolve) => {
+/** Spans given up on: failed exports and queue-full drops. */
+function undelivered(stats: TracingStats): number {
+  return stats.spansFailedExport + stats.spansDroppedQueueFull;
+}
+
+/**
+ * Runs an operation that may reject or hang; resolves with what happened, within the timeout. With `stats`, the
+ * result carries the span counts at that moment, and is not `ok` when spans failed or were dropped meanwhile (an
+ * exporter that gives up on a batch still lets a flush or shutdown complete).
+ */
+export function bounded(operation: () => Promise<void>, timeoutMillis: number = DEFAULT_TIMEOUT_MILLIS, stats?: () => TracingStats): Promise<FlushResult> {
+  const before = stats?.();
+  return new Promise<FlushResult>((settle) => {
+    const resolve = (result: FlushResult): void => {
+      if (stats === undefined || before === undefined) return settle(result);
+      const after = stats();
+      const lost = undelivered(after) - undelivered(before);
+      if (result.ok && lost > 0) {
+        const reason = after.lastExportError === undefined ? "" : `; last error: ${after.lastExportError}`;
+        settle({ ok: false, timedOut: false, error: `${lost} ${lost === 1 ? "span was" : "spans were"} not delivered${reason}`, stats: after });
+      } else settle({ ...result, stats: after });
+    };
     const timer = setTimeout(() => resolve({ ok: false, timedOut: true, error: `did not finish within ${timeoutMillis} ms` }), timeoutMillis);
     timer.unref();
     let running: Promise<void>;
@@ -136,8 +189,14 @@ export function bounded(operation: () => Promise<void>, timeoutMillis: number = 
       },
       (error: unknown) => {
         clearTimeout(timer);
-        resolve({ ok: false, timedOut: false, error: error instanceof Error ? error.message : String(error) });
+        resolve({ ok: false, timedOut: false, error: messageOf(error) });
       },
     );
   });
+}
+
+/** An error's message; the SDK's provider rejects a flush with an array of its processors' errors. */
+function messageOf(error: unknown): string {
+  if (Array.isArray(error)) return error.map(messageOf).join("; ");
+  return error instanceof Error ? error.message : String(error);
 }

@@ -9,6 +9,7 @@ import { globalState } from "../internal/global-state";
 import { componentLogger, ensureDiagLogger, logger, warnOnce } from "../internal/logger";
 import type { ManagedTracerProvider, Platform, ValidationMode } from "../platform/platform";
 import { assembleTracerProvider } from "../provider/assemble";
+import { TracingStatsCollector } from "../provider/tracing-stats";
 import { installFlushOnExit } from "./flush-on-exit";
 import type { InstrumentationHandle, InstrumentOptions } from "./handle";
 import { bounded, liveHandle, noopHandle } from "./handle";
@@ -98,6 +99,7 @@ async function runStages(
   }
 
   let provider: ManagedTracerProvider;
+  const stats = new TracingStatsCollector();
   try {
     provider = await platform.createTracerProvider({
       section: config.section,
@@ -106,7 +108,7 @@ async function runStages(
       appRoot,
       env,
       logger: componentLogger(platform.name),
-      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name)),
+      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name), stats),
     });
   } catch (error) {
     const wrapped = LlmopsError.isInstance(error)
@@ -117,7 +119,8 @@ async function runStages(
 
   if (options.global !== false) registerGlobally(provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
-  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout), timeoutMillis);
+  const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
+  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout, counted), timeoutMillis);
   const instrumentations = runInstrumentors({
     registry: platform.instrumentors,
     config,
@@ -126,7 +129,7 @@ async function runStages(
     platformName: platform.name,
     ...(options.modules === undefined ? {} : { modules: options.modules }),
   });
-  const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks });
+  const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks, stats: counted });
   logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}).`);
   return handle;
 }

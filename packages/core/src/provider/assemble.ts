@@ -1,19 +1,42 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { AssembleProviderOptions, ManagedTracerProvider, ServiceInfo } from "../platform/platform";
+import { CountingSpanProcessor } from "./counting-processor";
 import { ReportingExporter } from "./reporting-exporter";
+import { TracingStatsCollector } from "./tracing-stats";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
 const SERVICE_VERSION = "service.version";
 const DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
 
+/** The batch processor's default `maxQueueSize` (OpenTelemetry SDK). */
+const DEFAULT_MAX_QUEUE_SIZE = 2048;
+
+/**
+ * `OTEL_BSP_MAX_QUEUE_SIZE` read as the SDK reads it (a number; empty or not a number: the default), so that the
+ * counting processor guards the same queue size the batch processor gets.
+ */
+export function maxQueueSizeFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env.OTEL_BSP_MAX_QUEUE_SIZE?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_MAX_QUEUE_SIZE;
+  const value = Number(raw);
+  return Number.isNaN(value) ? DEFAULT_MAX_QUEUE_SIZE : value;
+}
+
 /**
  * Builds a `NodeTracerProvider` for a platform: service resource (merged over the SDK defaults and
- * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter,
- * each exporter wrapped so that failed exports are counted and warned about, never silent.
+ * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
+ * Every span on its way to an exporter is accounted for in `stats`: a counting processor in front of the exporter's
+ * processor counts the spans that end and drops (counted and warned, never silently) those that would overflow the
+ * batch queue; the exporter is wrapped so that exports and failed exports are counted, and failures warned about.
  * The OpenTelemetry SDK is imported here, on first use, never at `import "@llmops/core"`.
  */
-export async function assembleTracerProvider(service: ServiceInfo, options: AssembleProviderOptions, logger: DiagLogger): Promise<ManagedTracerProvider> {
+export async function assembleTracerProvider(
+  service: ServiceInfo,
+  options: AssembleProviderOptions,
+  logger: DiagLogger,
+  stats: TracingStatsCollector = new TracingStatsCollector(),
+): Promise<ManagedTracerProvider> {
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
   const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-node");
@@ -24,12 +47,20 @@ export async function assembleTracerProvider(service: ServiceInfo, options: Asse
   Object.assign(attributes, options.resourceAttributes);
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes(attributes));
   const batch = options.batch ?? true;
+  const target = options.exportTarget ?? "the platform";
   const spanProcessors = [
     ...(options.spanProcessors ?? []),
     ...(options.exporters ?? []).map((inner) => {
-      const exporter = new ReportingExporter(inner, logger, options.exportTarget ?? "the platform", options.explainExportError);
-      if (options.createSpanProcessor !== undefined) return options.createSpanProcessor(exporter, batch);
-      return batch ? new BatchSpanProcessor(exporter) : new SimpleSpanProcessor(exporter);
+      const counters = stats.addPipeline();
+      const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters);
+      if (options.createSpanProcessor !== undefined) {
+        // A platform's own processor keeps its own queue; its spans are counted, its queue is its business.
+        return new CountingSpanProcessor(options.createSpanProcessor(exporter, batch), { counters, logger, target });
+      }
+      if (!batch) return new CountingSpanProcessor(new SimpleSpanProcessor(exporter), { counters, logger, target });
+      const maxQueueSize = maxQueueSizeFromEnv();
+      // The other OTEL_BSP_* variables are read by the SDK's batch processor itself.
+      return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize });
     }),
   ];
   return new NodeTracerProvider({ resource, spanProcessors });

@@ -1,5 +1,6 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { PipelineCounters } from "./tracing-stats";
 
 /** `ExportResultCode` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
 const SUCCESS = 0;
@@ -25,6 +26,11 @@ export interface ExportCounts {
  * Wraps a platform's exporter so that no failure is silent and none escapes: a failed export (after the exporter's
  * own retries) is counted as dropped spans and warned about, at most every 30 s while it lasts, with the running
  * count; recovery is logged once. An exporter that throws is treated as a failed export.
+ *
+ * With `counters` (the pipeline of `stats()`), a failed export is handed to the span processor as done: the failure
+ * lives in the counts, `lastExportError` and the warning. Otherwise the SDK's processors would log it once more on every
+ * batch (through `globalErrorHandler`, with a stack trace), and a flush would stop waiting at the first failed batch
+ * while the others were still being sent. Flush results still report it: they compare the counts before and after.
  */
 export class ReportingExporter implements SpanExporter {
   private exported = 0;
@@ -37,12 +43,14 @@ export class ReportingExporter implements SpanExporter {
    * @param logger - where warnings go
    * @param target - a name for messages, e.g. `arize (http://127.0.0.1:6006/v1/traces)`; never a secret
    * @param explain - turns an export error into a hint for the user (e.g. which setting to check), or undefined
+   * @param counters - the pipeline's counters for `stats()`: spans handed to the exporter, exported, failed
    */
   constructor(
     private readonly inner: SpanExporter,
     private readonly logger: DiagLogger,
     private readonly target: string,
     private readonly explain: (error: Error | undefined) => string | undefined = () => undefined,
+    private readonly counters?: PipelineCounters,
   ) {}
 
   /** Spans delivered and spans dropped so far. */
@@ -51,13 +59,18 @@ export class ReportingExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    if (this.counters !== undefined) this.counters.handedToExporter += spans.length;
     let settled = false;
     const settle = (result: { code: number; error?: Error }): void => {
       if (settled) return;
       settled = true;
-      if (result.code === SUCCESS) this.succeeded(spans.length);
-      else this.failed(spans.length, result.error);
-      resultCallback(result);
+      try {
+        if (result.code === SUCCESS) this.succeeded(spans.length);
+        else this.failed(spans.length, result.error);
+      } catch {
+        // A logger or hint that throws must not keep the result from the processor.
+      }
+      resultCallback(this.counters !== undefined && result.code !== SUCCESS ? { code: SUCCESS } : result);
     };
     try {
       this.inner.export(spans, settle);
@@ -76,6 +89,7 @@ export class ReportingExporter implements SpanExporter {
 
   private succeeded(count: number): void {
     this.exported += count;
+    if (this.counters !== undefined) this.counters.exported += count;
     if (this.failing) {
       this.failing = false;
       this.logger.info(`Export to ${this.target} recovered; ${this.dropped} spans were dropped while it failed.`);
@@ -84,6 +98,11 @@ export class ReportingExporter implements SpanExporter {
 
   private failed(count: number, error: Error | undefined): void {
     this.dropped += count;
+    if (this.counters !== undefined) {
+      this.counters.failed += count;
+      this.counters.lastError = describeError(error);
+      this.counters.lastErrorAt = Date.now();
+    }
     const now = Date.now();
     if (this.failing && now - this.lastWarning < REPEAT_WARNING_MILLIS) return;
     this.failing = true;

@@ -70,4 +70,6 @@ export const ARIZE_ENVIRONMENT: readonly EnvironmentOverride[] = [
   { variable: "ARIZE_PROJECT_NAME", key: "project_name" },
   { variable: "PHOENIX_PROJECT_NAME", key: "project_name" },
   { variable: "OTEL_EXPORTER_OTLP_TRACES_HEADERS", key: "headers", kind: "headers" },
+  { variable: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", key: "timeout_ms", kind: "number" },
+  { variable: "OTEL_EXPORTER_OTLP_TIMEOUT", key: "timeout_ms", kind: "number" },
 ];

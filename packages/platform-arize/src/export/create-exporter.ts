@@ -71,6 +71,10 @@ function createGrpcExporter(target: ExportTarget, appRoot: string, ca: string | 
   });
 }
 
+function travelsEncrypted(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && /^https:/i.test(endpoint);
+}
+
 /** A hint for an export error: which setting to check. Never contains a secret. */
 export function explainExportError(error: Error | undefined, section: ArizeSection): string | undefined {
   const text = `${error?.message ?? ""} ${(error as { code?: string } | undefined)?.code ?? ""}`;
@@ -78,6 +82,12 @@ export function explainExportError(error: Error | undefined, section: ArizeSecti
     return section.certificate_file === undefined
       ? "The collector's TLS certificate is not trusted: set arize.certificate_file to the CA that signed it."
       : "The collector's TLS certificate is not trusted by arize.certificate_file: check that it is the CA that signed the collector's certificate.";
+  }
+  if (/wrong version number|EPROTO/i.test(text)) {
+    return "arize.endpoint is https:// but the collector answered in plain HTTP: use http://, or turn TLS on at the collector.";
+  }
+  if (/socket hang up|ECONNRESET/i.test(text) && !travelsEncrypted(section.endpoint)) {
+    return "The connection was closed without an answer: if the collector serves TLS, arize.endpoint must start with https://.";
   }
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UNAVAILABLE/i.test(text)) return "Nothing answered at arize.endpoint: is the collector running, and is the endpoint right?";
   if (/\b(401|403)\b|Unauthorized|Forbidden|UNAUTHENTICATED|PERMISSION_DENIED/i.test(text)) {
