@@ -11,7 +11,7 @@ import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { tool } from "@langchain/core/tools";
 import { ChatOpenAI } from "@langchain/openai";
-import { getPlatform } from "@llmops/core";
+import { getActiveInstrumentation, getPlatform } from "@llmops/core";
 import { startAnthropicStandIn, startOpenAIStandIn } from "@llmops-internal/stand-ins";
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,13 +19,17 @@ const only = new Set((process.env.LLMOPS_E2E_ONLY ?? "openai,anthropic,langchain
 const openaiStandIn = await startOpenAIStandIn();
 const anthropicStandIn = await startAnthropicStandIn();
 
-const tracing = await getPlatform(process.env.LLMOPS_E2E_PLATFORM, { appRoot }).instrument({
-  appRoot,
-  config: JSON.parse(process.env.LLMOPS_E2E_CONFIG),
-  validationMode: "strict",
-  flushOnExit: false,
-  modules: { openai: openaiModule, "@anthropic-ai/sdk": anthropicModule, "@langchain/core/callbacks/manager": callbacksManager },
-});
+// Zero-code mode: started with `node --import @llmops/platform-<name>/register`, which read the config file named by
+// LLMOPS_CONFIG_PATH before this module loaded; nothing is handed in, the loader hook patched the imports above.
+const tracing = process.env.LLMOPS_E2E_ZERO_CODE === "1"
+  ? await getActiveInstrumentation()
+  : await getPlatform(process.env.LLMOPS_E2E_PLATFORM, { appRoot }).instrument({
+      appRoot,
+      config: JSON.parse(process.env.LLMOPS_E2E_CONFIG),
+      validationMode: "strict",
+      flushOnExit: false,
+      modules: { openai: openaiModule, "@anthropic-ai/sdk": anthropicModule, "@langchain/core/callbacks/manager": callbacksManager },
+    });
 
 const model = "gpt-4o-mini";
 const openai = new openaiModule.OpenAI({ baseURL: openaiStandIn.url, apiKey: "stand-in-key" });

@@ -9,14 +9,19 @@ import type { ProvidersAppResult } from "../harness/run-app";
  * back through Phoenix's REST API.
  */
 let phoenix: PhoenixServer;
-let app: ProvidersAppResult & { stderr: string };
-let spans: PhoenixSpan[];
-const project = `llmops-e2e-${process.pid}`;
 
-beforeAll(async () => {
-  phoenix = await startPhoenix();
-  app = await runProvidersApp("arize", { service: { name: "e2e-arize" }, arize: { endpoint: phoenix.url, project_name: project } });
-  spans = await readPhoenixSpans(phoenix.url, project, { minCount: 1, timeoutMs: 30_000 });
+/** One run of the providers app and the spans it left in its own Phoenix project. */
+interface Run {
+  app: ProvidersAppResult & { stderr: string };
+  spans: PhoenixSpan[];
+  project: string;
+}
+
+/** Runs the app (in code with its modules handed in, or zero-code under `--import register`) and reads its spans back. */
+async function run(zeroCode: boolean): Promise<Run> {
+  const project = `llmops-e2e-${zeroCode ? "zero-code" : "in-code"}-${process.pid}`;
+  const app = await runProvidersApp("arize", { service: { name: "e2e-arize" }, arize: { endpoint: phoenix.url, project_name: project } }, {}, { zeroCode });
+  let spans = await readPhoenixSpans(phoenix.url, project, { minCount: 1, timeoutMs: 30_000 });
   // Phoenix stores spans in batches: wait until the count stops growing.
   for (let settled = 0, last = spans.length; settled < 3; ) {
     await new Promise((resolve) => setTimeout(resolve, 700));
@@ -24,24 +29,43 @@ beforeAll(async () => {
     settled = spans.length === last ? settled + 1 : 0;
     last = spans.length;
   }
+  return { app, spans, project };
+}
+
+const runs = new Map<boolean, Run>();
+
+beforeAll(async () => {
+  phoenix = await startPhoenix();
+  const [inCode, zeroCode] = await Promise.all([run(false), run(true)]);
+  runs.set(false, inCode);
+  runs.set(true, zeroCode);
 }, 600_000);
 
 afterAll(async () => {
   await phoenix?.stop();
 });
 
-const named = (name: string): PhoenixSpan[] => spans.filter((span) => span.name === name);
-const byId = (id: string | null): PhoenixSpan | undefined => spans.find((span) => span.context.span_id === id);
+describe.each([
+  ["in code, modules handed in to instrument()", false],
+  ["zero code: node --import @llmops/platform-arize/register, nothing handed in", true],
+])("platform-arize → real Phoenix (%s)", (_mode, zeroCode) => {
+  let app: Run["app"];
+  let spans: PhoenixSpan[];
+  beforeAll(() => {
+    ({ app, spans } = runs.get(zeroCode) as Run);
+  });
+  const named = (name: string): PhoenixSpan[] => spans.filter((span) => span.name === name);
+  const byId = (id: string | null): PhoenixSpan | undefined => spans.find((span) => span.context.span_id === id);
 
-describe("platform-arize → real Phoenix", () => {
   it("the app ran every call with tracing active and a clean shutdown", () => {
-    expect(app).toEqual(expect.objectContaining({ active: true, issues: [], shutdown: { ok: true, timedOut: false } }));
+    expect(app).toEqual(expect.objectContaining({ active: true, issues: [], shutdown: expect.objectContaining({ ok: true, timedOut: false }) }));
     expect(app.done).toEqual(["chat", "stream", "embeddings", "tool-call:get_weather", "anthropic", "langchain"]);
+    // In code the modules were imported first and handed in; under --import they load after the pipeline is ready.
     expect(app.instrumentations).toEqual(
       expect.arrayContaining([
-        { key: "openai", status: "instrumented", patchedModule: true },
-        { key: "anthropic", status: "instrumented", patchedModule: true },
-        { key: "langchain", status: "instrumented", patchedModule: true },
+        { key: "openai", status: "instrumented", patchedModule: !zeroCode },
+        { key: "anthropic", status: "instrumented", patchedModule: !zeroCode },
+        { key: "langchain", status: "instrumented", patchedModule: !zeroCode },
       ]),
     );
     expect(app.stderr).not.toMatch(/warn|error/i);

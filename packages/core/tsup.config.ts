@@ -6,6 +6,8 @@ export default defineConfig({
   // The CommonJS build loads its lazy dependencies with require() (still lazy, inside the functions that need them):
   // a real import() from CommonJS goes through the ESM resolver, which Yarn PnP's --require hook does not reach.
   // Every one of them ships CommonJS. Core only: a platform lazily importing an ESM-only package needs import().
+  // `__filename` in both builds: the require and import hooks resolve their libraries from core's own location.
+  shims: true,
   esbuildOptions(options, { format }) {
     if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
   },

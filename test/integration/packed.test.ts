@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { nodeBinaries } from "./support/node-binaries";
@@ -77,6 +77,25 @@ main().catch((error) => {
 `;
 }
 
+/**
+ * Started with `node --import @llmops/platform-local/register` (ESM) or `--require` (CJS): the preload read the config
+ * file named by LLMOPS_CONFIG_PATH before the app loaded; the app only makes a span and shuts the running handle down.
+ */
+function zeroCodeScript(format: "cjs" | "esm"): string {
+  const imports =
+    format === "cjs"
+      ? `const { getActiveInstrumentation } = require("@llmops/core");\nconst { trace } = require("@opentelemetry/api");`
+      : `import { getActiveInstrumentation } from "@llmops/core";\nimport { trace } from "@opentelemetry/api";`;
+  return `${imports}
+(async () => {
+  const handle = await getActiveInstrumentation();
+  trace.getTracer("zero-code").startSpan("zero-" + process.env.SPAN_TAG).end();
+  const shutdown = await handle.shutdown();
+  process.stdout.write(JSON.stringify({ active: handle.active, platform: handle.platform, ok: shutdown.ok }));
+})();
+`;
+}
+
 /** Compiled by `tsc --noEmit` with `module: nodenext`: the published types resolve for `import` (`.mts`) and `require` (`.cts`). */
 function typeScripts(): Record<string, string> {
   const body = `
@@ -140,6 +159,8 @@ async function createApp(manager: App["manager"], temp: string, tarballs: Record
   writeFileSync(join(directory, "package.json"), JSON.stringify({ name: `${manager}-app`, version: "1.0.0", private: true, dependencies, devDependencies }, null, 2));
   writeFileSync(join(directory, "app.cjs"), appScript("cjs"));
   writeFileSync(join(directory, "app.mjs"), appScript("esm"));
+  writeFileSync(join(directory, "zero-code.cjs"), zeroCodeScript("cjs"));
+  writeFileSync(join(directory, "zero-code.mjs"), zeroCodeScript("esm"));
   if (manager === "npm") for (const [file, text] of Object.entries(typeScripts())) writeFileSync(join(directory, file), text);
   const args = manager === "npm" ? ["install", "--no-audit", "--no-fund", "--loglevel=error"] : ["install", "--no-frozen-lockfile", "--reporter=append-only"];
   const result = await runOrThrow(`${manager} install`, manager, args, { cwd: directory });
@@ -206,7 +227,8 @@ describe("packed tarballs", () => {
       const listing = await runOrThrow("tar", "tar", ["-tzf", tarball], { cwd: dirname(tarball) });
       const files = listing.stdout.split("\n").filter(Boolean);
       expect(files).toContain("package/package.json");
-      expect(files.filter((file) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/.test(file))).toEqual([]);
+      // Platforms also ship their zero-code entry points, `register.mjs` (--import) and `register.cjs` (--require).
+      expect(files.filter((file) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$|register\.[mc]js$)/.test(file))).toEqual([]);
       const manifest = await runOrThrow("tar", "tar", ["-xzOf", tarball, "package/package.json"], { cwd: dirname(tarball) });
       expect({ name, workspaceRanges: manifest.stdout.includes("workspace:") }).toEqual({ name, workspaceRanges: false });
       // Each package states the Node range the workspace supports, which this file runs on (see the test names).
@@ -259,6 +281,25 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
         expect(output.notFound?.message).toMatch(/found: [^)]*\bacme\b/);
       });
     });
+
+    it.each([
+      ["--import", "zero-code.mjs"],
+      ["--require", "zero-code.cjs"],
+    ])("zero-code start: node %s @llmops/platform-local/register %s traces before the app's first line", async (flag, script) => {
+      const app = setup().apps[manager];
+      const tag = `${manager}-${script}-${version}`;
+      const directory = join(app.directory, `zero-code-${tag}`);
+      const configFile = join(app.directory, `llmops-${tag}.yaml`);
+      writeFileSync(configFile, `service:\n  name: zero-code\nlocal:\n  directory: ${JSON.stringify(directory)}\n`);
+      const result = await run(node.path, [flag, "@llmops/platform-local/register", script], {
+        cwd: app.directory,
+        env: cleanEnv({ LLMOPS_CONFIG_PATH: configFile, LLMOPS_VALIDATION_MODE: "strict", SPAN_TAG: tag }),
+      });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(JSON.parse(result.stdout)).toEqual({ active: true, platform: "local", ok: true });
+      const written = readdirSync(directory).flatMap((file) => readFileSync(join(directory, file), "utf8").split("\n").filter(Boolean));
+      expect(written.map((line) => (JSON.parse(line) as { name: string }).name)).toEqual([`zero-${tag}`]);
+    }, RUN_TIMEOUT_MILLIS);
 
     it(`\`llmops platforms\` (core's bin) lists acme, on Node ${version}`, async () => {
       const app = setup().apps[manager];

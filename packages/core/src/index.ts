@@ -35,4 +35,5 @@ export { loadConfig } from "./config/load-config";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config";
 export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pipeline/handle";
 export type { TracingStats } from "./provider/tracing-stats";
+export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./pipeline/preload";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";

@@ -209,7 +209,8 @@ describe("instrument()", () => {
     });
     const { platform } = memoryPlatform({ instrumentors: [{ key: "fake", packageName: "fake-instrumentation", exportName: "Fake", moduleName: "fake" }] });
     registerPlatform(platform);
-    const tracing = await getPlatform("memory").instrument({ ...base, appRoot: app, global: false, config: { service: { name: "x" } } });
+    // The app already imported the module and hands it in: the instrumentor loads now, with llmops's provider.
+    const tracing = await getPlatform("memory").instrument({ ...base, appRoot: app, global: false, config: { service: { name: "x" } }, modules: { fake: {} } });
     expect(tracing.instrumentations).toEqual([{ key: "fake", packageName: "fake-instrumentation", status: "instrumented", patchedModule: false }]);
     expect((globalThis as { __fakeProvider?: unknown }).__fakeProvider).toBe(tracing.tracerProvider);
   });

@@ -2,7 +2,9 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { trace } from "@opentelemetry/api";
 import type { InstrumentorSpec, ResolvedConfig } from "@llmops/core";
+import { resetModuleHooks } from "../src/instrumentors/module-hooks";
 import { runInstrumentors } from "../src/instrumentors/run-instrumentors";
+import { globalState as globalStateForTest } from "../src/internal/global-state";
 import { captureDiag, createTempApp, resetProcessState } from "./helpers";
 import type { CapturedLogs } from "./helpers";
 
@@ -12,8 +14,8 @@ const instrumentation = (marker: string, extra = "") => `
   class Instrumentation {
     constructor(config) { this.config = config; globalThis.__events.push("construct:${marker}:" + (config.tracerProvider ? "provider" : "none") + (config.traceConfig ? ":trace-config=" + JSON.stringify(config.traceConfig) : "") + (config.enabled === false && config.instrumentationConfig.enabled === false ? ":disabled" : "")); }
     setTracerProvider() { globalThis.__events.push("provider:${marker}"); }
-    enable() { ${extra} globalThis.__events.push("enable:${marker}"); }
-    manuallyInstrument(moduleExports) { moduleExports.patchedBy = "${marker}"; }
+    enable() { globalThis.__events.push("enable:${marker}"); }
+    manuallyInstrument(moduleExports) { ${extra} globalThis.__events.push("patch:${marker}"); moduleExports.patchedBy = "${marker}"; moduleExports.patchCount = (moduleExports.patchCount || 0) + 1; }
   }
   exports.Instrumentation = Instrumentation;`;
 
@@ -30,6 +32,7 @@ describe("runInstrumentors", () => {
   const events = (): string[] => (globalThis as { __events?: string[] }).__events ?? [];
   beforeEach(() => {
     resetProcessState();
+    resetModuleHooks();
     (globalThis as { __events?: string[] }).__events = [];
     logs = captureDiag();
   });
@@ -58,7 +61,8 @@ describe("runInstrumentors", () => {
   const tracerProvider = trace.getTracerProvider();
 
   it("applies each instrumentor in isolation: failures are reported and the rest continue", () => {
-    const reports = runInstrumentors({ registry, config: config({}), tracerProvider, appRoot, platformName: "test" });
+    const modules = Object.fromEntries(registry.map((entry) => [entry.key, { name: entry.key }]));
+    const reports = runInstrumentors({ registry, config: config({}), tracerProvider, appRoot, platformName: "test", modules });
     expect(reports.map((report) => `${report.key}:${report.status}`)).toEqual([
       "ok:instrumented",
       "import_throws:failed",
@@ -68,7 +72,7 @@ describe("runInstrumentors", () => {
       "absent:not-installed",
       "second:instrumented",
     ]);
-    expect(events()).toEqual(expect.arrayContaining(["construct:ok:provider:disabled", "provider:ok", "enable:ok", "enable:second"]));
+    expect(events()).toEqual(expect.arrayContaining(["construct:ok:provider:disabled", "provider:ok", "patch:ok", "patch:second"]));
     const text = logs.text();
     expect(text).toContain("instrumentor import_throws (instr-import-throws) failed to load: broken at import");
     expect(text).toContain("instrumentor patch_throws (instr-patch-throws) failed: broken at patch; the others continue.");
@@ -82,6 +86,12 @@ describe("runInstrumentors", () => {
     const reports = runInstrumentors({ registry: [spec("absent", "@example/not-installed")], config: config({ absent: true }), tracerProvider, appRoot, platformName: "test" });
     expect(reports[0]?.message).toContain("Install with: pnpm add @example/not-installed");
     expect(logs.messages.filter((message) => message.startsWith("warn"))).toEqual([expect.stringContaining("instrumentation.absent needs @example/not-installed")]);
+  });
+
+  it("arms an instrumentor whose module is not loaded yet without loading it: it loads when the module does", () => {
+    const reports = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test" });
+    expect(reports).toEqual([{ key: "ok", packageName: "instr-ok", status: "instrumented", patchedModule: false }]);
+    expect(events()).toEqual([]);
   });
 
   it("does not even load a disabled instrumentor", () => {
@@ -98,7 +108,7 @@ describe("runInstrumentors", () => {
     const second = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test" });
     expect(second[0]?.status).toBe("already-applied");
     expect(events().filter((event) => event.startsWith("construct:ok"))).toHaveLength(1);
-    // The handed-in module was patched in place, so no require hook was needed.
+    // Patched by core through manuallyInstrument: the instrumentor's own require hooks stay off.
     expect(events()).not.toContain("enable:ok");
   });
 
@@ -112,7 +122,7 @@ describe("runInstrumentors", () => {
 
   it("hands the privacy section to the instrumentor as its OpenInference trace config", () => {
     const privacy = { hideInputs: true, base64ImageMaxLength: 10 };
-    runInstrumentors({ registry: [spec("ok", "instr-ok")], config: { ...config({}), privacy }, tracerProvider, appRoot, platformName: "test" });
+    runInstrumentors({ registry: [spec("ok", "instr-ok")], config: { ...config({}), privacy }, tracerProvider, appRoot, platformName: "test", modules: { ok: {} } });
     expect(events()).toContain('construct:ok:provider:trace-config={"hideInputs":true,"base64ImageMaxLength":10}:disabled');
   });
 
@@ -135,6 +145,44 @@ describe("runInstrumentors", () => {
       delete process.env.LLMOPS_TEST_DEFAULT_A;
       delete process.env.LLMOPS_TEST_DEFAULT_B;
     }
+  });
+
+  it("accepts a module under its module name, its instrumentation key or an alias; never patches one object twice", () => {
+    const callbacks = { name: "callbacks-module" } as Record<string, unknown>;
+    const reports = runInstrumentors({
+      registry: [{ ...spec("langchain", "instr-ok"), moduleName: "@langchain/core/callbacks/manager", moduleAliases: ["langchainCallbacks"] }],
+      config: config({}),
+      tracerProvider,
+      appRoot,
+      platformName: "test",
+      modules: { langchainCallbacks: callbacks, langchain: callbacks, "@langchain/core/callbacks/manager": { default: callbacks } },
+    });
+    expect(reports[0]).toEqual(expect.objectContaining({ status: "instrumented", patchedModule: true }));
+    // Three keys, two objects, one identity (the namespace's default export is the module itself): one patch.
+    expect(events().filter((event) => event === "patch:ok")).toHaveLength(1);
+  });
+
+  it("names the accepted keys when a module is handed in under a key no instrumentor patches", () => {
+    runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test", modules: { opneai: {} } });
+    expect(logs.text()).toContain('instrument({ modules }) got "opneai", which no instrumentor of platform "test" patches; use one of: ok.');
+  });
+
+  it("in an ES module app, says once how to reach modules it cannot see: the register entry point or modules", () => {
+    const run = (modules?: Record<string, unknown>) =>
+      runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test", platformPackage: "@llmops/platform-test", entryIsEsModule: true, esmCheckDelayMillis: 0, ...(modules ? { modules } : {}) });
+    run({ ok: {} });
+    expect(logs.text()).not.toContain("ES module app");
+    resetModuleHooks();
+    globalStateForTest().appliedInstrumentors.clear();
+    run();
+    const warnings = logs.messages.filter((message) => message.includes("ES module app"));
+    expect(warnings).toEqual([expect.stringContaining("node --import @llmops/platform-test/register")]);
+    expect(warnings[0]).toContain("instrument({ modules: { ok } })");
+  });
+
+  it("says nothing about ES modules in a CommonJS app", () => {
+    runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test", entryIsEsModule: false });
+    expect(logs.text()).not.toContain("ES module app");
   });
 
   it("uses the spec's own factory when it has one", () => {

@@ -5,11 +5,35 @@ export interface GlobalState {
   /** Platforms registered in code with `registerPlatform()`, by name. */
   readonly registered: Map<string, Platform>;
   /** The handle of the first `instrument()` of this process, once it has run. */
-  active?: { readonly platform: string; readonly handle: Promise<unknown> };
+  active?: { readonly platform: string; readonly handle: Promise<unknown>; readonly preloaded?: boolean };
   /** Messages already logged once, by key. */
   readonly warned: Set<string>;
   /** Instrumentor packages already applied in this process, so nothing is patched twice. */
   readonly appliedInstrumentors: Set<string>;
+  /** The module interception shared by every copy of core (instrumentors/module-hooks.ts), once set up. */
+  moduleHooks?: ModuleHookState;
+}
+
+/** What the require and import interception keeps, process-wide. */
+export interface ModuleHookState {
+  /** Whether import-in-the-middle's loader is registered (it cannot be unregistered). */
+  esmLoader: boolean;
+  /** Why `require` cannot be hooked in this process (a bundle without core's dependencies), if it cannot. */
+  requireUnavailable: string | undefined;
+  /** Module names that arrived through the hooks at least once. */
+  readonly arrived: Set<string>;
+  /** Module names hooked on the ESM side. */
+  readonly esmHooked: Set<string>;
+  /** Module names hooked on the require side. */
+  readonly requireHooked: Set<string>;
+  /** The patcher of each module name, once its instrumentor is ready. */
+  readonly patchers: Map<string, (moduleExports: unknown) => void>;
+  /** Modules that arrived before their patcher, by name. */
+  readonly pending: Map<string, unknown[]>;
+  /** Exports already patched, by instrumentor package. */
+  readonly patched: Map<string, WeakSet<object>>;
+  /** Removes the hooks (tests). */
+  readonly unhooks: Array<() => void>;
 }
 
 const KEY = Symbol.for("llmops.core.state.v1");

@@ -21,17 +21,19 @@ const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
  * global registration › flush-on-exit › instrumentors › handle. One per process: a second call returns the first handle.
  * Permissive mode never throws; strict mode throws {@link ConfigurationError} with every issue, or the dependency error.
  */
-export function instrumentWith(name: string, load: () => Promise<Platform>, options: InstrumentOptions = {}): Promise<InstrumentationHandle> {
+export function instrumentWith(name: string, load: () => Promise<Platform>, options: InstrumentOptions = {}, preloaded = false): Promise<InstrumentationHandle> {
   const state = globalState();
   if (state.active !== undefined) {
+    // The app's own instrument() after `--import <platform>/register` is expected: it gets the running handle.
+    if (state.active.preloaded === true && state.active.platform === name) return state.active.handle as Promise<InstrumentationHandle>;
     warnOnce(
       "second-instrument",
       `instrument() was already called in this process (platform "${state.active.platform}"); the first handle is returned and nothing is set up twice.`,
     );
     return state.active.handle as Promise<InstrumentationHandle>;
   }
-  const handle = runPipeline(name, load, options);
-  state.active = { platform: name, handle };
+  const handle = runPipeline(name, load, options, preloaded);
+  state.active = { platform: name, handle, preloaded };
   // A strict-mode failure leaves nothing running: a later, corrected call may try again.
   handle.catch(() => {
     if (state.active?.handle === handle) state.active = undefined;
@@ -42,10 +44,10 @@ export function instrumentWith(name: string, load: () => Promise<Platform>, opti
 /** Errors thrown on purpose in strict mode; anything else escaping a stage is a bug to contain, not to pass on. */
 const thrownInStrictMode = new WeakSet<object>();
 
-async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions): Promise<InstrumentationHandle> {
+async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
   try {
-    return await runStages(name, load, options, env);
+    return await runStages(name, load, options, env, preloaded);
   } catch (error) {
     if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
     const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
@@ -58,6 +60,7 @@ async function runStages(
   load: () => Promise<Platform>,
   options: InstrumentOptions,
   env: Readonly<Record<string, string | undefined>>,
+  preloaded: boolean,
 ): Promise<InstrumentationHandle> {
   ensureDiagLogger(env);
   const early = earlyMode(options, env);
@@ -127,7 +130,10 @@ async function runStages(
     tracerProvider: provider,
     appRoot,
     platformName: platform.name,
+    platformPackage: platform.packageName,
     ...(options.modules === undefined ? {} : { modules: options.modules }),
+    // Under the preload the app has not loaded yet: nothing can have been imported behind llmops's back.
+    ...(preloaded ? { entryIsEsModule: false } : {}),
   });
   const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks, stats: counted });
   logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}).`);
@@ -139,9 +145,10 @@ async function runStages(
  * unless the app already registered a provider: then llmops leaves the globals alone and says so.
  */
 function registerGlobally(provider: ManagedTracerProvider): void {
-  const existing = (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.();
-  const isNoop = existing === undefined || existing?.constructor?.name === "NoopTracerProvider";
-  if (!isNoop) {
+  // The API keeps the registered provider in a global slot (shared by every copy of @opentelemetry/api 1.x). Class
+  // names are no test: bundlers rename them (esbuild turns NoopTracerProvider into NoopTracerProvider2).
+  const api = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+  if (api?.trace !== undefined) {
     logger.warn(
       "Another TracerProvider is already registered globally; llmops does not replace it. " +
         "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",

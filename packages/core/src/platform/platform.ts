@@ -73,8 +73,13 @@ export interface InstrumentorSpec {
   readonly packageName: string;
   /** The export to construct, e.g. `OpenAIInstrumentation`. */
   readonly exportName: string;
-  /** The module the instrumentor patches, e.g. `openai`: the key of `instrument({ modules })`. */
+  /**
+   * The module the instrumentor patches, as the app imports it, e.g. `openai` or `@langchain/core/callbacks/manager`:
+   * core's require and import hooks watch this name, and it is a key of `instrument({ modules })` (as is `key`).
+   */
   readonly moduleName: string;
+  /** More keys `instrument({ modules })` accepts for this module, e.g. `langchainCallbacks`. */
+  readonly moduleAliases?: readonly string[];
   /**
    * Environment variables set in `process.env`, when they are not set already, once the instrumentor is applied:
    * for a client library whose own tracing would repeat the instrumentor's spans (e.g. `ANTHROPIC_OPEN_TELEMETRY`).
@@ -83,8 +88,9 @@ export interface InstrumentorSpec {
   /**
    * Builds the instance, not yet enabled; by default `new Export({ tracerProvider, traceConfig, enabled: false,
    * instrumentationConfig: { enabled: false } })` followed by `setTracerProvider` (OpenTelemetry and OpenInference
-   * conventions; `traceConfig` is the `privacy:` section). The runner then patches the module in place when the app already loaded it (or handed it in with
-   * `modules`), and otherwise calls `enable()` so that later `require` calls are patched.
+   * conventions; `traceConfig` is the `privacy:` section). When the instance has `manuallyInstrument`, the runner
+   * calls it for every copy of the module: already loaded, handed in with `modules`, and (through core's require and
+   * import hooks) loaded later, each copy once. An instance without it gets `enable()` (its own require hooks).
    */
   readonly create?: (exported: unknown, context: InstrumentorContext) => InstrumentationLike;
 }

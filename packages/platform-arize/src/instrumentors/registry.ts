@@ -23,6 +23,7 @@ export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [
     packageName: "@arizeai/openinference-instrumentation-langchain",
     exportName: "LangChainInstrumentation",
     moduleName: "@langchain/core/callbacks/manager",
+    moduleAliases: ["langchainCallbacks"],
   },
   { key: "bedrock", packageName: "@arizeai/openinference-instrumentation-bedrock", exportName: "BedrockInstrumentation", moduleName: "@aws-sdk/client-bedrock-runtime" },
   {

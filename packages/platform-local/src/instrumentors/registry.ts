@@ -20,5 +20,6 @@ export const LOCAL_INSTRUMENTORS: readonly InstrumentorSpec[] = [
     packageName: "@arizeai/openinference-instrumentation-langchain",
     exportName: "LangChainInstrumentation",
     moduleName: "@langchain/core/callbacks/manager",
+    moduleAliases: ["langchainCallbacks"],
   },
 ];

@@ -22,6 +22,7 @@ export const MLFLOW_INSTRUMENTORS: readonly InstrumentorSpec[] = [
     packageName: "@arizeai/openinference-instrumentation-langchain",
     exportName: "LangChainInstrumentation",
     moduleName: "@langchain/core/callbacks/manager",
+    moduleAliases: ["langchainCallbacks"],
   },
   { key: "bedrock", packageName: "@arizeai/openinference-instrumentation-bedrock", exportName: "BedrockInstrumentation", moduleName: "@aws-sdk/client-bedrock-runtime" },
   { key: "mcp", packageName: "@arizeai/openinference-instrumentation-mcp", exportName: "MCPInstrumentation", moduleName: "@modelcontextprotocol/sdk" },

@@ -1,0 +1,30 @@
+// A TypeScript app run with tsx (`tsx index.ts`), traced in code with the typed instrument() of
+// @llmops/platform-arize. An ES module's imports run before its body, so the imported `openai` is handed in to be
+// patched.
+import OpenAI from "openai";
+import type { InstrumentationHandle } from "@llmops/core";
+import { instrument } from "@llmops/platform-arize";
+import { startOpenAIStandIn } from "@llmops-internal/stand-ins";
+
+// Reads ./llmops.yaml (the app root is the folder of the nearest package.json).
+const tracing: InstrumentationHandle = await instrument({ modules: { openai: OpenAI } });
+const instrumented = tracing.instrumentations.filter((report) => report.status === "instrumented").map((report) => report.key);
+console.log(`llmops: platform ${tracing.platform}, active ${tracing.active}, instrumented: ${instrumented.join(", ") || "nothing"}`);
+
+// A local stand-in of the OpenAI API: no network, no API key.
+const standIn = await startOpenAIStandIn();
+const client = new OpenAI({ baseURL: standIn.url, apiKey: "stand-in-key" });
+
+const prompts: string[] = ["tsx example: what is OpenTelemetry?", "tsx example: what is a span?"];
+for (const prompt of prompts) {
+  const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: prompt }] });
+  console.log(`${prompt} -> ${completion.choices[0]?.message.content ?? ""}`);
+}
+await standIn.close();
+
+// Flushes queued spans and stops tracing; resolves (never rejects) with what happened.
+const result = await tracing.shutdown();
+if (!result.ok) console.error(`llmops shutdown: ${result.error ?? "timed out"}`);
+
+// The last line is read by test/integration/examples.test.ts.
+console.log(JSON.stringify({ example: "tsx", prompts, requests: standIn.requests.length, instrumented, shutdown: result }));

@@ -1,0 +1,168 @@
+import * as nodeModule from "node:module";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { globalState } from "../internal/global-state";
+import type { ModuleHookState } from "../internal/global-state";
+import { logger } from "../internal/logger";
+
+/**
+ * Process-wide interception of the instrumentors' target modules, for both module systems:
+ *
+ * - CommonJS: one `require-in-the-middle` hook over the target names, installed when an instrumentor is applied;
+ * - ES modules: `import-in-the-middle`'s loader, registered with `module.register` by the preload entry points
+ *   (`--import <platform>/register`), limited to the target names so no other module pays for the interception, plus
+ *   its `Hook` on this thread to receive each target's namespace.
+ *
+ * Both hand the loaded exports to {@link patchLoadedModule}; a module loaded before its instrumentor is ready waits in
+ * a queue. Every patch goes through one guard, so a module is patched once whichever way it arrives (CJS and ESM of
+ * one file, a module handed in as well, a second `instrument()`).
+ */
+
+/** Patches one module's exports (a CommonJS `module.exports` or an ES module namespace). */
+export type ModulePatcher = (moduleExports: unknown) => void;
+
+/** `require` from core's own location: the interception libraries are core's dependencies. */
+function requireHere(): NodeJS.Require {
+  return createRequire(__filename);
+}
+
+function hookState(): ModuleHookState {
+  const state = globalState();
+  state.moduleHooks ??= { esmLoader: false, requireUnavailable: undefined, arrived: new Set(), esmHooked: new Set(), requireHooked: new Set(), patchers: new Map(), pending: new Map(), patched: new Map(), unhooks: [] };
+  return state.moduleHooks;
+}
+
+/** Whether llmops's ES module loader is registered in this process (by a `register` entry point). */
+export function esmLoaderRegistered(): boolean {
+  return hookState().esmLoader;
+}
+
+/**
+ * Registers `import-in-the-middle`'s loader for these module names (once per process; later calls add nothing to the
+ * loader, which cannot be told about new names without a message channel) and hooks them on this thread.
+ * Returns false, with a debug line, where Node has no `module.register` (before 20.6).
+ */
+export function registerEsmHooks(moduleNames: readonly string[]): boolean {
+  const hooks = hookState();
+  const names = moduleNames.filter((name) => !hooks.esmHooked.has(name));
+  if (names.length === 0) return hooks.esmLoader;
+  const register = (nodeModule as { register?: (specifier: string, options: { parentURL: string; data: unknown }) => void }).register;
+  if (typeof register !== "function") {
+    logger.debug("module.register is not available in this Node.js version: ES module imports are not intercepted.");
+    return false;
+  }
+  const here = requireHere();
+  if (!hooks.esmLoader) {
+    const loader = pathToFileURL(here.resolve("import-in-the-middle/hook.mjs")).href;
+    register(loader, { parentURL: pathToFileURL(__filename).href, data: { include: [...names] } });
+    hooks.esmLoader = true;
+  }
+  const { Hook } = here("import-in-the-middle") as { Hook: new (modules: string[], options: object, hook: (exported: Record<string, unknown>, name: string, baseDir: string | undefined, format?: string) => void) => { unhook(): void } };
+  const hook = new Hook([...names], {}, (exported, name, _baseDir, format) => {
+    // A CommonJS module imported from ESM arrives as a namespace whose default export is its `module.exports`,
+    // the object the require path patches: the guard must see the same object.
+    const moduleExports = format === "commonjs" && isObject(exported.default) ? exported.default : exported;
+    arrived(name, moduleExports);
+  });
+  hooks.unhooks.push(() => hook.unhook());
+  for (const name of names) hooks.esmHooked.add(name);
+  return true;
+}
+
+/**
+ * Hooks `require` of these module names (once per name per process). Returns why it could not, or undefined: in a
+ * bundle, core's own dependencies are not beside it (and there is no later `require` to hook anyway).
+ */
+export function registerRequireHooks(moduleNames: readonly string[]): string | undefined {
+  const hooks = hookState();
+  const names = moduleNames.filter((name) => !hooks.requireHooked.has(name));
+  if (names.length === 0) return hooks.requireUnavailable;
+  let Hook: new (modules: string[], options: object, hook: (exports: unknown, name: string) => unknown) => { unhook(): void };
+  try {
+    ({ Hook } = requireHere()("require-in-the-middle") as { Hook: typeof Hook });
+  } catch (error) {
+    hooks.requireUnavailable = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+    for (const name of names) hooks.requireHooked.add(name);
+    return hooks.requireUnavailable;
+  }
+  const hook = new Hook([...names], {}, (moduleExports, name) => {
+    arrived(name, moduleExports);
+    return moduleExports;
+  });
+  hooks.unhooks.push(() => hook.unhook());
+  for (const name of names) hooks.requireHooked.add(name);
+  return undefined;
+}
+
+/**
+ * Sets the patcher of a module name and hands it every module of that name that arrived before it was ready.
+ * Later arrivals (require or import) go straight to it.
+ */
+export function setModulePatcher(moduleName: string, patcher: ModulePatcher): void {
+  const hooks = hookState();
+  hooks.patchers.set(moduleName, patcher);
+  const waiting = hooks.pending.get(moduleName) ?? [];
+  hooks.pending.delete(moduleName);
+  for (const moduleExports of waiting) patcher(moduleExports);
+}
+
+/** Whether a module of this name has arrived through the require or import hooks. */
+export function moduleArrived(moduleName: string): boolean {
+  return hookState().arrived.has(moduleName);
+}
+
+/** Modules of this name that arrived through the hooks and wait for their instrumentor. */
+export function pendingModules(moduleName: string): readonly unknown[] {
+  return hookState().pending.get(moduleName) ?? [];
+}
+
+/**
+ * Runs `patch` unless this instrumentor package already patched these exports (or the client class they carry as
+ * their default export). Returns whether it ran.
+ */
+export function patchOnce(packageName: string, moduleExports: unknown, patch: (moduleExports: unknown) => void): boolean {
+  if (!isObject(moduleExports)) return false;
+  const hooks = hookState();
+  let done = hooks.patched.get(packageName);
+  if (done === undefined) {
+    done = new WeakSet();
+    hooks.patched.set(packageName, done);
+  }
+  const identities = [moduleExports, (moduleExports as { default?: unknown }).default].filter(isObject);
+  if (identities.some((identity) => done.has(identity))) return false;
+  patch(moduleExports);
+  for (const identity of identities) done.add(identity);
+  return true;
+}
+
+/** Removes the hooks and forgets what was patched: for tests. */
+export function resetModuleHooks(): void {
+  const state = globalState();
+  for (const unhook of state.moduleHooks?.unhooks ?? []) unhook();
+  // The ESM loader cannot be unregistered; its registration is kept so it is not registered twice.
+  const esmLoader = state.moduleHooks?.esmLoader ?? false;
+  state.moduleHooks = undefined;
+  hookState().esmLoader = esmLoader;
+}
+
+function arrived(name: string, moduleExports: unknown): void {
+  const hooks = hookState();
+  hooks.arrived.add(name);
+  const patcher = hooks.patchers.get(name);
+  if (patcher !== undefined) {
+    // Inside the app's require or import: nothing may escape (the patcher reports its own failures).
+    try {
+      patcher(moduleExports);
+    } catch (error) {
+      logger.warn(`patching ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return;
+  }
+  const waiting = hooks.pending.get(name) ?? [];
+  if (!waiting.includes(moduleExports)) waiting.push(moduleExports);
+  hooks.pending.set(name, waiting);
+}
+
+function isObject(value: unknown): value is object {
+  return (typeof value === "object" || typeof value === "function") && value !== null;
+}

@@ -1,0 +1,93 @@
+import { isMainThread } from "node:worker_threads";
+import { registerPlatform } from "../discovery/registry";
+import { registerEsmHooks } from "../instrumentors/module-hooks";
+import { globalState } from "../internal/global-state";
+import { logger } from "../internal/logger";
+import type { Platform } from "../platform/platform";
+import type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./handle";
+import { noopHandle } from "./handle";
+import { instrumentWith } from "./instrument";
+
+/**
+ * Starts tracing before the app's own code loads: what a platform's `register` entry point runs for
+ * `node --import <platform>/register app.mjs` and `node --require <platform>/register app.cjs`.
+ *
+ * It registers the platform (so `getPlatform(name)` finds it, bundled or not), registers import-in-the-middle's ES
+ * module loader limited to the modules of the platform's instrumentors (every other import goes by untouched), and runs
+ * the normal pipeline: config file, environment, validation, provider, instrumentors. Modules the app loads afterwards,
+ * with `require` or `import`, are patched as they load. An `instrument()` the app calls later returns the same handle.
+ *
+ * Under `--import`, await the result (top-level await): Node starts the app once it resolves, so the first call is traced.
+ * Under `--require` the app starts at once; modules it loads in the meantime are patched as soon as the pipeline is ready.
+ * Permissive mode (the default) never rejects; strict mode rejects with every problem, which stops the process.
+ *
+ * @param platform - the platform object, e.g. `platform` of `@llmops/platform-arize`
+ * @param options - the options of `instrument()`; by default the config file of the app at the working directory
+ * @returns the handle, as `instrument()` returns it
+ *
+ * @example
+ * ```js
+ * // register.mjs of a platform package, used as: node --import my-llmops-platform/register app.mjs
+ * import { preloadPlatform } from "@llmops/core";
+ * import { platform } from "./dist/index.js";
+ * await preloadPlatform(platform);
+ * ```
+ */
+export function preloadPlatform(platform: Platform, options: InstrumentOptions = {}): Promise<InstrumentationHandle> {
+  // Preloads (--require, and --import in some Node versions) also run in every worker thread, Node's own module-hooks
+  // worker included, where a second pipeline (and a loader registered from inside the loader) would do harm.
+  // A worker of the app that wants tracing calls instrument() itself.
+  if (!isMainThread) {
+    logger.debug(`${platform.packageName}/register: not the main thread; tracing starts only on the main thread.`);
+    return Promise.resolve(noopHandle(platform.name));
+  }
+  registerPlatform(platform);
+  try {
+    registerEsmHooks([...new Set(platform.instrumentors.map((spec) => spec.moduleName))]);
+  } catch (error) {
+    logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
+  }
+  return instrumentWith(platform.name, () => Promise.resolve(platform), options, true);
+}
+
+/**
+ * The handle of the `instrument()` running in this process (from code or from a `register` entry point), or
+ * undefined when none was called. Shared by every copy of core in the process.
+ *
+ * @example
+ * ```ts
+ * import { getActiveInstrumentation } from "@llmops/core";
+ * const tracing = await getActiveInstrumentation();
+ * console.log(tracing?.platform, tracing?.instrumentations);
+ * ```
+ */
+export async function getActiveInstrumentation(): Promise<InstrumentationHandle | undefined> {
+  const active = globalState().active;
+  if (active === undefined) return undefined;
+  try {
+    return (await active.handle) as InstrumentationHandle;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Exports every span ended so far through the running `instrument()`, wherever it was started: call it before a
+ * serverless handler returns (the platform may freeze the process right after). Resolves, never rejects, within
+ * `timeoutMillis` (default 5 s); `{ ok: true }` with nothing to do when tracing is off.
+ *
+ * @example
+ * ```ts
+ * import { forceFlush } from "@llmops/core";
+ * export const handler = async (event) => {
+ *   const answer = await answerWithOpenAI(event);
+ *   await forceFlush();
+ *   return answer;
+ * };
+ * ```
+ */
+export async function forceFlush(options?: { readonly timeoutMillis?: number }): Promise<FlushResult> {
+  const handle = await getActiveInstrumentation();
+  if (handle === undefined) return { ok: true, timedOut: false };
+  return handle.forceFlush(options);
+}

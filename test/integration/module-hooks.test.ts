@@ -1,0 +1,209 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/**
+ * Core's require and import hooks against the built core, in real child processes (jest's module system is not
+ * Node's): modules loaded after the pipeline are patched whichever way they load, each copy once, a patch that throws
+ * costs the app nothing, and an ES module app without the loader is told how to fix it.
+ *
+ * The fixture app has a dual package (`dual-lib`: its own class in its CJS and its ESM build), a CommonJS-only package
+ * (`cjs-only-lib`: one `module.exports` whether required or imported), and instrumentors that wrap `Client.prototype.call`
+ * so that each call records one "span" per wrap: a module patched twice records two.
+ */
+const coreDist = join(__dirname, "..", "..", "packages", "core", "dist");
+
+const instrumentor = (options: { throwOnPatch?: boolean; name?: string } = {}) => `
+  (globalThis.__loaded ??= []).push(${JSON.stringify(options.name ?? "instr")});
+  class Instr {
+    constructor(config) { this.config = config; }
+    manuallyInstrument(moduleExports) {
+      ${options.throwOnPatch === true ? 'throw new Error("broken at patch");' : ""}
+      const Client = moduleExports.Client;
+      const original = Client.prototype.call;
+      Client.prototype.call = function (...args) {
+        (globalThis.__spans ??= []).push(this.origin);
+        return original.apply(this, args);
+      };
+    }
+    enable() { (globalThis.__enabled ??= []).push("enable"); }
+  }
+  exports.Instr = Instr;`;
+
+const client = (origin: string) => `class Client { get origin() { return "${origin}"; } call() { return "${origin}"; } }`;
+
+function createApp(): string {
+  const root = mkdtempSync(join(tmpdir(), "llmops-hooks-"));
+  const files: Record<string, string> = {
+    "package.json": JSON.stringify({ name: "hooks-app", version: "1.0.0", private: true }),
+    "node_modules/dual-lib/package.json": JSON.stringify({ name: "dual-lib", version: "1.0.0", exports: { import: "./index.mjs", require: "./index.cjs" } }),
+    "node_modules/dual-lib/index.cjs": `${client("dual-cjs")}\nexports.Client = Client;`,
+    "node_modules/dual-lib/index.mjs": `export ${client("dual-esm")}\nexport default { Client };`,
+    "node_modules/cjs-only-lib/package.json": JSON.stringify({ name: "cjs-only-lib", version: "1.0.0", main: "index.js" }),
+    "node_modules/cjs-only-lib/index.js": `${client("cjs-only")}\nexports.Client = Client;`,
+    "node_modules/throws-lib/package.json": JSON.stringify({ name: "throws-lib", version: "1.0.0", main: "index.js" }),
+    "node_modules/throws-lib/index.js": `${client("throws")}\nexports.Client = Client;`,
+    "node_modules/instr-dual/package.json": JSON.stringify({ name: "instr-dual", version: "1.0.0", main: "index.js" }),
+    "node_modules/instr-dual/index.js": instrumentor({ name: "instr-dual" }),
+    "node_modules/instr-broken/package.json": JSON.stringify({ name: "instr-broken", version: "1.0.0", main: "index.js" }),
+    "node_modules/instr-broken/index.js": 'throw new Error("broken at import");',
+    "node_modules/broken-target/package.json": JSON.stringify({ name: "broken-target", version: "1.0.0", main: "index.js" }),
+    "node_modules/broken-target/index.js": `${client("broken-target")}\nexports.Client = Client;`,
+    "node_modules/instr-cjs-only/package.json": JSON.stringify({ name: "instr-cjs-only", version: "1.0.0", main: "index.js" }),
+    "node_modules/instr-cjs-only/index.js": instrumentor(),
+    "node_modules/instr-throws/package.json": JSON.stringify({ name: "instr-throws", version: "1.0.0", main: "index.js" }),
+    "node_modules/instr-throws/index.js": instrumentor({ throwOnPatch: true }),
+    // The platform: instrumentors above, spans to nowhere (the wraps record the calls).
+    "platform.cjs": `
+      const { definePlatform } = require(${JSON.stringify(join(coreDist, "index.cjs"))});
+      const v = require(require.resolve("valibot", { paths: [${JSON.stringify(coreDist)}] }));
+      exports.platform = definePlatform({
+        name: "hooks", configSection: "hooks", packageName: "hooks-platform",
+        schema: v.object({}),
+        instrumentors: [
+          { key: "dual", packageName: "instr-dual", exportName: "Instr", moduleName: "dual-lib" },
+          { key: "cjs_only", packageName: "instr-cjs-only", exportName: "Instr", moduleName: "cjs-only-lib" },
+          { key: "throws", packageName: "instr-throws", exportName: "Instr", moduleName: "throws-lib" },
+          { key: "broken", packageName: "instr-broken", exportName: "Instr", moduleName: "broken-target" },
+        ],
+        createTracerProvider: ({ assembleTracerProvider }) => assembleTracerProvider({ exporters: [] }),
+      });`,
+    "preload.mjs": `
+      import { preloadPlatform } from ${JSON.stringify(join(coreDist, "index.js"))};
+      import { createRequire } from "node:module";
+      const { platform } = createRequire(import.meta.url)("./platform.cjs");
+      await preloadPlatform(platform, { config: { service: { name: "hooks" } } });`,
+    "first.mjs": "globalThis.__loadedBeforeApp = [...(globalThis.__loaded ?? [])];",
+    "preload.cjs": `
+      const { preloadPlatform } = require(${JSON.stringify(join(coreDist, "index.cjs"))});
+      preloadPlatform(require("./platform.cjs").platform, { config: { service: { name: "hooks" } } });`,
+    // ESM app: static imports of both libraries, then require() of the same two, then instrument() again.
+    "app.mjs": `
+      import "./first.mjs";
+      import { Client as EsmDual } from "dual-lib";
+      import * as dualNamespace from "dual-lib";
+      import { Client as ImportedCjsOnly } from "cjs-only-lib";
+      import { createRequire } from "node:module";
+      import { getPlatform } from ${JSON.stringify(join(coreDist, "index.js"))};
+      const require = createRequire(import.meta.url);
+      const { Client: RequiredDual } = require("dual-lib");
+      const { Client: RequiredCjsOnly } = require("cjs-only-lib");
+      const again = await getPlatform("hooks").instrument({ modules: { dual: dualNamespace, "cjs-only-lib": require("cjs-only-lib") } });
+      const results = [new EsmDual().call(), new RequiredDual().call(), new ImportedCjsOnly().call(), new RequiredCjsOnly().call()];
+      const { Client: Throws } = require("throws-lib");
+      results.push(new Throws().call());
+      const { Client: BrokenTarget } = require("broken-target");
+      results.push(new BrokenTarget().call());
+      console.log(JSON.stringify({ results, spans: globalThis.__spans ?? [], enabled: globalThis.__enabled ?? [], sameCjsOnly: ImportedCjsOnly === RequiredCjsOnly, active: again.active, reports: again.instrumentations.map((r) => r.key + ":" + r.status), loadedBeforeApp: globalThis.__loadedBeforeApp }));`,
+    // CommonJS app: require first, then import() of the same libraries.
+    "app.cjs": `
+      (async () => {
+        const { Client: RequiredDual } = require("dual-lib");
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the pipeline under --require finishes meanwhile
+        const { Client: EsmDual } = await import("dual-lib");
+        const { Client: ImportedCjsOnly } = await import("cjs-only-lib");
+        const { Client: RequiredCjsOnly } = require("cjs-only-lib");
+        const results = [new EsmDual().call(), new RequiredDual().call(), new ImportedCjsOnly().call(), new RequiredCjsOnly().call()];
+        console.log(JSON.stringify({ results, spans: globalThis.__spans ?? [], enabled: globalThis.__enabled ?? [] }));
+      })();`,
+    // In-code ESM app: imports first, instrument() after, optionally handing the modules in.
+    "in-code.mjs": `
+      import * as dualNamespace from "dual-lib";
+      import { getPlatform, registerPlatform } from ${JSON.stringify(join(coreDist, "index.js"))};
+      import { createRequire } from "node:module";
+      registerPlatform(createRequire(import.meta.url)("./platform.cjs").platform);
+      const handIn = process.argv[2] === "hand-in";
+      await getPlatform("hooks").instrument({ config: { service: { name: "hooks" }, instrumentation: { throws: false, cjs_only: false, broken: false } }, ...(handIn ? { modules: { dual: dualNamespace } } : {}) });
+      if (process.argv[2] === "require-after") {
+        // An ES module app that requires its client after instrument(): seen through the require hook, nothing to say.
+        const { Client } = createRequire(import.meta.url)("dual-lib");
+        new Client().call();
+      }
+      new dualNamespace.Client().call();
+      console.log(JSON.stringify({ spans: globalThis.__spans ?? [] }));`,
+  };
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+interface Outcome {
+  code: number | null;
+  stdout: Record<string, unknown>;
+  stderr: string;
+}
+
+function run(cwd: string, args: string[]): Promise<Outcome> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(LLMOPS_|OTEL_|NODE_OPTIONS$)/.test(key)) env[key] = value;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = stdout.trim().split("\n").pop() ?? "{}";
+      try {
+        resolve({ code, stdout: JSON.parse(line) as Record<string, unknown>, stderr });
+      } catch {
+        reject(new Error(`no JSON from ${args.join(" ")} (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }
+    });
+  });
+}
+
+describe("core's require and import hooks, in real processes", () => {
+  const app = createApp();
+
+  it("node --import: ESM and CJS copies of a dual package, and one CJS-only module both ways, each patched once", async () => {
+    const outcome = await run(app, ["--import", "./preload.mjs", "app.mjs"]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout.results).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only", "throws", "broken-target"]);
+    // Instrumentors load when their module first does, not at start-up.
+    expect(outcome.stdout.loadedBeforeApp).toEqual([]);
+    // One span per call, whatever route the module took; none for throws-lib, whose instrumentor failed.
+    expect(outcome.stdout.spans).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only"]);
+    expect(outcome.stdout.sameCjsOnly).toBe(true);
+    // Patched by core through manuallyInstrument, never through the instrumentor's own hooks as well.
+    expect(outcome.stdout.enabled).toEqual([]);
+    // The app's own instrument() after the preload gets the running handle, silently.
+    expect(outcome.stdout.active).toBe(true);
+    // The report is the live one: an instrumentor that failed to load when its module arrived says so.
+    expect(outcome.stdout.reports).toEqual(["dual:instrumented", "cjs_only:instrumented", "throws:instrumented", "broken:failed"]);
+    expect(outcome.stderr).toContain("instrumentor broken (instr-broken) failed to load: broken at import");
+    expect(outcome.stderr).not.toContain("already called");
+    expect(outcome.stderr).not.toContain("Warning");
+    expect(outcome.stderr).toContain("instrumentor throws (instr-throws) failed to patch throws-lib as it loaded: broken at patch; the app runs on.");
+  });
+
+  it("node --require: modules required before the pipeline is ready and imported after it, each patched once", async () => {
+    const outcome = await run(app, ["--require", "./preload.cjs", "app.cjs"]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout.results).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only"]);
+    expect(outcome.stdout.spans).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only"]);
+    expect(outcome.stdout.enabled).toEqual([]);
+    // Preloads also run in Node's module-hooks worker: llmops stays out of it (no second loader, no second pipeline).
+    expect(outcome.stderr).toBe("");
+  });
+
+  it("in code, an ES module app gets one message with both fixes, and handing the module in fixes it", async () => {
+    const [unseen, handedIn, requiredAfter] = await Promise.all([run(app, ["in-code.mjs"]), run(app, ["in-code.mjs", "hand-in"]), run(app, ["in-code.mjs", "require-after"])]);
+    expect(requiredAfter.code).toBe(0);
+    expect(requiredAfter.stdout.spans).toEqual(["dual-cjs"]);
+    expect(requiredAfter.stderr).not.toContain("ES module app");
+    expect(unseen.code).toBe(0);
+    expect(unseen.stdout.spans).toEqual([]);
+    const warnings = unseen.stderr.split("\n").filter((line) => line.includes("ES module app"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("node --import hooks-platform/register in-code.mjs");
+    expect(warnings[0]).toContain("instrument({ modules: { dual } })");
+    expect(handedIn.code).toBe(0);
+    expect(handedIn.stdout.spans).toEqual(["dual-esm"]);
+    expect(handedIn.stderr).not.toContain("ES module app");
+  });
+});

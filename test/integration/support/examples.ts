@@ -1,0 +1,161 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { startHttpReceiver } from "../../../packages/platform-arize/test/support/otlp-receiver";
+import type { DecodedSpan, HttpOtlpReceiver, ReceivedRequest } from "../../../packages/platform-arize/test/support/otlp-receiver";
+import type { NodeBinary } from "./node-binaries";
+import { cleanEnv, repo } from "./pack";
+
+/**
+ * Running the apps of `examples/` as child processes against a local OTLP/HTTP receiver (the one of
+ * packages/platform-arize's tests), and reading what they sent.
+ */
+
+export const examplesDirectory = join(repo, "examples");
+
+/** The scope of the spans of the OpenInference OpenAI instrumentor. */
+export const OPENAI_INSTRUMENTOR_SCOPE = "@arizeai/openinference-instrumentation-openai";
+
+/** One run of an example. */
+export interface ExampleRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The app's last stdout line, parsed: the summary every example prints. Undefined when it is not JSON. */
+  readonly summary: ExampleSummary | undefined;
+  /** The export requests the receiver had answered by the time the process had exited (not one more). */
+  readonly requests: readonly ReceivedRequest[];
+  /** Every span of those requests. */
+  readonly spans: readonly DecodedSpan[];
+  /** The receiver's URL (the app's PHOENIX_COLLECTOR_ENDPOINT). */
+  readonly endpoint: string;
+}
+
+/** What every example prints last. */
+export interface ExampleSummary {
+  readonly example: string;
+  /** The user message of each chat completion it made, one per call. */
+  readonly prompts: readonly string[];
+  /** How many requests the OpenAI stand-in received. */
+  readonly requests: number;
+  readonly [key: string]: unknown;
+}
+
+export interface RunExampleOptions {
+  readonly node: NodeBinary;
+  /** The folder under `examples/`. */
+  readonly example: string;
+  /** Arguments after the Node binary, e.g. `["--import", "@llmops/platform-arize/register", "index.mjs"]`. */
+  readonly args: readonly string[];
+  /** Working directory; default the example's folder. */
+  readonly cwd?: string;
+  /** More environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Kills the child after this long. Default 60 s. */
+  readonly timeoutMillis?: number;
+}
+
+/**
+ * The environment of a fresh shell, with nothing of llmops, OpenTelemetry, Arize, Phoenix, MLflow or OpenAI from this
+ * process: the example's own config decides.
+ */
+export function exampleEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env = cleanEnv();
+  for (const key of Object.keys(env)) if (/^(ARIZE_|PHOENIX_|MLFLOW_|OPENAI_|ANTHROPIC_)|^NODE_PATH$/i.test(key)) delete env[key];
+  return { ...env, ...extra };
+}
+
+/**
+ * Starts a receiver, runs the example with `PHOENIX_COLLECTOR_ENDPOINT` pointing at it, and returns what the
+ * process printed and what the receiver had received when the process exited. Never rejects.
+ */
+export async function runExample(options: RunExampleOptions): Promise<ExampleRun> {
+  const receiver = await startHttpReceiver();
+  try {
+    const env = exampleEnv({ PHOENIX_COLLECTOR_ENDPOINT: receiver.url, ...options.env });
+    const cwd = options.cwd ?? join(examplesDirectory, options.example);
+    const result = await spawnNode(options.node.path, options.args, cwd, env, options.timeoutMillis ?? 60_000);
+    const requests = [...receiver.requests];
+    return { ...result, summary: lastJsonLine(result.stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** A receiver for a test to hand to an app itself (e.g. its own NodeSDK's exporter). */
+export function startReceiver(): Promise<HttpOtlpReceiver> {
+  return startHttpReceiver();
+}
+
+function spawnNode(
+  node: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMillis: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(node, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => {
+      stderr += `\n[examples test] killed after ${timeoutMillis} ms`;
+      child.kill("SIGKILL");
+    }, timeoutMillis);
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ code: -1, signal: null, stdout, stderr: `${stderr}${error.message}` });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function lastJsonLine(stdout: string): ExampleSummary | undefined {
+  const line = stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as ExampleSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+export function acceptedSpans(requests: readonly ReceivedRequest[]): DecodedSpan[] {
+  return requests.filter((request) => request.status === 200).flatMap((request) => request.spans);
+}
+
+/** The spans of kind LLM (`openinference.span.kind`). */
+export function llmSpans(spans: readonly DecodedSpan[]): DecodedSpan[] {
+  return spans.filter((span) => span.attributes["openinference.span.kind"] === "LLM");
+}
+
+/** The first input message's text of an LLM span: the prompt the call was made with. */
+export function promptOf(span: DecodedSpan): string | undefined {
+  const content = span.attributes["llm.input_messages.0.message.content"];
+  return typeof content === "string" ? content : undefined;
+}
+
+/** How many LLM spans carry each prompt (and each other input seen, so an unexpected one shows in a diff). */
+export function llmSpansPerPrompt(spans: readonly DecodedSpan[], prompts: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(prompts.map((prompt) => [prompt, 0]));
+  for (const span of llmSpans(spans)) {
+    const prompt = promptOf(span) ?? "(no input message)";
+    counts[prompt] = (counts[prompt] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The `service.name` of each export request. */
+export function serviceNames(requests: readonly ReceivedRequest[]): string[] {
+  return [...new Set(requests.map((request) => String(request.resourceAttributes["service.name"])))];
+}
+
+/** What a failed run looked like, for an assertion's message. */
+export function describeRun(run: ExampleRun): string {
+  const spans = run.spans.map((span) => `${span.name} [${String(span.attributes["openinference.span.kind"] ?? "-")}] ${promptOf(span) ?? ""}`);
+  return `exit ${run.code} signal ${run.signal}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}\nspans received (${run.spans.length}):\n${spans.join("\n")}`;
+}
