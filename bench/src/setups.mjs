@@ -1,0 +1,179 @@
+// The tracing setups under test. Each one is started in its own fresh process (global OpenTelemetry state is per
+// process), from the app root whose node_modules it resolves against. `openai` is loaded with `require` after the
+// setup has started, the way every one of these tools documents, so each instrumentation patches it on load.
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+/** Every setup, in the order tables show them. */
+export const SETUPS = {
+  none: "no tracing",
+  llmops: "llmops (arize platform)",
+  "phoenix-otel": "@arizeai/phoenix-otel",
+  openllmetry: "OpenLLMetry (@traceloop/node-server-sdk)",
+  "otel-hand": "OpenTelemetry wired by hand",
+  "llmops-spans": "llmops breakdown (a): instrumentation + spans, no export",
+  "llmops-discard": "llmops breakdown (b): + batch processor, exporter discards",
+};
+
+const FLUSH_SAFETY_MILLIS = 120_000;
+
+/** Calls `flush` and records how it settled and how long it took (never rejects; gives up after two minutes). */
+async function timedFlush(flush) {
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+  let timer;
+  const safety = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ settled: "did-not-settle", millis: elapsed(), value: `no result after ${FLUSH_SAFETY_MILLIS} ms` }), FLUSH_SAFETY_MILLIS);
+  });
+  const outcome = Promise.resolve()
+    .then(flush)
+    .then(
+      (value) => ({ settled: "resolved", millis: elapsed(), value: value ?? null }),
+      (error) => ({ settled: "rejected", millis: elapsed(), value: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+    );
+  const result = await Promise.race([outcome, safety]);
+  clearTimeout(timer);
+  return result;
+}
+
+/** A span processor that counts ended spans and keeps nothing (breakdown a). */
+function countingProcessor() {
+  const processor = {
+    ended: 0,
+    onStart() {},
+    onEnd() {
+      processor.ended += 1;
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  return processor;
+}
+
+/** An exporter that counts what it is handed and reports success (breakdown b). */
+function discardingExporter() {
+  const exporter = {
+    exported: 0,
+    export(spans, resultCallback) {
+      exporter.exported += spans.length;
+      resultCallback({ code: 0 });
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  return exporter;
+}
+
+const OPENAI_INSTRUMENTOR = { key: "openai", packageName: "@arizeai/openinference-instrumentation-openai", exportName: "OpenAIInstrumentation", moduleName: "openai" };
+
+/** A platform defined with core's public API, with the arize platform's openai instrumentor and a custom end of pipeline. */
+async function breakdownPlatform(name, build) {
+  const v = await import("valibot");
+  const { definePlatform, registerPlatform } = await import("@llmops/core");
+  registerPlatform(
+    definePlatform({
+      name,
+      configSection: name,
+      packageName: "@llmops-internal/bench",
+      schema: v.optional(v.object({}), {}),
+      instrumentors: [OPENAI_INSTRUMENTOR],
+      createTracerProvider: ({ assembleTracerProvider }) => build(assembleTracerProvider),
+    }),
+  );
+}
+
+/**
+ * Starts tracing with setup `name`, exporting to the OTLP/HTTP sink at `url` (its base; `/v1/traces` is added).
+ * Returns what the benchmark needs: `require` (from the app root), a tracer for direct spans, `flush()`, `shutdown()`,
+ * `stats()` (llmops's own counts when core has them) and `localCount()` (breakdown setups: spans that reached the end).
+ */
+export async function startTracing(name, { url, appRoot }) {
+  const require = createRequire(join(appRoot, "package.json"));
+  const tracesUrl = `${url}/v1/traces`;
+  const service = { name: "llmops-bench" };
+  switch (name) {
+    case "none": {
+      return { require, tracer: undefined, flush: () => timedFlush(() => undefined), shutdown: () => Promise.resolve(), stats: () => undefined, localCount: () => undefined };
+    }
+    case "llmops":
+    case "llmops-spans":
+    case "llmops-discard": {
+      let counter;
+      if (name === "llmops-spans") {
+        counter = countingProcessor();
+        await breakdownPlatform(name, (assemble) => assemble({ spanProcessors: [counter] }));
+      } else if (name === "llmops-discard") {
+        counter = discardingExporter();
+        await breakdownPlatform(name, (assemble) => assemble({ exporters: [counter], batch: true }));
+      }
+      const { getPlatform } = await import("@llmops/core");
+      const platformName = name === "llmops" ? "arize" : name;
+      const handle = await getPlatform(platformName, { appRoot }).instrument({
+        appRoot,
+        validationMode: "strict",
+        flushOnExit: false,
+        config: { service, arize: { endpoint: url, project_name: "bench" } },
+      });
+      if (!handle.active) throw new Error(`llmops handle inactive: ${JSON.stringify(handle.issues)}`);
+      const openaiReport = handle.instrumentations.find((report) => report.key === "openai");
+      if (openaiReport?.status !== "instrumented") throw new Error(`openai not instrumented: ${JSON.stringify(openaiReport)}`);
+      return {
+        require,
+        tracer: handle.tracerProvider.getTracer("llmops-bench"),
+        flush: (timeoutMillis) => timedFlush(() => (timeoutMillis === undefined ? handle.forceFlush() : handle.forceFlush({ timeoutMillis }))),
+        shutdown: () => handle.shutdown(),
+        stats: () => (typeof handle.stats === "function" ? handle.stats() : undefined),
+        localCount: () => (counter === undefined ? undefined : (counter.ended ?? counter.exported)),
+      };
+    }
+    case "phoenix-otel": {
+      const { register } = await import("@arizeai/phoenix-otel");
+      const { OpenAIInstrumentation } = await import("@arizeai/openinference-instrumentation-openai");
+      const provider = register({ projectName: "bench", url, batch: true, instrumentations: [new OpenAIInstrumentation()] });
+      return {
+        require,
+        tracer: provider.getTracer("llmops-bench"),
+        flush: () => timedFlush(() => provider.forceFlush()),
+        shutdown: () => provider.shutdown(),
+        stats: () => undefined,
+        localCount: () => undefined,
+      };
+    }
+    case "openllmetry": {
+      const traceloop = await import("@traceloop/node-server-sdk");
+      traceloop.initialize({ appName: service.name, baseUrl: url, apiKey: "bench", disableBatch: false, traceloopSyncEnabled: false, silenceInitializationMessage: true, logLevel: "error" });
+      const { trace } = await import("@opentelemetry/api");
+      return {
+        require,
+        tracer: trace.getTracer("llmops-bench"),
+        flush: () => timedFlush(() => traceloop.forceFlush()),
+        shutdown: () => traceloop.forceFlush(),
+        stats: () => undefined,
+        localCount: () => undefined,
+      };
+    }
+    case "otel-hand": {
+      const { NodeTracerProvider, BatchSpanProcessor } = await import("@opentelemetry/sdk-trace-node");
+      const { resourceFromAttributes } = await import("@opentelemetry/resources");
+      const { OTLPTraceExporter } = await import("hand-wired-exporter-trace-otlp-proto");
+      const { OpenAIInstrumentation } = await import("@arizeai/openinference-instrumentation-openai");
+      const provider = new NodeTracerProvider({
+        resource: resourceFromAttributes({ "service.name": service.name, "openinference.project.name": "bench" }),
+        spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl }))],
+      });
+      provider.register();
+      const instrumentation = new OpenAIInstrumentation();
+      instrumentation.setTracerProvider(provider);
+      return {
+        require,
+        tracer: provider.getTracer("llmops-bench"),
+        flush: () => timedFlush(() => provider.forceFlush()),
+        shutdown: () => provider.shutdown(),
+        stats: () => undefined,
+        localCount: () => undefined,
+      };
+    }
+    default:
+      throw new Error(`unknown setup ${name}; known: ${Object.keys(SETUPS).join(", ")}`);
+  }
+}
