@@ -37,3 +37,5 @@ export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pi
 export type { TracingStats } from "./provider/tracing-stats";
 export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./pipeline/preload";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";
+export { openInferenceInstrumentors } from "./instrumentors/openinference";
+export type { OpenInferenceKey } from "./instrumentors/openinference";

@@ -1,3 +1,4 @@
+import { openInferenceInstrumentors as oi } from "@llmops/core";
 import type { InstrumentorSpec } from "@llmops/core";
 
 /**
@@ -7,23 +8,4 @@ import type { InstrumentorSpec } from "@llmops/core";
  * `llm.token_count.*` to token usage), so these spans read in MLflow like its own autolog spans.
  * The shared `privacy:` section reaches each instrumentor as its trace config (core passes it).
  */
-export const MLFLOW_INSTRUMENTORS: readonly InstrumentorSpec[] = [
-  { key: "openai", packageName: "@arizeai/openinference-instrumentation-openai", exportName: "OpenAIInstrumentation", moduleName: "openai" },
-  {
-    key: "anthropic",
-    packageName: "@arizeai/openinference-instrumentation-anthropic",
-    exportName: "AnthropicInstrumentation",
-    moduleName: "@anthropic-ai/sdk",
-    // @anthropic-ai/sdk 1.x traces its own calls too: one LLM span per call, not two.
-    environmentDefaults: { ANTHROPIC_OPEN_TELEMETRY: "false" },
-  },
-  {
-    key: "langchain",
-    packageName: "@arizeai/openinference-instrumentation-langchain",
-    exportName: "LangChainInstrumentation",
-    moduleName: "@langchain/core/callbacks/manager",
-    moduleAliases: ["langchainCallbacks"],
-  },
-  { key: "bedrock", packageName: "@arizeai/openinference-instrumentation-bedrock", exportName: "BedrockInstrumentation", moduleName: "@aws-sdk/client-bedrock-runtime" },
-  { key: "mcp", packageName: "@arizeai/openinference-instrumentation-mcp", exportName: "MCPInstrumentation", moduleName: "@modelcontextprotocol/sdk" },
-];
+export const MLFLOW_INSTRUMENTORS: readonly InstrumentorSpec[] = [oi.openai, oi.anthropic, oi.langchain, oi.bedrock, oi.mcp];

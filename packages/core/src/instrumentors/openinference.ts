@@ -1,0 +1,63 @@
+import type { InstrumentorSpec } from "../platform/platform";
+
+/** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
+export type OpenInferenceKey =
+  | "openai"
+  | "anthropic"
+  | "langchain"
+  | "bedrock"
+  | "bedrock_agent_runtime"
+  | "mcp"
+  | "claude_agent_sdk"
+  | "openai_agents"
+  | "beeai";
+
+/**
+ * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`), for a platform to
+ * pick from: the config key, the package, its export, the module it patches and the keys `instrument({ modules })`
+ * accepts. Data only: nothing of these packages is imported until `instrument()` finds the module in use.
+ *
+ * @example
+ * ```ts
+ * import { definePlatform, openInferenceInstrumentors as oi } from "@llmops/core";
+ * export const platform = definePlatform({
+ *   name: "acme",
+ *   // ...
+ *   instrumentors: [oi.openai, oi.anthropic, oi.langchain],
+ * });
+ * ```
+ */
+export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, InstrumentorSpec>> = {
+  openai: { key: "openai", packageName: "@arizeai/openinference-instrumentation-openai", exportName: "OpenAIInstrumentation", moduleName: "openai" },
+  anthropic: {
+    key: "anthropic",
+    packageName: "@arizeai/openinference-instrumentation-anthropic",
+    exportName: "AnthropicInstrumentation",
+    moduleName: "@anthropic-ai/sdk",
+    // @anthropic-ai/sdk 1.x traces its own calls too: one LLM span per call, not two.
+    environmentDefaults: { ANTHROPIC_OPEN_TELEMETRY: "false" },
+  },
+  langchain: {
+    key: "langchain",
+    packageName: "@arizeai/openinference-instrumentation-langchain",
+    exportName: "LangChainInstrumentation",
+    moduleName: "@langchain/core/callbacks/manager",
+    moduleAliases: ["langchainCallbacks"],
+  },
+  bedrock: { key: "bedrock", packageName: "@arizeai/openinference-instrumentation-bedrock", exportName: "BedrockInstrumentation", moduleName: "@aws-sdk/client-bedrock-runtime" },
+  bedrock_agent_runtime: {
+    key: "bedrock_agent_runtime",
+    packageName: "@arizeai/openinference-instrumentation-bedrock-agent-runtime",
+    exportName: "BedrockAgentInstrumentation",
+    moduleName: "@aws-sdk/client-bedrock-agent-runtime",
+  },
+  mcp: { key: "mcp", packageName: "@arizeai/openinference-instrumentation-mcp", exportName: "MCPInstrumentation", moduleName: "@modelcontextprotocol/sdk" },
+  claude_agent_sdk: {
+    key: "claude_agent_sdk",
+    packageName: "@arizeai/openinference-instrumentation-claude-agent-sdk",
+    exportName: "ClaudeAgentSDKInstrumentation",
+    moduleName: "@anthropic-ai/claude-agent-sdk",
+  },
+  openai_agents: { key: "openai_agents", packageName: "@arizeai/openinference-instrumentation-openai-agents", exportName: "OpenAIAgentsInstrumentation", moduleName: "@openai/agents" },
+  beeai: { key: "beeai", packageName: "@arizeai/openinference-instrumentation-beeai", exportName: "BeeAIInstrumentation", moduleName: "beeai-framework" },
+};
