@@ -1,5 +1,4 @@
 import * as nodeModule from "node:module";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { globalState } from "../internal/global-state";
 import type { ModuleHookState } from "../internal/global-state";
@@ -13,8 +12,8 @@ import { logger } from "../internal/logger";
  *   (`--import <platform>/register`), limited to the target names so no other module pays for the interception, plus
  *   its `Hook` on this thread to receive each target's namespace.
  *
- * Both hand the loaded exports to {@link patchLoadedModule}; a module loaded before its instrumentor is ready waits in
- * a queue. Every patch goes through one guard, so a module is patched once whichever way it arrives (CJS and ESM of
+ * Both hand the loaded exports to the patcher set with {@link setModulePatcher}; a module loaded before its
+ * instrumentor is ready waits in a queue. Every patch goes through one guard, so a module is patched once whichever way it arrives (CJS and ESM of
  * one file, a module handed in as well, a second `instrument()`).
  */
 
@@ -23,7 +22,7 @@ export type ModulePatcher = (moduleExports: unknown) => void;
 
 /** `require` from core's own location: the interception libraries are core's dependencies. */
 function requireHere(): NodeJS.Require {
-  return createRequire(__filename);
+  return nodeModule.createRequire(__filename);
 }
 
 function hookState(): ModuleHookState {

@@ -121,7 +121,6 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     if (fromApp.length === 0 && spec.create === undefined) {
       // Nothing to patch yet: the instrumentor itself loads when its module first does (often never, in an app that
       // has the package installed but does not use it). The require and import hooks are armed now.
-      let instance: InstrumentationLike | undefined;
       let state: "idle" | "loading" | "ready" | "failed" = "idle";
       const waiting: unknown[] = [];
       let patch: ((moduleExports: unknown) => void) | undefined;
@@ -134,7 +133,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
         }
         if (state === "idle") {
           state = "loading";
-          instance = load();
+          const instance = load();
           const patcher = instance === undefined ? undefined : patcherFor(instance);
           if (instance !== undefined && patcher === undefined) {
             instance.enable?.();
