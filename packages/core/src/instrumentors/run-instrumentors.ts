@@ -264,8 +264,8 @@ function warnAboutEsm(unseen: readonly InstrumentorSpec[], options: RunInstrumen
   const example = unseen.map((spec) => `${identifierFor(spec)}`).join(", ");
   const register = options.platformPackage === undefined ? "<platform package>/register" : `${options.platformPackage}/register`;
   componentLogger(options.platformName).warn(
-    `instrument() ran in an ES module app without llmops's loader, and ${names.join(", ")} ${names.length === 1 ? "was" : "were"} not handed in: ` +
-      `a module this app imports with "import" cannot be patched from here, and its calls will not be traced. Fix it either way: ` +
+    `instrument() ran in an ES module app without llmops's loader, and ${names.join(", ")} ${names.length === 1 ? "was" : "were"} installed but neither handed in nor required. ` +
+      `If the app imports ${names.length === 1 ? "it" : "them"} with "import", ${names.length === 1 ? "its" : "their"} calls are not traced: an ES module cannot be patched from here. Fix it either way: ` +
       `(1) start the app with: node --import ${register} ${entryName()} (no code change), or ` +
       `(2) hand the imported modules in: instrument({ modules: { ${example} } }).`,
   );
