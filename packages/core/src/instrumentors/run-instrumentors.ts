@@ -56,6 +56,8 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
   const reports: InstrumentorReport[] = [];
   /** Instrumented, but its module is neither handed in nor loaded: an ES module import of it would not be seen. */
   const unseen: InstrumentorSpec[] = [];
+  /** Modules to watch for later `require` calls: one hook for all of them, not one wrapper of `require` per module. */
+  const hooked: Array<{ spec: InstrumentorSpec; handedIn: boolean }> = [];
   for (const spec of options.registry) {
     const setting = options.config.instrumentation[spec.key];
     const base = { key: spec.key, packageName: spec.packageName, patchedModule: false };
@@ -145,8 +147,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
         }
         patch?.(moduleExports);
       });
-      const noRequireHooks = registerRequireHooks([spec.moduleName]);
-      if (noRequireHooks !== undefined) warnNoRequireHooks(spec, noRequireHooks, log);
+      hooked.push({ spec, handedIn: false });
       unseen.push(spec);
       log.debug(`armed ${spec.key}: ${spec.packageName} loads when ${spec.moduleName} does`);
     } else {
@@ -160,8 +161,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
           for (const moduleExports of fromApp) patchedModule = patcher(moduleExports) || patchedModule;
           patcher(loadedModule(requireFromApp, spec.moduleName)); // also a copy the instrumentor required itself
           setModulePatcher(spec.moduleName, patchLater(patcher));
-          const noRequireHooks = registerRequireHooks([spec.moduleName]);
-          if (noRequireHooks !== undefined && fromApp.length === 0) warnNoRequireHooks(spec, noRequireHooks, log);
+          hooked.push({ spec, handedIn: fromApp.length > 0 });
         } else {
           if (handedIn.length > 0) {
             log.warn(`instrumentor ${spec.key} cannot patch a module handed in with modules.${spec.moduleName}; it patches only modules loaded with require after instrument().`);
@@ -182,6 +182,10 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       process.env[variable] = value;
       log.info(`instrumentation.${spec.key}: set ${variable}=${value} so the client's own tracing does not repeat these spans (set it yourself to choose).`);
     }
+  }
+  if (hooked.length > 0) {
+    const noRequireHooks = registerRequireHooks(hooked.map(({ spec }) => spec.moduleName));
+    if (noRequireHooks !== undefined) for (const { spec, handedIn } of hooked) if (!handedIn) warnNoRequireHooks(spec, noRequireHooks, log);
   }
   warnAboutUnknownModules(options, log);
   if (unseen.length > 0 && !esmLoaderRegistered() && (options.entryIsEsModule ?? entryIsEsModule())) scheduleEsmCheck(unseen, options);
