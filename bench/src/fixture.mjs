@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { BENCH_ROOT } from "./lib.mjs";
 
 const GENERATED = 1000;
-const FIXTURE_VERSION = "1";
+// Bumped when the real packages change (their links point into the pnpm store).
+const FIXTURE_VERSION = "2";
 
 /** The real packages the app uses, linked to bench's own installs (pnpm's store layout resolves their dependencies). */
 const REAL_PACKAGES = [
