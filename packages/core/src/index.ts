@@ -35,6 +35,7 @@ export { loadConfig } from "./config/load-config";
 export type { LoadConfigOptions, LoadedConfig } from "./config/load-config";
 export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pipeline/handle";
 export type { TracingStats } from "./provider/tracing-stats";
+export type { SpanExporterFactory } from "./provider/deferred-exporter";
 export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./pipeline/preload";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";

@@ -1,7 +1,7 @@
 import { definePlatform } from "@llmops/core";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ARIZE_ENVIRONMENT, arizeSchema } from "./config/section";
-import { checkGrpcExporter, createExporter, explainExportError } from "./export/create-exporter";
+import { checkGrpcExporter, explainExportError, exporterFactory } from "./export/create-exporter";
 import { resolveTarget, sendsKeyInClear } from "./export/target";
 import { vercelProcessorFactory } from "./export/vercel";
 import { ARIZE_INSTRUMENTORS } from "./instrumentors/registry";
@@ -39,7 +39,7 @@ export const platform = definePlatform({
     if (section.certificate_file !== undefined && new URL(target.url).protocol === "http:") {
       logger.warn(`arize.certificate_file is not used: arize.endpoint is http://, so nothing is encrypted. Use an https:// endpoint for TLS.`);
     }
-    const exporter = await createExporter(section, target, appRoot);
+    const exporter = exporterFactory(section, target, appRoot);
     const spanProcessors: SpanProcessor[] = [];
     if (section.debug) {
       const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");

@@ -53,7 +53,8 @@ export const platform = definePlatform({
         `${(error as Error).message} Tracing stays on: the experiment is resolved again at each export until it succeeds; spans of exports before that are dropped and counted.`,
       );
     }
-    const exporter = await createExporter(section, target, resolver, tls);
+    // A factory: the exporter's modules load at the first export (strict mode: inside instrument()).
+    const exporter = () => createExporter(section, target, resolver, tls);
     const spanProcessors: SpanProcessor[] = [];
     if (section.debug) {
       const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");

@@ -111,7 +111,7 @@ async function runStages(
       appRoot,
       env,
       logger: componentLogger(platform.name),
-      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name), stats),
+      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name), stats, mode !== "strict"),
     });
   } catch (error) {
     const wrapped = LlmopsError.isInstance(error)

@@ -1,5 +1,6 @@
 import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporterFactory } from "../provider/deferred-exporter";
 import type { GenericSchema, InferOutput } from "valibot";
 
 /**
@@ -97,8 +98,20 @@ export interface InstrumentorSpec {
 
 /** Options of the shared provider assembly a platform calls from `createTracerProvider`. */
 export interface AssembleProviderOptions {
-  /** Exporters, each behind its own span processor. */
-  readonly exporters?: readonly SpanExporter[];
+  /**
+   * Exporters, each behind its own span processor. Give a factory (`() => Promise<SpanExporter>`) rather than an
+   * exporter to keep the exporter's modules off the app's start-up: in permissive mode (the default) core calls it at
+   * the first export or flush, and spans wait in the batch queue until then; in strict mode core calls it inside
+   * `instrument()`, so that a failure fails fast. A factory that fails in permissive mode fails those exports, which
+   * are counted and warned about like any failed export. Check what can be checked early (files, settings) before
+   * returning the factory, so that those problems still surface in `instrument()`.
+   *
+   * @example
+   * ```ts
+   * exporters: [async () => new (await import("@opentelemetry/exporter-trace-otlp-proto")).OTLPTraceExporter({ url })]
+   * ```
+   */
+  readonly exporters?: readonly (SpanExporter | SpanExporterFactory)[];
   /** Batch spans (default) or send each span as it ends. The batch processor honours `OTEL_BSP_*`. */
   readonly batch?: boolean;
   /** Extra processors, placed before the exporters' processors. */
@@ -230,8 +243,12 @@ export interface PlatformDefinition<TSchema extends GenericSchema> extends Omit<
  *   schema: v.object({ endpoint: v.pipe(v.string(), v.url()) }),
  *   instrumentors: [],
  *   async createTracerProvider({ section, assembleTracerProvider }) {
- *     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
- *     return assembleTracerProvider({ exporters: [new OTLPTraceExporter({ url: section.endpoint })] });
+ *     // A factory: the exporter's modules load at the first export, not at start-up.
+ *     const createExporter = async () => {
+ *       const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+ *       return new OTLPTraceExporter({ url: section.endpoint });
+ *     };
+ *     return assembleTracerProvider({ exporters: [createExporter] });
  *   },
  * });
  * ```

@@ -1,6 +1,8 @@
 import type { DiagLogger } from "@opentelemetry/api";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { AssembleProviderOptions, ManagedTracerProvider, ServiceInfo } from "../platform/platform";
 import { CountingSpanProcessor } from "./counting-processor";
+import { DeferredExporter } from "./deferred-exporter";
 import { ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
 
@@ -29,6 +31,8 @@ export function maxQueueSizeFromEnv(env: Readonly<Record<string, string | undefi
  * Every span on its way to an exporter is accounted for in `stats`: a counting processor in front of the exporter's
  * processor counts the spans that end and drops (counted and warned, never silently) those that would overflow the
  * batch queue; the exporter is wrapped so that exports and failed exports are counted, and failures warned about.
+ * An exporter given as a factory is created at its first export when `deferExporters` is set (permissive mode), else
+ * here (strict mode: a failure throws from `instrument()`).
  * The OpenTelemetry SDK is imported here, on first use, never at `import "@llmops/core"`.
  */
 export async function assembleTracerProvider(
@@ -36,6 +40,7 @@ export async function assembleTracerProvider(
   options: AssembleProviderOptions,
   logger: DiagLogger,
   stats: TracingStatsCollector = new TracingStatsCollector(),
+  deferExporters = false,
 ): Promise<ManagedTracerProvider> {
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
@@ -48,9 +53,14 @@ export async function assembleTracerProvider(
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes(attributes));
   const batch = options.batch ?? true;
   const target = options.exportTarget ?? "the platform";
+  const exporters: SpanExporter[] = [];
+  for (const given of options.exporters ?? []) {
+    if (typeof given !== "function") exporters.push(given);
+    else exporters.push(deferExporters ? new DeferredExporter(given) : await given());
+  }
   const spanProcessors = [
     ...(options.spanProcessors ?? []),
-    ...(options.exporters ?? []).map((inner) => {
+    ...exporters.map((inner) => {
       const counters = stats.addPipeline();
       const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters);
       if (options.createSpanProcessor !== undefined) {

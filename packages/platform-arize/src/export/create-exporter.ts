@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { MissingDependencyError, installCommand, readCertificateFile } from "@llmops/core";
+import type { SpanExporterFactory } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ArizeSection } from "../config/section";
 import type { ExportTarget } from "./target";
@@ -28,22 +29,26 @@ export function checkGrpcExporter(appRoot: string): void {
 }
 
 /**
- * Builds the OTLP exporter of the section: OTLP/HTTP protobuf (default), or gRPC through the app's
+ * Prepares the OTLP exporter of the section: OTLP/HTTP protobuf (default), or gRPC through the app's
  * `@opentelemetry/exporter-trace-otlp-grpc`; with the target's headers, gzip when asked, the request time limit and,
- * for TLS, the CA of `certificate_file`. The exporter modules are imported here, inside `instrument()`.
+ * for TLS, the CA of `certificate_file`. The certificate is read now (a file that cannot be read fails `instrument()`);
+ * the exporter modules are imported when core calls the returned factory (at the first export, or inside
+ * `instrument()` in strict mode).
  */
-export async function createExporter(section: ArizeSection, target: ExportTarget, appRoot: string): Promise<SpanExporter> {
+export function exporterFactory(section: ArizeSection, target: ExportTarget, appRoot: string): SpanExporterFactory {
   const ca = readCertificate(section, appRoot);
   const compression = section.compression === "gzip" ? ("gzip" as const) : ("none" as const);
-  if (section.transport === "grpc") return createGrpcExporter(target, appRoot, ca, compression, section.timeout_ms);
-  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-  return new OTLPTraceExporter({
-    url: target.url,
-    headers: { ...target.headers },
-    timeoutMillis: section.timeout_ms,
-    compression: compression as never,
-    ...(ca === undefined ? {} : { httpAgentOptions: { ca, keepAlive: true } }),
-  }) as unknown as SpanExporter;
+  if (section.transport === "grpc") return async () => createGrpcExporter(target, appRoot, ca, compression, section.timeout_ms);
+  return async () => {
+    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+    return new OTLPTraceExporter({
+      url: target.url,
+      headers: { ...target.headers },
+      timeoutMillis: section.timeout_ms,
+      compression: compression as never,
+      ...(ca === undefined ? {} : { httpAgentOptions: { ca, keepAlive: true } }),
+    }) as unknown as SpanExporter;
+  };
 }
 
 interface GrpcModule {

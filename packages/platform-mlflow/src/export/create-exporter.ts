@@ -31,8 +31,8 @@ export function exportHeaders(target: MlflowTarget, resolver: ExperimentResolver
 
 /**
  * Builds the OTLP/HTTP protobuf exporter to `<tracking_uri>/v1/traces`, with the headers factory of
- * {@link exportHeaders}, gzip when asked, the request time limit and the TLS settings. The exporter module is
- * imported here, inside `instrument()`.
+ * {@link exportHeaders}, gzip when asked, the request time limit and the TLS settings. Core calls it through the
+ * platform's exporter factory: at the first export, or inside `instrument()` in strict mode.
  */
 export async function createExporter(section: MlflowSection, target: MlflowTarget, resolver: ExperimentResolver, tls: TlsOptions): Promise<SpanExporter> {
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
