@@ -182,3 +182,29 @@ describe("resolveConfig", () => {
     expect(loaded.config?.service.name).toBe("via-load");
   });
 });
+
+describe("config search without cosmiconfig", () => {
+  afterEach(() => {
+    jest.dontMock("cosmiconfig");
+    jest.resetModules();
+  });
+
+  it("does not load cosmiconfig when the app root holds no config file and package.json has no llmops key", async () => {
+    jest.resetModules();
+    jest.doMock("cosmiconfig", () => {
+      throw new Error("cosmiconfig was loaded");
+    });
+    const { locateConfig } = await import("../src/config/locate");
+    const appRoot = createTempApp({ manifest: { name: "plain-app", description: "mentions llmops only in prose" } });
+    await expect(locateConfig({ appRoot, env: {}, inline: { service: { name: "inline" } } })).resolves.toEqual({
+      source: { kind: "inline", config: { service: { name: "inline" } } },
+      issues: [],
+    });
+    const none = await locateConfig({ appRoot, env: {} });
+    expect(none.source.kind).toBe("none");
+    // A config file present: the search needs cosmiconfig (here: the mock that throws, reported as an issue).
+    const withFile = createTempApp({ files: { "llmops.yaml": "service:\n  name: from-file\n" } });
+    const located = await locateConfig({ appRoot: withFile, env: {} }).catch((error: Error) => error);
+    expect(located instanceof Error ? located.message : JSON.stringify(located)).toContain("cosmiconfig was loaded");
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
 
@@ -47,6 +47,7 @@ export interface LocateOptions {
 export async function locateConfig(options: LocateOptions): Promise<{ source: ConfigSource; issues: ConfigIssue[] }> {
   const explicit = options.configPath ?? emptyToUndefined(options.env.LLMOPS_CONFIG_PATH);
   const via = options.configPath !== undefined ? "option" : "LLMOPS_CONFIG_PATH";
+  if (explicit === undefined && !mayHoldConfig(options.appRoot)) return notFound(options);
   const { cosmiconfig } = await import("cosmiconfig");
   const explorer = cosmiconfig("llmops", { searchPlaces: [...SEARCH_PLACES], searchStrategy: "none", cache: false });
   if (explicit !== undefined) {
@@ -69,8 +70,30 @@ export async function locateConfig(options: LocateOptions): Promise<{ source: Co
     const file = (error as { filepath?: string }).filepath;
     return { source: { kind: "none", searched: [] }, issues: [parseIssue(error, file)] };
   }
+  return notFound(options);
+}
+
+/** No file: the inline configuration when there is one, else none, with the places searched. */
+function notFound(options: LocateOptions): { source: ConfigSource; issues: ConfigIssue[] } {
   if (options.inline !== undefined) return { source: { kind: "inline", config: options.inline }, issues: [] };
   return { source: { kind: "none", searched: SEARCH_PLACES.map((place) => resolve(options.appRoot, place)) }, issues: [] };
+}
+
+/**
+ * Whether the search of the app root could find anything: one of the files exists, or package.json mentions
+ * `llmops` (or cannot be read as text). When not, cosmiconfig and its parsers are never loaded; an app configured
+ * inline or through the environment does not pay for them.
+ */
+function mayHoldConfig(appRoot: string): boolean {
+  for (const place of SEARCH_PLACES) {
+    if (place === "package.json") continue;
+    if (existsSync(resolve(appRoot, place))) return true;
+  }
+  try {
+    return readFileSync(resolve(appRoot, "package.json"), "utf8").includes('"llmops"');
+  } catch (error) {
+    return (error as { code?: string }).code !== "ENOENT";
+  }
 }
 
 function parseIssue(error: unknown, file: string | undefined): ConfigIssue {

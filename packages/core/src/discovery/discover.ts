@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { logger } from "../internal/logger";
@@ -82,7 +82,7 @@ export function discoverPlatforms(appRoot: string): DiscoveryResult {
   const requireFromApp = appRequire(appRoot);
   const claims = new Map<string, DiscoveredPlatform[]>();
   for (const dependency of names) {
-    const found = readInstalledManifest(requireFromApp, dependency);
+    const found = readPlatformManifest(requireFromApp, appRoot, dependency);
     const field = found?.manifest.llmops?.platform;
     if (found === undefined || field === undefined) continue;
     const platform = toDiscovered(dependency, found.directory, found.manifest, field);
@@ -117,9 +117,34 @@ function toDiscovered(packageName: string, directory: string, manifest: PackageJ
   };
 }
 
+/** A package.json that cannot declare `llmops.platform`: the key is not in its text at all. */
+function cannotDeclare(text: string): boolean {
+  return !text.includes('"llmops"');
+}
+
 /**
- * Reads an installed dependency's package.json. Tries `<name>/package.json` first; a package whose `exports`
- * hides it is found through its resolved main file, walking up to the package.json that names it.
+ * Reads an installed dependency's package.json when it may declare a platform; undefined when it is not installed or
+ * does not mention `llmops`. Looks first in `<app root>/node_modules/<name>`, the folder Node's resolution from the app
+ * tries first (npm and pnpm layouts), deciding from the file's text before parsing it: an app with a thousand
+ * dependencies pays a file read for each, not a resolution. Otherwise resolves `<name>/package.json` from the app;
+ * a package whose `exports` hides it is found through its resolved main file, walking up to the package.json that
+ * names it (hoisted workspaces, Yarn PnP).
+ */
+function readPlatformManifest(requireFromApp: NodeJS.Require, appRoot: string, name: string): { directory: string; manifest: PackageJson } | undefined {
+  const direct = join(appRoot, "node_modules", name);
+  const text = readText(join(direct, "package.json"));
+  if (text !== undefined) {
+    if (cannotDeclare(text)) return undefined;
+    const manifest = parseJson(text);
+    // The real folder, as `require.resolve` gives it (pnpm links into its store).
+    if (manifest !== undefined) return { directory: realpathOrSelf(direct), manifest };
+  }
+  return readInstalledManifest(requireFromApp, name);
+}
+
+/**
+ * Reads an installed dependency's package.json through the app's resolution. Tries `<name>/package.json` first; a
+ * package whose `exports` hides it is found through its resolved main file, walking up to the package.json that names it.
  */
 function readInstalledManifest(requireFromApp: NodeJS.Require, name: string): { directory: string; manifest: PackageJson } | undefined {
   try {
@@ -156,9 +181,30 @@ function readFromNodeModules(requireFromApp: NodeJS.Require, name: string): { di
 }
 
 function readJson(path: string): PackageJson | undefined {
+  const text = readText(path);
+  return text === undefined ? undefined : parseJson(text);
+}
+
+function readText(path: string): string | undefined {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as PackageJson;
+    return readFileSync(path, "utf8");
   } catch {
     return undefined;
+  }
+}
+
+function parseJson(text: string): PackageJson | undefined {
+  try {
+    return JSON.parse(text) as PackageJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
