@@ -24,6 +24,8 @@ if (mode === "import-core") {
   // Proof that the setup works: one call whose span must reach the sink.
   await chat(client);
   const flush = await setup.flush();
-  console.log(JSON.stringify({ mode, readyMillis, setupMillis: readyMillis - started, maxRssKb: maxRssKbAtReady, maxRssKbAfterFirstCall: memory(), flush }));
+  // From ready to the first span exported: what a setup that defers work past "ready" pays here instead.
+  const firstExportMillis = performance.now() - readyMillis;
+  console.log(JSON.stringify({ mode, readyMillis, setupMillis: readyMillis - started, firstExportMillis, maxRssKb: maxRssKbAtReady, maxRssKbAfterFirstCall: memory(), flush }));
 }
 process.exit(0);

@@ -53,6 +53,7 @@ export async function runB2({ rounds, execPath, log }) {
       importMillis: summarize(good.map((run) => run.importMillis)),
       readyMillis: summarize(good.map((run) => run.readyMillis)),
       overReadyMillis: summarize(good.filter((run) => noneByRound.has(run.round)).map((run) => run.readyMillis - noneByRound.get(run.round).readyMillis)),
+      firstExportMillis: summarize(good.map((run) => run.firstExportMillis)),
       maxRssMb: summarize(good.map((run) => run.maxRssKb / 1024)),
       maxRssMbAfterFirstCall: summarize(good.map((run) => run.maxRssKbAfterFirstCall / 1024)),
     };
@@ -65,12 +66,13 @@ export function b2Tables(result) {
   const core = summary["import-core"];
   const rows = ["none", "llmops", "phoenix-otel", "openllmetry", "otel-hand"].map((mode) => {
     const entry = summary[mode];
-    if (entry.verifiedRounds === 0) return [entry.label, `FAILED: ${(entry.failures[0] ?? "").split("\n")[0].slice(0, 160)}`, "", "", "", "", ""];
+    if (entry.verifiedRounds === 0) return [entry.label, `FAILED: ${(entry.failures[0] ?? "").split("\n")[0].slice(0, 160)}`, "", "", "", "", "", ""];
     return [
       entry.label,
       spread(entry.readyMillis),
       mode === "none" ? "–" : spread(entry.overReadyMillis),
       mode === "none" || mode === "llmops" ? "–" : ratio(entry.overReadyMillis?.median, summary.llmops?.overReadyMillis?.median),
+      entry.firstExportMillis?.median === undefined ? "–" : spread(entry.firstExportMillis),
       spread(entry.maxRssMb),
       ratio(entry.maxRssMb?.median, summary.none?.maxRssMb?.median),
       `${entry.verifiedRounds}/${entry.rounds}`,
@@ -78,7 +80,7 @@ export function b2Tables(result) {
   });
   const importLine = core.verifiedRounds > 0 ? `\`import "@llmops/core"\`: ${spread(core.importMillis, 1)} ms; process ready at ${spread(core.readyMillis)} ms; max RSS ${spread(core.maxRssMb)} MB` : `import "@llmops/core": FAILED ${core.failures[0]}`;
   return `B2 start-up, fresh processes, app with ${format(result.packagesInNodeModules)} packages in node_modules, ${result.rounds} rounds; median (min–max)\n\n${importLine}\n\n${table(
-    ["setup", "ready at ms (since process start)", "over no tracing ms", "over-time ÷ llmops's", "max RSS at ready MB", "× no tracing", "verified rounds"],
+    ["setup", "ready at ms (since process start)", "over no tracing ms", "over-time ÷ llmops's", "ready → first call's span exported ms", "max RSS at ready MB", "× no tracing", "verified rounds"],
     rows,
   )}`;
 }
