@@ -1,13 +1,78 @@
-import { diag, DiagConsoleLogger, DiagLogLevel } from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
 import { globalState } from "./global-state";
 
+/** The `@opentelemetry/api` module. */
+export type OtelApi = typeof import("@opentelemetry/api");
+
+let api: OtelApi | undefined;
+
+/**
+ * Loads `@opentelemetry/api` (once). `import "@llmops/core"` does not load it: the pipeline awaits this first, so an
+ * app that only imports core (types, `definePlatform`, the CLI) does not pay for it.
+ */
+export async function otelApi(): Promise<OtelApi> {
+  api ??= await import("@opentelemetry/api");
+  return api;
+}
+
+/** The API when {@link otelApi} has loaded it. */
+export function loadedOtelApi(): OtelApi | undefined {
+  return api;
+}
+
+type Level = "error" | "warn" | "info" | "debug" | "verbose";
+
+/**
+ * The `diag` logger registered in the API's global slot, which every copy of `@opentelemetry/api` 1.x shares. Before
+ * core has loaded the API itself, messages go straight there, the way the API's component loggers send them.
+ */
+function registeredDiag(): Partial<Record<Level, (...args: unknown[]) => void>> | undefined {
+  const slot = (globalThis as Record<symbol, { diag?: Partial<Record<Level, (...args: unknown[]) => void>> } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+  return slot?.diag;
+}
+
+/** A component logger of `diag` that needs the API loaded only once there is something to log. */
+class ComponentLogger implements DiagLogger {
+  private inner: DiagLogger | undefined;
+
+  constructor(private readonly namespace: string) {}
+
+  error(message: string, ...args: unknown[]): void {
+    this.log("error", message, args);
+  }
+
+  warn(message: string, ...args: unknown[]): void {
+    this.log("warn", message, args);
+  }
+
+  info(message: string, ...args: unknown[]): void {
+    this.log("info", message, args);
+  }
+
+  debug(message: string, ...args: unknown[]): void {
+    this.log("debug", message, args);
+  }
+
+  verbose(message: string, ...args: unknown[]): void {
+    this.log("verbose", message, args);
+  }
+
+  private log(level: Level, message: string, args: unknown[]): void {
+    if (api !== undefined) {
+      this.inner ??= api.diag.createComponentLogger({ namespace: this.namespace });
+      this.inner[level](message, ...args);
+      return;
+    }
+    registeredDiag()?.[level]?.(this.namespace, message, ...args);
+  }
+}
+
 /** The llmops component logger: every message goes through OpenTelemetry's `diag`. */
-export const logger: DiagLogger = diag.createComponentLogger({ namespace: "llmops" });
+export const logger: DiagLogger = new ComponentLogger("llmops");
 
 /** A logger for one platform or module, e.g. `llmops:arize`. */
 export function componentLogger(name: string): DiagLogger {
-  return diag.createComponentLogger({ namespace: `llmops:${name}` });
+  return new ComponentLogger(`llmops:${name}`);
 }
 
 /** Logs a warning once per process for a given key. */
@@ -18,24 +83,23 @@ export function warnOnce(key: string, message: string): void {
   logger.warn(message);
 }
 
-const LEVELS: Record<string, DiagLogLevel> = {
-  NONE: DiagLogLevel.NONE,
-  ERROR: DiagLogLevel.ERROR,
-  WARN: DiagLogLevel.WARN,
-  INFO: DiagLogLevel.INFO,
-  DEBUG: DiagLogLevel.DEBUG,
-  VERBOSE: DiagLogLevel.VERBOSE,
-  ALL: DiagLogLevel.ALL,
-};
-
 /**
  * Makes llmops's warnings visible when the app has not set a `diag` logger of its own:
  * installs the API's console logger at `LLMOPS_LOG_LEVEL` or `OTEL_LOG_LEVEL` (default WARN).
  * An app that called `diag.setLogger` keeps its logger.
  */
-export function ensureDiagLogger(env: Readonly<Record<string, string | undefined>>): void {
-  const api = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-  if (api?.diag !== undefined) return;
+export function ensureDiagLogger(otel: OtelApi, env: Readonly<Record<string, string | undefined>>): void {
+  if (registeredDiag() !== undefined) return;
+  const { DiagLogLevel } = otel;
+  const levels: Record<string, number> = {
+    NONE: DiagLogLevel.NONE,
+    ERROR: DiagLogLevel.ERROR,
+    WARN: DiagLogLevel.WARN,
+    INFO: DiagLogLevel.INFO,
+    DEBUG: DiagLogLevel.DEBUG,
+    VERBOSE: DiagLogLevel.VERBOSE,
+    ALL: DiagLogLevel.ALL,
+  };
   const name = (env.LLMOPS_LOG_LEVEL ?? env.OTEL_LOG_LEVEL ?? "WARN").toUpperCase();
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: LEVELS[name] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
+  otel.diag.setLogger(new otel.DiagConsoleLogger(), { logLevel: levels[name] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
 }

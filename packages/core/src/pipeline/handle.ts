@@ -1,5 +1,4 @@
 import type { TracerProvider } from "@opentelemetry/api";
-import { trace } from "@opentelemetry/api";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { InstrumentorReport } from "../instrumentors/run-instrumentors";
 import type { ManagedTracerProvider, ValidationMode } from "../platform/platform";
@@ -103,12 +102,12 @@ export interface InstrumentationHandle {
 const DEFAULT_TIMEOUT_MILLIS = 5_000;
 const OK: FlushResult = { ok: true, timedOut: false };
 
-/** A handle that does nothing, for tracing that is off. */
-export function noopHandle(platform: string, issues: readonly ConfigIssue[] = [], configFile?: string): InstrumentationHandle {
+/** A handle that does nothing, for tracing that is off; `tracerProvider` is the API's global one. */
+export function noopHandle(tracerProvider: TracerProvider, platform: string, issues: readonly ConfigIssue[] = [], configFile?: string): InstrumentationHandle {
   return {
     platform,
     active: false,
-    tracerProvider: trace.getTracerProvider(),
+    tracerProvider,
     instrumentations: [],
     issues,
     configFile,

@@ -1,12 +1,13 @@
 import { dirname } from "node:path";
-import { trace } from "@opentelemetry/api";
 import { resolveConfig } from "../config/resolve-config";
 import type { ConfigIssue } from "../errors/llmops-error";
-import { ConfigurationError, LlmopsError } from "../errors/llmops-error";
+import { ConfigurationError, LlmopsError, MissingDependencyError } from "../errors/llmops-error";
 import { findAppRoot } from "../discovery/discover";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
-import { componentLogger, ensureDiagLogger, logger, warnOnce } from "../internal/logger";
+import { componentLogger, ensureDiagLogger, loadedOtelApi, logger, otelApi, warnOnce } from "../internal/logger";
+import type { OtelApi } from "../internal/logger";
+import { installCommand } from "../internal/package-manager";
 import type { ManagedTracerProvider, Platform, ValidationMode } from "../platform/platform";
 import { assembleTracerProvider } from "../provider/assemble";
 import { TracingStatsCollector } from "../provider/tracing-stats";
@@ -46,8 +47,20 @@ const thrownInStrictMode = new WeakSet<object>();
 
 async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
+  let otel: OtelApi;
   try {
-    return await runStages(name, load, options, env, preloaded);
+    otel = await otelApi();
+  } catch (error) {
+    // The one peer nothing works without; no handle can be made without it either, in any mode.
+    throw new MissingDependencyError({
+      message: "llmops needs @opentelemetry/api, a peer dependency of @llmops/core, and it could not be loaded.",
+      packageName: "@opentelemetry/api",
+      installCommand: installCommand("@opentelemetry/api", options.appRoot ?? process.cwd()),
+      cause: error,
+    });
+  }
+  try {
+    return await runStages(otel, name, load, options, env, preloaded);
   } catch (error) {
     if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
     const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
@@ -56,17 +69,18 @@ async function runPipeline(name: string, load: () => Promise<Platform>, options:
 }
 
 async function runStages(
+  otel: OtelApi,
   name: string,
   load: () => Promise<Platform>,
   options: InstrumentOptions,
   env: Readonly<Record<string, string | undefined>>,
   preloaded: boolean,
 ): Promise<InstrumentationHandle> {
-  ensureDiagLogger(env);
+  ensureDiagLogger(otel, env);
   const early = earlyMode(options, env);
   if (/^true$/i.test(env.OTEL_SDK_DISABLED?.trim() ?? "")) {
     logger.info("OTEL_SDK_DISABLED=true: tracing is off; instrument() returns a no-op handle.");
-    return noopHandle(name);
+    return noopHandle(otel.trace.getTracerProvider(), name);
   }
   let platform: Platform;
   let appRoot: string;
@@ -120,7 +134,7 @@ async function runStages(
     return failed(name, mode, wrapped, [], config.file);
   }
 
-  if (options.global !== false) registerGlobally(provider);
+  if (options.global !== false) registerGlobally(otel, provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
   const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout, counted), timeoutMillis);
@@ -144,7 +158,7 @@ async function runStages(
  * Registers the provider as the global one, with an AsyncLocalStorage context manager and the W3C propagator,
  * unless the app already registered a provider: then llmops leaves the globals alone and says so.
  */
-function registerGlobally(provider: ManagedTracerProvider): void {
+function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): void {
   // The API keeps the registered provider in a global slot (shared by every copy of @opentelemetry/api 1.x). Class
   // names are no test: bundlers rename them (esbuild turns NoopTracerProvider into NoopTracerProvider2).
   const api = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
@@ -160,7 +174,7 @@ function registerGlobally(provider: ManagedTracerProvider): void {
     register.call(provider);
     return;
   }
-  trace.setGlobalTracerProvider(provider);
+  otel.trace.setGlobalTracerProvider(provider);
 }
 
 function earlyMode(options: InstrumentOptions, env: Readonly<Record<string, string | undefined>>): ValidationMode {
@@ -176,7 +190,10 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
   }
   const text = error instanceof Error ? error.message : String(error);
   warnOnce(`instrument-failed:${name}`, `${text}\nTracing is off for this process; the app runs on (validation mode: permissive).`);
-  return noopHandle(name, issues, file);
+  // The API is loaded by now: runPipeline loads it before any stage can fail.
+  const otel = loadedOtelApi();
+  if (otel === undefined) throw error;
+  return noopHandle(otel.trace.getTracerProvider(), name, issues, file);
 }
 
 function summaryFor(platform: Platform, searched: readonly string[], issues: readonly ConfigIssue[]): string {

@@ -2,7 +2,7 @@ import { isMainThread } from "node:worker_threads";
 import { registerPlatform } from "../discovery/registry";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
 import { globalState } from "../internal/global-state";
-import { logger } from "../internal/logger";
+import { logger, otelApi } from "../internal/logger";
 import type { Platform } from "../platform/platform";
 import type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./handle";
 import { noopHandle } from "./handle";
@@ -39,7 +39,7 @@ export function preloadPlatform(platform: Platform, options: InstrumentOptions =
   // A worker of the app that wants tracing calls instrument() itself.
   if (!isMainThread) {
     logger.debug(`${platform.packageName}/register: not the main thread; tracing starts only on the main thread.`);
-    return Promise.resolve(noopHandle(platform.name));
+    return otelApi().then((otel) => noopHandle(otel.trace.getTracerProvider(), platform.name));
   }
   registerPlatform(platform);
   try {

@@ -1,7 +1,9 @@
 import type { Context, DiagLogger } from "@opentelemetry/api";
-import { TraceFlags } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PipelineCounters } from "./tracing-stats";
+
+/** `TraceFlags.SAMPLED` of `@opentelemetry/api`, spelled out so this module loads nothing at import. */
+const SAMPLED = 1;
 
 /** How often, at most, continuing queue-full drops are logged again. */
 const REPEAT_WARNING_MILLIS = 30_000;
@@ -56,7 +58,7 @@ export class CountingSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     const counters = this.options.counters;
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) {
+    if ((span.spanContext().traceFlags & SAMPLED) === 0) {
       this.forward(span, false);
       return;
     }
