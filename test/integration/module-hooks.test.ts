@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { nodeBinaries } from "./support/node-binaries";
 
 /**
  * Core's require and import hooks against the built core, in real child processes (jest's module system is not
@@ -95,7 +96,7 @@ function createApp(): string {
       results.push(new Throws().call());
       const { Client: BrokenTarget } = require("broken-target");
       results.push(new BrokenTarget().call());
-      console.log(JSON.stringify({ results, spans: globalThis.__spans ?? [], enabled: globalThis.__enabled ?? [], sameCjsOnly: ImportedCjsOnly === RequiredCjsOnly, active: again.active, reports: again.instrumentations.map((r) => r.key + ":" + r.status), loadedBeforeApp: globalThis.__loadedBeforeApp }));`,
+      console.log(JSON.stringify({ results, spans: globalThis.__spans ?? [], enabled: globalThis.__enabled ?? [], sameCjsOnly: ImportedCjsOnly === RequiredCjsOnly, active: again.active, reports: again.instrumentations.map((r) => r.key + ":" + r.status), loadedBeforeApp: globalThis.__loadedBeforeApp, esmLoaderKind: globalThis[Symbol.for("llmops.core.state.v1")]?.moduleHooks?.esmLoaderKind }));`,
     // CommonJS app: require first, then import() of the same libraries.
     "app.cjs": `
       (async () => {
@@ -136,11 +137,11 @@ interface Outcome {
   stderr: string;
 }
 
-function run(cwd: string, args: string[]): Promise<Outcome> {
+function run(cwd: string, args: string[], node: string = process.execPath): Promise<Outcome> {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!/^(LLMOPS_|OTEL_|NODE_OPTIONS$)/.test(key)) env[key] = value;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(node, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -157,12 +158,24 @@ function run(cwd: string, args: string[]): Promise<Outcome> {
   });
 }
 
+/** Whether import-in-the-middle runs in-thread on this Node version (its own rule: 22.22.3+, 24.11.1+, 25.1+, 26+). */
+function syncHooksExpected(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, "").split(".").map(Number);
+  if (major >= 26) return true;
+  if (major === 25) return minor >= 1;
+  if (major === 24) return minor > 11 || (minor === 11 && patch >= 1);
+  if (major === 22) return minor > 22 || (minor === 22 && patch >= 3);
+  return false;
+}
+
 describe("core's require and import hooks, in real processes", () => {
   const app = createApp();
 
-  it("node --import: ESM and CJS copies of a dual package, and one CJS-only module both ways, each patched once", async () => {
-    const outcome = await run(app, ["--import", "./preload.mjs", "app.mjs"]);
+  it.each(nodeBinaries().map((node) => [node.version, node] as const))("node --import on Node %s: ESM and CJS copies of a dual package, and one CJS-only module both ways, each patched once", async (version, node) => {
+    const outcome = await run(app, ["--import", "./preload.mjs", "app.mjs"], node.path);
     expect(outcome.code).toBe(0);
+    // In-thread hooks where import-in-the-middle supports module.registerHooks (22.22.3+, 24.11.1+), else the loader thread.
+    expect(outcome.stdout.esmLoaderKind).toBe(syncHooksExpected(version) ? "in-thread" : "loader-thread");
     expect(outcome.stdout.results).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only", "throws", "broken-target"]);
     // Instrumentors load when their module first does, not at start-up.
     expect(outcome.stdout.loadedBeforeApp).toEqual([]);

@@ -10,7 +10,7 @@ describe("llmops's diag logger", () => {
   it("before core has loaded the API, logs to the diag logger registered in the global slot, as the API's component loggers do", async () => {
     let module: typeof import("../src/internal/logger") | undefined;
     jest.isolateModules(() => {
-      module = jest.requireActual("../src/internal/logger");
+      module = jest.requireActual<typeof import("../src/internal/logger")>("../src/internal/logger");
     });
     const { logger, componentLogger, loadedOtelApi, otelApi } = module!;
     const logs = captureDiag();
@@ -28,7 +28,7 @@ describe("llmops's diag logger", () => {
   it("logs nothing, and throws nothing, when no diag logger is registered", () => {
     let module: typeof import("../src/internal/logger") | undefined;
     jest.isolateModules(() => {
-      module = jest.requireActual("../src/internal/logger");
+      module = jest.requireActual<typeof import("../src/internal/logger")>("../src/internal/logger");
     });
     diag.disable();
     expect(() => module!.logger.error("nobody listens")).not.toThrow();

@@ -18,6 +18,8 @@ export interface GlobalState {
 export interface ModuleHookState {
   /** Whether import-in-the-middle's loader is registered (it cannot be unregistered). */
   esmLoader: boolean;
+  /** How the ES module loader runs: in-thread (`module.registerHooks`) or on Node's loader thread (`module.register`). */
+  esmLoaderKind?: "in-thread" | "loader-thread";
   /** Why `require` cannot be hooked in this process (a bundle without core's dependencies), if it cannot. */
   requireUnavailable: string | undefined;
   /** Module names that arrived through the hooks at least once. */

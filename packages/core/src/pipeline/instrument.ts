@@ -3,6 +3,7 @@ import { resolveConfig } from "../config/resolve-config";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { ConfigurationError, LlmopsError, MissingDependencyError } from "../errors/llmops-error";
 import { findAppRoot } from "../discovery/discover";
+import { esmLoaderKind } from "../instrumentors/module-hooks";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import { componentLogger, ensureDiagLogger, loadedOtelApi, logger, otelApi, warnOnce } from "../internal/logger";
@@ -150,7 +151,9 @@ async function runStages(
     ...(preloaded ? { entryIsEsModule: false } : {}),
   });
   const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks, stats: counted });
-  logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}).`);
+  const loader = esmLoaderKind();
+  const esm = loader === undefined ? "" : `; ES module imports intercepted ${loader === "in-thread" ? "in-thread (module.registerHooks)" : "on Node's loader thread (module.register)"}`;
+  logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);
   return handle;
 }
 
