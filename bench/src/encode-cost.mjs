@@ -47,5 +47,5 @@ const plain = spans.map((span) => ({
   events: span.events,
   links: span.links,
 }));
-for (let round = 0; round < 3; round += 1) console.log(`structured clone of plain copies: ${perSpan(() => structuredClone(plain), 10).toFixed(1)} µs/span`);
+for (let round = 0; round < 3; round += 1) console.log(`structured clone of plain copies: ${perSpan(() => globalThis.structuredClone(plain), 10).toFixed(1)} µs/span`);
 process.exit(0);

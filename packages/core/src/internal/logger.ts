@@ -1,8 +1,9 @@
+import type * as OpenTelemetryApi from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
 import { globalState } from "./global-state";
 
 /** The `@opentelemetry/api` module. */
-export type OtelApi = typeof import("@opentelemetry/api");
+export type OtelApi = typeof OpenTelemetryApi;
 
 let api: OtelApi | undefined;
 
