@@ -62,7 +62,7 @@ describe("@llmops/platform-arize", () => {
     expect(bad.issues.map((issue) => issue.path)).toEqual(["arize.endpoint", "arize.transport", "arize.timeout_ms"]);
   });
 
-  it("takes Arize's variables over Phoenix's over OpenTelemetry's", async () => {
+  it("takes Arize's variables over Phoenix's over the file over OpenTelemetry's generic ones", async () => {
     const config = { service: { name: "s" }, arize: { endpoint: "http://file:1" } };
     const all = {
       ARIZE_COLLECTOR_ENDPOINT: "http://arize:1",
@@ -72,14 +72,20 @@ describe("@llmops/platform-arize", () => {
       PHOENIX_API_KEY: "phoenix-key",
       ARIZE_PROJECT_NAME: "arize-project",
       PHOENIX_PROJECT_NAME: "phoenix-project",
-      OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-team=ml,x-env=dev",
+      PHOENIX_CLIENT_HEADERS: "x-team=ml,x-env=dev",
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-other-vendor=other",
     };
     const first = await loadConfig(platform, { appRoot: app(), env: all, config });
     expect(first.config?.section).toEqual(expect.objectContaining({ endpoint: "http://arize:1", api_key: "arize-key", project_name: "arize-project", headers: { "x-team": "ml", "x-env": "dev" } }));
     const phoenixOnly = await loadConfig(platform, { appRoot: app(), env: { PHOENIX_COLLECTOR_ENDPOINT: "http://phoenix:1", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", PHOENIX_API_KEY: "pk" }, config });
     expect(phoenixOnly.config?.section).toEqual(expect.objectContaining({ endpoint: "http://phoenix:1", api_key: "pk" }));
-    const otelOnly = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1" }, config });
+    const otelAndFile = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1" }, config });
+    expect(otelAndFile.config?.section.endpoint).toBe("http://file:1");
+    expect(otelAndFile.warnings).toEqual([expect.stringContaining("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (arize.endpoint is set by the configuration)")]);
+    const otelOnly = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:1" }, config: { service: { name: "s" }, arize: {} } });
     expect(otelOnly.config?.section.endpoint).toBe("http://otel:1");
+    expect(otelOnly.warnings).toEqual([expect.stringMatching(/^arize\.endpoint comes from OTEL_EXPORTER_OTLP_ENDPOINT, /)]);
+    expect(otelOnly.warnings.join("\n")).not.toContain("otel:1");
   });
 
   describe("targets", () => {
