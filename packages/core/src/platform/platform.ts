@@ -54,7 +54,16 @@ export interface EnvironmentOverride {
   readonly generic?: GenericVariableRule;
 }
 
-/** How a generic OpenTelemetry variable may fill a key: see {@link EnvironmentOverride.generic}. */
+/**
+ * How a generic OpenTelemetry variable may fill a key: see {@link EnvironmentOverride.generic}.
+ *
+ * @example
+ * ```ts
+ * import type { GenericVariableRule } from "@llmops/core";
+ * // Generic headers belong to the generic collector: not used when the section names its own endpoint.
+ * const onlyWithGenericEndpoint: GenericVariableRule = { unlessSet: ["endpoint"] };
+ * ```
+ */
 export interface GenericVariableRule {
   /** Keys of the section that, set by anything but a generic variable, keep this variable from being used. */
   readonly unlessSet?: readonly string[];
