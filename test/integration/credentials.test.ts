@@ -192,17 +192,14 @@ describe("precedence, row by row, on the wire", () => {
     expect(file.paths).toEqual([]);
   });
 
-  it("the file beats the generic variable, also with Arize AX's space_id and no endpoint (no request leaves for the generic collector)", async () => {
-    // The file names Arize AX (space_id, no endpoint): the generic endpoint must not redirect it. The AX collector is
-    // not reachable from here, so the export fails; what matters is that the generic collector receives nothing.
+  it("the file beats the generic variable (arize.endpoint over OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)", async () => {
+    const file = await started(startHttpReceiver());
     const generic = await started(startHttpReceiver());
-    const appRoot = appWith({ service: { name: "creds" }, arize: { space_id: "space-1", api_key: API_KEY, timeout_ms: 2_000 } });
-    const run = await runApp(appRoot, { platform: "arize", spans: ["to-ax"] }, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: generic.url, OTEL_EXPORTER_OTLP_HEADERS: GENERIC_HEADERS });
-    expect(run.result.threw).toBeUndefined();
-    expect(run.result.active).toBe(true);
+    const appRoot = appWith({ service: { name: "creds" }, arize: { endpoint: file.url, api_key: API_KEY } });
+    const run = await runApp(appRoot, { platform: "arize", spans: ["file"] }, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: generic.url });
+    expectDelivered(run);
+    expect(spanNames(file)).toEqual(["file"]);
     expect(generic.paths).toEqual([]);
-    expect(run.output).toContain("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (arize.space_id is set by the configuration)");
-    expect(run.output).not.toContain(OTHER_VENDOR_SECRET);
   });
 
   it("a generic variable applies only when nothing names the destination: with its own headers, and a warning naming it", async () => {

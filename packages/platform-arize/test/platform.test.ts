@@ -5,7 +5,7 @@ import { loadConfig, redactUrl } from "@llmops/core";
 import { checkPlatform } from "@llmops/core/testing";
 import { platform } from "@llmops/platform-arize";
 import { explainExportError } from "../src/export/create-exporter";
-import { resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
+import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
 import type { ArizeSection } from "../src/config/section";
 
 const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");
@@ -86,6 +86,20 @@ describe("@llmops/platform-arize", () => {
     expect(otelOnly.config?.section.endpoint).toBe("http://otel:1");
     expect(otelOnly.warnings).toEqual([expect.stringMatching(/^arize\.endpoint comes from OTEL_EXPORTER_OTLP_ENDPOINT, /)]);
     expect(otelOnly.warnings.join("\n")).not.toContain("otel:1");
+  });
+
+  it("never lets a generic endpoint redirect Arize AX: space_id names AX's collector", async () => {
+    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", OTEL_EXPORTER_OTLP_HEADERS: "x-other-vendor=other" };
+    const loaded = await loadConfig(platform, { appRoot: app(), env, config: { service: { name: "s" }, arize: { space_id: "space", api_key: "ax-key" } } });
+    expect(loaded.config?.section.endpoint).toBeUndefined();
+    expect(loaded.config?.section.headers).toEqual({});
+    const target = resolveTarget(loaded.config?.section as ArizeSection, { name: "s" });
+    expect(target.url).toBe(ARIZE_AX_HTTP_ENDPOINT);
+    expect(target.headers).toEqual({ "arize-space-id": "space", "arize-api-key": "ax-key", "arize-interface": "otel" });
+    expect(loaded.warnings).toEqual([
+      expect.stringContaining("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (arize.space_id is set by the configuration), OTEL_EXPORTER_OTLP_HEADERS (arize.space_id is set by the configuration)"),
+    ]);
+    expect(loaded.warnings.join("\n")).not.toMatch(/otel:1|x-other-vendor=other/);
   });
 
   describe("targets", () => {
