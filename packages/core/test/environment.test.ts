@@ -43,6 +43,7 @@ describe("where spans go: explicit option › platform variable › configuratio
   const ACME: EnvironmentOverride[] = [
     { variable: "ACME_ENDPOINT", key: "endpoint" },
     { variable: "ACME_API_KEY", key: "api_key" },
+    { variable: "ACME_HEADERS", key: "headers", kind: "headers" },
     { variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key: "endpoint", generic: { unlessSet: ["space_id"] } },
     { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", key: "endpoint", generic: { unlessSet: ["space_id"] } },
     { variable: "OTEL_EXPORTER_OTLP_HEADERS", key: "headers", kind: "headers", generic: { unlessSet: ["endpoint", "space_id"] } },

@@ -149,7 +149,7 @@ export function genericVariableWarnings(section: string, outcomes: readonly Gene
   const used = outcomes.filter((outcome) => outcome.used && DESTINATION_VARIABLE.test(outcome.variable));
   if (used.length > 0) {
     const keys = used.map((outcome) => outcome.path ?? "");
-    const specific = overrides.filter((override) => override.generic === undefined && used.some((outcome) => outcome.path === `${section}.${override.key}`));
+    const specific = overrides.filter((override) => override.generic === undefined && `${section}.${override.key}` === keys[0]);
     const advice = specific.length > 0 ? ` (or ${specific.map((override) => override.variable).join(", ")})` : "";
     warnings.push(
       `${keys.join(" and ")} ${used.length === 1 ? "comes" : "come"} from ${used.map((outcome) => outcome.variable).join(" and ")}, ` +
