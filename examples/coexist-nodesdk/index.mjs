@@ -12,8 +12,8 @@ import { startOpenAIStandIn } from "@llmops-internal/stand-ins";
 const sdk = new NodeSDK({ serviceName: "coexist-app", traceExporter: new OTLPTraceExporter() });
 sdk.start();
 
-// llmops.yaml names the Phoenix endpoint; PHOENIX_COLLECTOR_ENDPOINT overrides it and wins over the app's
-// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (docs/platforms/arize.md, "Environment variables").
+// llmops.yaml names the Phoenix endpoint (PHOENIX_COLLECTOR_ENDPOINT, when set, wins over it); the app's
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is for the NodeSDK and never redirects llmops (docs/configuration.md, "Where spans go").
 const tracing = await instrument({ modules: { openai: OpenAI } });
 const globalProvider = trace.getTracerProvider().getDelegate?.() ?? trace.getTracerProvider();
 

@@ -9,10 +9,12 @@ export {
 export type { ConfigIssue } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
 export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export { constructWithoutOtlpEnvironment } from "./platform/otlp-environment";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,
   EnvironmentValueKind,
+  GenericVariableRule,
   InstrumentationLike,
   InstrumentorContext,
   InstrumentorSpec,

@@ -5,7 +5,7 @@ import { loadConfig, redactUrl } from "@llmops/core";
 import { checkPlatform } from "@llmops/core/testing";
 import { platform } from "@llmops/platform-arize";
 import { explainExportError } from "../src/export/create-exporter";
-import { resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
+import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
 import type { ArizeSection } from "../src/config/section";
 
 const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");
@@ -62,7 +62,7 @@ describe("@llmops/platform-arize", () => {
     expect(bad.issues.map((issue) => issue.path)).toEqual(["arize.endpoint", "arize.transport", "arize.timeout_ms"]);
   });
 
-  it("takes Arize's variables over Phoenix's over OpenTelemetry's", async () => {
+  it("takes Arize's variables over Phoenix's over the file over OpenTelemetry's generic ones", async () => {
     const config = { service: { name: "s" }, arize: { endpoint: "http://file:1" } };
     const all = {
       ARIZE_COLLECTOR_ENDPOINT: "http://arize:1",
@@ -72,14 +72,34 @@ describe("@llmops/platform-arize", () => {
       PHOENIX_API_KEY: "phoenix-key",
       ARIZE_PROJECT_NAME: "arize-project",
       PHOENIX_PROJECT_NAME: "phoenix-project",
-      OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-team=ml,x-env=dev",
+      PHOENIX_CLIENT_HEADERS: "x-team=ml,x-env=dev",
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-other-vendor=other",
     };
     const first = await loadConfig(platform, { appRoot: app(), env: all, config });
     expect(first.config?.section).toEqual(expect.objectContaining({ endpoint: "http://arize:1", api_key: "arize-key", project_name: "arize-project", headers: { "x-team": "ml", "x-env": "dev" } }));
     const phoenixOnly = await loadConfig(platform, { appRoot: app(), env: { PHOENIX_COLLECTOR_ENDPOINT: "http://phoenix:1", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", PHOENIX_API_KEY: "pk" }, config });
     expect(phoenixOnly.config?.section).toEqual(expect.objectContaining({ endpoint: "http://phoenix:1", api_key: "pk" }));
-    const otelOnly = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1" }, config });
+    const otelAndFile = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1" }, config });
+    expect(otelAndFile.config?.section.endpoint).toBe("http://file:1");
+    expect(otelAndFile.warnings).toEqual([expect.stringContaining("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (arize.endpoint is set by the configuration)")]);
+    const otelOnly = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:1" }, config: { service: { name: "s" }, arize: {} } });
     expect(otelOnly.config?.section.endpoint).toBe("http://otel:1");
+    expect(otelOnly.warnings).toEqual([expect.stringMatching(/^arize\.endpoint comes from OTEL_EXPORTER_OTLP_ENDPOINT, /)]);
+    expect(otelOnly.warnings.join("\n")).not.toContain("otel:1");
+  });
+
+  it("never lets a generic endpoint redirect Arize AX: space_id names AX's collector", async () => {
+    const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", OTEL_EXPORTER_OTLP_HEADERS: "x-other-vendor=other" };
+    const loaded = await loadConfig(platform, { appRoot: app(), env, config: { service: { name: "s" }, arize: { space_id: "space", api_key: "ax-key" } } });
+    expect(loaded.config?.section.endpoint).toBeUndefined();
+    expect(loaded.config?.section.headers).toEqual({});
+    const target = resolveTarget(loaded.config?.section as ArizeSection, { name: "s" });
+    expect(target.url).toBe(ARIZE_AX_HTTP_ENDPOINT);
+    expect(target.headers).toEqual({ "arize-space-id": "space", "arize-api-key": "ax-key", "arize-interface": "otel" });
+    expect(loaded.warnings).toEqual([
+      expect.stringContaining("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (arize.space_id is set by the configuration), OTEL_EXPORTER_OTLP_HEADERS (arize.space_id is set by the configuration)"),
+    ]);
+    expect(loaded.warnings.join("\n")).not.toMatch(/otel:1|x-other-vendor=other/);
   });
 
   describe("targets", () => {

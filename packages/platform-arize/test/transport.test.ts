@@ -322,7 +322,7 @@ describe("gRPC transport", () => {
 });
 
 describe("environment variables reach the wire", () => {
-  it("PHOENIX_COLLECTOR_ENDPOINT, PHOENIX_API_KEY, PHOENIX_PROJECT_NAME and OTEL_EXPORTER_OTLP_TRACES_HEADERS", async () => {
+  it("PHOENIX_COLLECTOR_ENDPOINT, PHOENIX_API_KEY, PHOENIX_PROJECT_NAME and PHOENIX_CLIENT_HEADERS", async () => {
     const collector = await receiver(startHttpReceiver());
     const result = await runApp({
       appRoot: app().root,
@@ -330,7 +330,7 @@ describe("environment variables reach the wire", () => {
         PHOENIX_COLLECTOR_ENDPOINT: collector.url,
         PHOENIX_API_KEY: "env-phoenix-key",
         PHOENIX_PROJECT_NAME: "env-project",
-        OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-env-one=first,x-env-two=with%20space",
+        PHOENIX_CLIENT_HEADERS: "x-env-one=first,x-env-two=with%20space",
       },
       spans: ["env-span"],
     });

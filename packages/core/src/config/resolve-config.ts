@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
-import { applyEnvironmentOverrides } from "./environment";
+import { applyEnvironmentOverrides, genericVariableWarnings } from "./environment";
 import { locateConfig } from "./locate";
 import type { ConfigSource } from "./locate";
 import { substituteVariables } from "./substitute";
@@ -16,6 +16,8 @@ export interface ResolveConfigOptions {
   readonly configPath?: string;
   readonly inline?: unknown;
   readonly validationMode?: ValidationMode;
+  /** `instrument({ overrides })`: values over every other source. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /** Everything the config stages produced. */
@@ -33,7 +35,8 @@ export interface ConfigResolution<Section = unknown> {
 }
 
 /**
- * The config stages of the pipeline: locate › load › substitute `${VAR}` › environment overrides › validate.
+ * The config stages of the pipeline: locate › load › substitute `${VAR}` › environment overrides (explicit values
+ * › variables › configuration › generic OpenTelemetry variables) › validate.
  * Never throws: every problem comes back as an issue.
  */
 export async function resolveConfig<Section = unknown>(options: ResolveConfigOptions): Promise<ConfigResolution<Section>> {
@@ -50,7 +53,8 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   // Only the sections this platform reads count: another platform's unset `${VAR}` is not this one's problem.
   const read = new Set(["service", "instrumentation", "validation", "privacy", platform.configSection]);
   issues.push(...substituted.issues.filter((issue) => read.has(issue.path.split(".")[0] ?? "")));
-  const overridden = applyEnvironmentOverrides(substituted.value as Record<string, unknown>, env, platform.configSection, platform.environment ?? []);
+  const overridden = applyEnvironmentOverrides(substituted.value as Record<string, unknown>, env, platform.configSection, platform.environment ?? [], options.overrides);
+  const environmentWarnings = genericVariableWarnings(platform.configSection, overridden.generic, platform.environment ?? []);
   const config = withServiceNameDefault(overridden.config, appRoot);
   const redacted = new Set(substituted.substitutedPaths);
   for (const path of overridden.sources.keys()) redacted.add(path);
@@ -58,7 +62,7 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   issues.push(...outcome.issues);
   const mode = options.validationMode ?? outcome.mode ?? "permissive";
   const resolved = issues.length === 0 && outcome.resolved !== undefined ? { ...outcome.resolved, validationMode: mode } : undefined;
-  return { resolved, issues, warnings: outcome.warnings, mode, source: located.source };
+  return { resolved, issues, warnings: [...environmentWarnings, ...outcome.warnings], mode, source: located.source };
 }
 
 /** `service.name` falls back to the app's package.json `name` (an extension of the seed, which requires it). */

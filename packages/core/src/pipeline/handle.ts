@@ -22,6 +22,12 @@ export interface InstrumentOptions {
   readonly configPath?: string;
   /** The configuration as an object (same shape as the file), used when no file is found. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * Values that win over every other source (environment variables, the file, `config`), by section and key:
+   * `{ arize: { endpoint: "https://phoenix.internal" } }`. For a destination or a credential the code must decide,
+   * whatever the environment says.
+   */
+  readonly overrides?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The app's root folder. Default: nearest package.json at or above the working directory. */
   readonly appRoot?: string;
   /** Overrides `validation.mode` and `LLMOPS_VALIDATION_MODE`. */

@@ -99,6 +99,7 @@ async function runStages(
     ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
     inline: options.config,
     ...(options.validationMode === undefined ? {} : { validationMode: options.validationMode }),
+    ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
   });
   for (const warning of resolution.warnings) logger.warn(warning);
   if (resolution.resolved === undefined) {

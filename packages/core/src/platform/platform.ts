@@ -38,6 +38,35 @@ export interface EnvironmentOverride {
   readonly key: string;
   /** How to read the value; `string` by default. `headers` reads `k1=v1,k2=v2` (the OTLP headers format). */
   readonly kind?: EnvironmentValueKind;
+  /**
+   * Marks a generic OpenTelemetry exporter variable (`OTEL_EXPORTER_OTLP_*`), which a cluster may set for every
+   * process and every exporter. It is a fallback, never an override: it fills the key only when no explicit option, no
+   * platform variable and no config value set it, and not at all when one of `unlessSet` is set by one of those (a
+   * key that already names a destination, e.g. `space_id` for Arize AX; or `endpoint` for generic headers, which
+   * belong to the generic collector only). Core warns, naming the variable and never its value, when one is used and
+   * when one is set but not used.
+   *
+   * @example
+   * ```ts
+   * { variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key: "endpoint", generic: { unlessSet: ["space_id"] } }
+   * ```
+   */
+  readonly generic?: GenericVariableRule;
+}
+
+/**
+ * How a generic OpenTelemetry variable may fill a key: see {@link EnvironmentOverride.generic}.
+ *
+ * @example
+ * ```ts
+ * import type { GenericVariableRule } from "@llmops/core";
+ * // Generic headers belong to the generic collector: not used when the section names its own endpoint.
+ * const onlyWithGenericEndpoint: GenericVariableRule = { unlessSet: ["endpoint"] };
+ * ```
+ */
+export interface GenericVariableRule {
+  /** Keys of the section that, set by anything but a generic variable, keep this variable from being used. */
+  readonly unlessSet?: readonly string[];
 }
 
 /**

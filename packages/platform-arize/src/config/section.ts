@@ -57,19 +57,24 @@ export const arizeSchema = v.pipe(
 export type ArizeSection = v.InferOutput<typeof arizeSchema>;
 
 /**
- * Environment variables over the `arize:` keys. For each key the first variable set wins:
- * Arize's own names, then Phoenix's, then OpenTelemetry's.
+ * Environment variables over the `arize:` keys. For each key the first variable set wins: Arize's own names, then
+ * Phoenix's; both win over the config file. OpenTelemetry's generic exporter variables come last and only fill what
+ * nothing else set: a cluster-wide `OTEL_EXPORTER_OTLP_ENDPOINT` never redirects a configured Phoenix or Arize AX
+ * (nor does it apply with `space_id`, which names AX's collector), and generic headers go only to a generic endpoint.
  */
 export const ARIZE_ENVIRONMENT: readonly EnvironmentOverride[] = [
   { variable: "ARIZE_COLLECTOR_ENDPOINT", key: "endpoint" },
   { variable: "PHOENIX_COLLECTOR_ENDPOINT", key: "endpoint" },
-  { variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key: "endpoint" },
   { variable: "ARIZE_API_KEY", key: "api_key" },
   { variable: "PHOENIX_API_KEY", key: "api_key" },
   { variable: "ARIZE_SPACE_ID", key: "space_id" },
   { variable: "ARIZE_PROJECT_NAME", key: "project_name" },
   { variable: "PHOENIX_PROJECT_NAME", key: "project_name" },
-  { variable: "OTEL_EXPORTER_OTLP_TRACES_HEADERS", key: "headers", kind: "headers" },
-  { variable: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", key: "timeout_ms", kind: "number" },
-  { variable: "OTEL_EXPORTER_OTLP_TIMEOUT", key: "timeout_ms", kind: "number" },
+  { variable: "PHOENIX_CLIENT_HEADERS", key: "headers", kind: "headers" },
+  { variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", key: "endpoint", generic: { unlessSet: ["space_id"] } },
+  { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", key: "endpoint", generic: { unlessSet: ["space_id"] } },
+  { variable: "OTEL_EXPORTER_OTLP_TRACES_HEADERS", key: "headers", kind: "headers", generic: { unlessSet: ["endpoint", "space_id"] } },
+  { variable: "OTEL_EXPORTER_OTLP_HEADERS", key: "headers", kind: "headers", generic: { unlessSet: ["endpoint", "space_id"] } },
+  { variable: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
+  { variable: "OTEL_EXPORTER_OTLP_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
 ];

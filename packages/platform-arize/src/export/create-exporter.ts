@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { MissingDependencyError, installCommand, readCertificateFile } from "@llmops/core";
+import { MissingDependencyError, constructWithoutOtlpEnvironment, installCommand, readCertificateFile } from "@llmops/core";
 import type { SpanExporterFactory } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ArizeSection } from "../config/section";
@@ -41,13 +41,18 @@ export function exporterFactory(section: ArizeSection, target: ExportTarget, app
   if (section.transport === "grpc") return async () => createGrpcExporter(target, appRoot, ca, compression, section.timeout_ms);
   return async () => {
     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-    return new OTLPTraceExporter({
-      url: target.url,
-      headers: { ...target.headers },
-      timeoutMillis: section.timeout_ms,
-      compression: compression as never,
-      ...(ca === undefined ? {} : { httpAgentOptions: { ca, keepAlive: true } }),
-    }) as unknown as SpanExporter;
+    // Every setting explicit, the exporter's own reading of OTEL_EXPORTER_OTLP_* suppressed: the target already
+    // follows llmops's precedence, and those variables must not add headers or a TLS identity to it.
+    return constructWithoutOtlpEnvironment(
+      () =>
+        new OTLPTraceExporter({
+          url: target.url,
+          headers: { ...target.headers },
+          timeoutMillis: section.timeout_ms,
+          compression: compression as never,
+          httpAgentOptions: { keepAlive: true, ...(ca === undefined ? {} : { ca }) },
+        }),
+    ) as unknown as SpanExporter;
   };
 }
 
@@ -67,13 +72,9 @@ function createGrpcExporter(target: ExportTarget, appRoot: string, ca: string | 
   const metadata = new grpc.Metadata();
   for (const [key, value] of Object.entries(target.headers)) metadata.set(key, value);
   const secure = new URL(target.url).protocol === "https:";
-  return new OTLPTraceExporter({
-    url: target.url,
-    metadata,
-    timeoutMillis,
-    compression,
-    credentials: secure ? grpc.credentials.createSsl(ca === undefined ? undefined : Buffer.from(ca)) : grpc.credentials.createInsecure(),
-  });
+  const credentials = secure ? grpc.credentials.createSsl(ca === undefined ? undefined : Buffer.from(ca)) : grpc.credentials.createInsecure();
+  // As for HTTP: the exporter would merge OTEL_EXPORTER_OTLP_HEADERS into the metadata; it must not.
+  return constructWithoutOtlpEnvironment(() => new OTLPTraceExporter({ url: target.url, metadata, timeoutMillis, compression, credentials }));
 }
 
 function travelsEncrypted(endpoint: string | undefined): boolean {

@@ -92,7 +92,10 @@ export const mlflowSchema = v.pipe(
  */
 export type MlflowSection = v.InferOutput<typeof mlflowSchema>;
 
-/** Environment variables over the `mlflow:` keys: MLflow's own names, so an environment set up for MLflow works as is. */
+/**
+ * Environment variables over the `mlflow:` keys: MLflow's own names, so an environment set up for MLflow works as is;
+ * they win over the config file.
+ */
 export const MLFLOW_ENVIRONMENT: readonly EnvironmentOverride[] = [
   { variable: "MLFLOW_TRACKING_URI", key: "tracking_uri" },
   { variable: "MLFLOW_EXPERIMENT_ID", key: "experiment_id" },
@@ -104,4 +107,8 @@ export const MLFLOW_ENVIRONMENT: readonly EnvironmentOverride[] = [
   { variable: "MLFLOW_RUN_ID", key: "run_id" },
   { variable: "MLFLOW_TRACKING_SERVER_CERT_PATH", key: "certificate_file" },
   { variable: "MLFLOW_TRACKING_INSECURE_TLS", key: "insecure_tls", kind: "boolean" },
+  // OpenTelemetry's generic exporter variables: only the time limit applies, and only when the file sets none. The
+  // endpoint and headers ones name some other collector; they never reach the tracking server.
+  { variable: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
+  { variable: "OTEL_EXPORTER_OTLP_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
 ];

@@ -1,4 +1,4 @@
-import { LlmopsError, readCertificateFile } from "@llmops/core";
+import { LlmopsError, constructWithoutOtlpEnvironment, readCertificateFile } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { MlflowSection } from "../config/section";
 import type { ExperimentResolver, TlsOptions } from "./experiment";
@@ -37,15 +37,22 @@ export function exportHeaders(target: MlflowTarget, resolver: ExperimentResolver
 export async function createExporter(section: MlflowSection, target: MlflowTarget, resolver: ExperimentResolver, tls: TlsOptions): Promise<SpanExporter> {
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
   const secure = new URL(target.tracesUrl).protocol === "https:";
-  return new OTLPTraceExporter({
-    url: target.tracesUrl,
-    headers: exportHeaders(target, resolver),
-    timeoutMillis: section.timeout_ms,
-    compression: (section.compression === "gzip" ? "gzip" : "none") as never,
-    ...(secure && (tls.ca !== undefined || tls.insecure === true)
-      ? { httpAgentOptions: { keepAlive: true, ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.insecure === true ? { rejectUnauthorized: false } : {}) } }
-      : {}),
-  }) as unknown as SpanExporter;
+  // Every setting explicit, the exporter's own reading of OTEL_EXPORTER_OTLP_* suppressed: those variables describe
+  // some other collector, and must not add headers or a TLS identity to requests to the tracking server.
+  return constructWithoutOtlpEnvironment(
+    () =>
+      new OTLPTraceExporter({
+        url: target.tracesUrl,
+        headers: exportHeaders(target, resolver),
+        timeoutMillis: section.timeout_ms,
+        compression: (section.compression === "gzip" ? "gzip" : "none") as never,
+        httpAgentOptions: {
+          keepAlive: true,
+          ...(secure && tls.ca !== undefined ? { ca: tls.ca } : {}),
+          ...(secure && tls.insecure === true ? { rejectUnauthorized: false } : {}),
+        },
+      }),
+  ) as unknown as SpanExporter;
 }
 
 /** A hint for an export error: which setting to check. Never contains a secret. */

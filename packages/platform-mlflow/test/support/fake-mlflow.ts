@@ -1,7 +1,8 @@
 /**
- * A small stand-in of an MLflow tracking server's experiments REST API (get, get-by-name, create) on a loopback
- * port, for unit tests of experiment resolution. It records every request's method, path and headers, and can be
- * told to answer a fixed status, or to play the "another process created it meanwhile" race.
+ * A small stand-in of an MLflow tracking server's experiments REST API (get, get-by-name, create) and its OTLP route
+ * (`POST /v1/traces`, answered 200) on a loopback port, for unit tests of experiment resolution and for exports. It
+ * records every request's method, path and headers, and can be told to answer a fixed status, or to play the
+ * "another process created it meanwhile" race.
  */
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, Server } from "node:http";
@@ -63,6 +64,11 @@ export async function startFakeMlflow(port = 0): Promise<FakeMlflow> {
         const id = String(nextId++);
         fake.experiments.set(name, { id, deleted: false });
         return answer(200, { experiment_id: id });
+      }
+      if (url.pathname === "/v1/traces" && request.method === "POST") {
+        // MLflow's OTLP route: an empty ExportTraceServiceResponse.
+        response.writeHead(200, { "content-type": "application/x-protobuf" });
+        return response.end();
       }
       return answer(404, { error_code: "ENDPOINT_NOT_FOUND" });
     });
