@@ -165,6 +165,89 @@ describe("discovery", () => {
     });
   });
 
+  describe("a package that declares a platform it cannot provide", () => {
+    function caught(run: () => unknown): unknown {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    }
+
+    it("refuses an entry leading outside the package folder, and never loads it", () => {
+      const outside = "globalThis.__loaded = (globalThis.__loaded || []).concat('outside');";
+      const entries = { up: "../../outside.js", absolute: "/tmp/outside.js", backslash: "..\\..\\outside.js", scheme: "file:///tmp/outside.js" };
+      const dependencies = Object.fromEntries(
+        Object.entries(entries).map(([name, entry]) => [`${name}-llmops-platform-${name}`, { manifest: { llmops: { platform: { name, entry } } } }]),
+      );
+      const appRoot = createTempApp({ dependencies, files: { "outside.js": outside } });
+      for (const [name, entry] of Object.entries(entries)) {
+        const error = caught(() => getPlatform(name, { appRoot }));
+        expect(PlatformBrokenError.isInstance(error)).toBe(true);
+        expect(error).toEqual(expect.objectContaining({ packageName: `${name}-llmops-platform-${name}`, platformName: name }));
+        expect((error as PlatformBrokenError).reason).toContain(`${JSON.stringify(entry)} in its package.json is not a path inside the package`);
+      }
+      expect(loaded()).toEqual([]);
+    });
+
+    it("refuses a platform module that a symlink inside the package leads out of", async () => {
+      const appRoot = createTempApp({ dependencies: { acme: { manifest: { llmops: { platform: { name: "acme", entry: "./platform.cjs" } } } } } });
+      writeFileSync(join(appRoot, "outside.cjs"), "globalThis.__loaded = (globalThis.__loaded || []).concat('outside');");
+      symlinkSync(join(appRoot, "outside.cjs"), join(appRoot, "node_modules", "acme", "platform.cjs"));
+      const handle = getPlatform("acme", { appRoot });
+      await expect(handle.load()).rejects.toThrow(/resolves to .*outside\.cjs, outside the package folder/);
+      expect(PlatformBrokenError.isInstance(await handle.load().catch((error: unknown) => error))).toBe(true);
+      expect(loaded()).toEqual([]);
+    });
+
+    it("reports an invalid package.json or llmops.platform field as broken, with the reason, not as not installed", () => {
+      const appRoot = createTempApp({
+        dependencies: {
+          "@llmops/platform-json": { manifest: {} },
+          "acme-tools": { manifest: { llmops: { platform: "acme" } } },
+          "@corp/llmops-platform-noname": { manifest: { llmops: { platform: { configSection: "noname" } } } },
+          "section-pkg": { manifest: { llmops: { platform: { name: "section", configSection: 42 } } } },
+        },
+      });
+      // A trailing comma: what a hand edit leaves behind.
+      writeFileSync(join(appRoot, "node_modules", "@llmops", "platform-json", "package.json"), '{ "name": "@llmops/platform-json", "llmops": { "platform": { "name": "json" } }, }');
+      const expectations: Array<[string, string, RegExp]> = [
+        ["json", "@llmops/platform-json", /^its package\.json is not valid JSON \(.+\)$/],
+        ["noname", "@corp/llmops-platform-noname", /has no "name" string/],
+        ["section", "section-pkg", /configSection .* is not a non-empty string/],
+      ];
+      for (const [name, packageName, reason] of expectations) {
+        const error = caught(() => getPlatform(name, { appRoot }));
+        expect(PlatformBrokenError.isInstance(error)).toBe(true);
+        expect(PlatformNotFoundError.isInstance(error)).toBe(false);
+        expect(error).toEqual(expect.objectContaining({ packageName, reason: expect.stringMatching(reason) }));
+        expect((error as Error).message).toContain(packageName);
+      }
+      expect(listPlatforms({ appRoot })).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: "json", packageName: "@llmops/platform-json", status: "broken", problem: expect.stringMatching(/not valid JSON/) })]),
+      );
+      // "acme-tools" claims no readable name and is not named by the convention: it is kept, not listed under a guess.
+      expect(discoverPlatforms(appRoot).broken).toContainEqual({ name: undefined, packageName: "acme-tools", reason: "llmops.platform in its package.json is not an object" });
+    });
+
+    it("does not parse a package.json over the size cap, and says so", () => {
+      const appRoot = createTempApp({ dependencies: { "@llmops/platform-big": { manifest: { llmops: { platform: { name: "big" } } } } } });
+      const path = join(appRoot, "node_modules", "@llmops", "platform-big", "package.json");
+      // Valid JSON declaring the platform: parsed, it would be found.
+      writeFileSync(path, JSON.stringify({ name: "@llmops/platform-big", llmops: { platform: { name: "big" } }, padding: "x".repeat(MANIFEST_SIZE_CAP_BYTES) }));
+      const parse = jest.spyOn(JSON, "parse");
+      try {
+        const error = caught(() => getPlatform("big", { appRoot }));
+        expect(PlatformBrokenError.isInstance(error)).toBe(true);
+        expect((error as PlatformBrokenError).reason).toMatch(new RegExp(`over the ${MANIFEST_SIZE_CAP_BYTES}-byte cap`));
+        expect(parse.mock.calls.some(([text]) => typeof text === "string" && text.length > MANIFEST_SIZE_CAP_BYTES)).toBe(false);
+      } finally {
+        parse.mockRestore();
+      }
+    });
+  });
+
   it("prefers a platform registered in code, and lists both sources", () => {
     const appRoot = createTempApp({ dependencies: { acme: platformPackage("acme"), other: platformPackage("other") } });
     const { platform } = memoryPlatform({ name: "acme" });
