@@ -20,10 +20,10 @@ const FILE_MODE = 0o600;
 const DIRECTORY_MODE = 0o700;
 
 /**
- * Append, create, never through a symlink (`O_NOFOLLOW`), never blocking on a FIFO in the file's place (`O_NONBLOCK`).
+ * Read (the last byte, to see that a line ended) and append, create, never through a symlink (`O_NOFOLLOW`), never blocking on a FIFO in the file's place (`O_NONBLOCK`).
  * Windows has neither flag; the `lstat` check before opening stands in there.
  */
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+const APPEND_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** What the first folder the exporter creates holds, so that neither git nor npm picks the traces up. */
 const GITIGNORE = "# Written by @llmops/platform-local: traces hold prompts and answers; keep them out of git and packages.\n*\n";
@@ -229,7 +229,7 @@ export class JsonlFileExporter implements SpanExporter {
       try {
         while (written < buffer.length) written += (await handle.write(buffer, written, buffer.length - written)).bytesWritten;
       } catch (error) {
-        if (written > 0) await rollBack(handle, before.size, written);
+        await rollBack(handle, before.size, buffer);
         throw error;
       }
       this.#endsClean.add(file);
@@ -248,13 +248,17 @@ export class JsonlFileExporter implements SpanExporter {
 }
 
 /**
- * Cuts a half-written batch back off, only when the file is exactly its size before plus what this write put there:
+ * Cuts a half-written batch back off, only when what follows the old end of the file is a beginning of this batch:
  * another process appending to the same file meanwhile must not lose its lines. Otherwise the partial line stays, and
  * the next write starts with a newline.
  */
-async function rollBack(handle: JsonlFileHandle, sizeBefore: number, written: number): Promise<void> {
+async function rollBack(handle: JsonlFileHandle, sizeBefore: number, buffer: Buffer): Promise<void> {
   try {
-    if ((await handle.stat()).size === sizeBefore + written) await handle.truncate(sizeBefore);
+    const added = (await handle.stat()).size - sizeBefore;
+    if (added <= 0 || added > buffer.length) return;
+    const tail = Buffer.alloc(added);
+    const { bytesRead } = await handle.read(tail, 0, added, sizeBefore);
+    if (bytesRead === added && tail.equals(buffer.subarray(0, added))) await handle.truncate(sizeBefore);
   } catch {
     // the next write ends the partial line instead
   }
