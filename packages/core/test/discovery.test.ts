@@ -175,7 +175,7 @@ describe("discovery", () => {
       return undefined;
     }
 
-    it("refuses an entry leading outside the package folder, and never loads it", () => {
+    it("refuses an entry leading outside the package folder, and never loads it", async () => {
       const outside = "globalThis.__loaded = (globalThis.__loaded || []).concat('outside');";
       const entries = { up: "../../outside.js", absolute: "/tmp/outside.js", backslash: "..\\..\\outside.js", scheme: "file:///tmp/outside.js" };
       const dependencies = Object.fromEntries(
@@ -183,7 +183,12 @@ describe("discovery", () => {
       );
       const appRoot = createTempApp({ dependencies, files: { "outside.js": outside } });
       for (const [name, entry] of Object.entries(entries)) {
-        const error = caught(() => getPlatform(name, { appRoot }));
+        // Asking for the platform and loading it: whichever refuses, the outside file never runs.
+        const error = await Promise.resolve()
+          .then(() => getPlatform(name, { appRoot }).load())
+          .catch((reason: unknown) => reason);
+        expect(loaded()).toEqual([]);
+        expect(String(error)).toContain(`${JSON.stringify(entry)} in its package.json is not a path inside the package`);
         expect(PlatformBrokenError.isInstance(error)).toBe(true);
         expect(error).toEqual(expect.objectContaining({ packageName: `${name}-llmops-platform-${name}`, platformName: name }));
         expect((error as PlatformBrokenError).reason).toContain(`${JSON.stringify(entry)} in its package.json is not a path inside the package`);
