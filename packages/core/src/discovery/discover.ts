@@ -1,4 +1,5 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
 
@@ -109,7 +110,7 @@ export function discoverPlatforms(appRoot: string): DiscoveryResult {
     const found = readPlatformManifest(requireFromApp, appRoot, dependency);
     if (found === undefined) continue;
     if (found.kind === "broken") {
-      if (found.reason !== undefined) broken.push({ name: found.claimedName ?? conventionalName(dependency), packageName: dependency, reason: found.reason });
+      broken.push({ name: found.claimedName ?? conventionalName(dependency), packageName: dependency, reason: found.reason });
       continue;
     }
     const field = found.manifest.llmops?.platform;
@@ -198,7 +199,7 @@ function entrySubpath(entry: string): string | undefined {
 /**
  * Where a platform's module really is, refusing one outside its package folder: `entry` is checked when the
  * package.json is read, but the package's own `exports` map, or a symlink inside the package, can still point away.
- * Returns the resolved file, to be loaded by that path.
+ * Returns the resolved file, to be loaded by that path (symlinks kept, as Node's resolution gave it).
  */
 export function resolveInsidePackage(requireFromApp: NodeJS.Require, found: Pick<DiscoveredPlatform, "specifier" | "packageDirectory">): { file: string } | { outside: string } {
   const file = requireFromApp.resolve(found.specifier);
@@ -206,7 +207,8 @@ export function resolveInsidePackage(requireFromApp: NodeJS.Require, found: Pick
   const folder = realpathOrSelf(found.packageDirectory);
   const path = relative(folder, real);
   if (path === "" || path === ".." || path.startsWith(`..${sep}`) || isAbsolute(path)) return { outside: real };
-  return { file: real };
+  // The path as resolved, not the real one: Yarn PnP finds a package's peers from the (virtual) path it was loaded by.
+  return { file };
 }
 
 /** A package.json that cannot declare `llmops.platform`: the key is not in its text at all. */
@@ -217,7 +219,7 @@ function cannotDeclare(text: string): boolean {
 /** A dependency's package.json as discovery read it: usable, or broken with the reason (undefined: not a platform). */
 type ManifestFound =
   | { readonly kind: "ok"; readonly directory: string; readonly manifest: PackageJson }
-  | { readonly kind: "broken"; readonly reason: string | undefined; readonly claimedName?: string | undefined };
+  | { readonly kind: "broken"; readonly reason: string; readonly claimedName: string | undefined };
 
 /**
  * Reads an installed dependency's package.json when it may declare a platform; undefined when it is not installed or
@@ -309,27 +311,25 @@ function readManifest(path: string): ManifestRead | undefined {
 }
 
 /**
- * The text of a package.json, or why it was not read: only regular files up to {@link MANIFEST_SIZE_CAP_BYTES}
- * (opened non-blocking, so a FIFO in its place cannot hold the scan). Undefined when there is no file.
+ * The text of a package.json, or why it was not read: only regular files (a FIFO in its place would hold the scan)
+ * up to {@link MANIFEST_SIZE_CAP_BYTES}. Undefined when there is no file. Paths, not descriptors: Yarn PnP serves
+ * packages out of zip archives through a patched `fs` that knows paths.
  */
 function readManifestText(path: string): { kind: "text"; text: string } | { kind: "broken"; reason: string } | undefined {
-  let descriptor: number;
+  let stats: Stats;
   try {
-    descriptor = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    stats = statSync(path);
   } catch {
     return undefined;
   }
+  if (!stats.isFile()) return { kind: "broken", reason: "its package.json is not a regular file" };
+  if (stats.size > MANIFEST_SIZE_CAP_BYTES) {
+    return { kind: "broken", reason: `its package.json is ${stats.size} bytes, over the ${MANIFEST_SIZE_CAP_BYTES}-byte cap llmops reads` };
+  }
   try {
-    const stats = fstatSync(descriptor);
-    if (!stats.isFile()) return { kind: "broken", reason: "its package.json is not a regular file" };
-    if (stats.size > MANIFEST_SIZE_CAP_BYTES) {
-      return { kind: "broken", reason: `its package.json is ${stats.size} bytes, over the ${MANIFEST_SIZE_CAP_BYTES}-byte cap llmops reads` };
-    }
-    return { kind: "text", text: readFileSync(descriptor, "utf8") };
+    return { kind: "text", text: readFileSync(path, "utf8") };
   } catch (error) {
     return { kind: "broken", reason: `its package.json cannot be read (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})` };
-  } finally {
-    closeSync(descriptor);
   }
 }
 
