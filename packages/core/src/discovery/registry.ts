@@ -85,13 +85,13 @@ export function registerPlatform(platform: Platform): void {
  * Finds a platform by name: registered in code first, then in the app's installed dependencies. Returns at once,
  * without importing the platform.
  *
- * @param name - the platform's name, e.g. `arize`
- * @param options - `appRoot`: where the app's package.json is
- * @returns a lazy handle; typed when the platform package augments {@link PlatformRegistry}
  * When two installed packages claim the name, the first-party `@llmops/platform-<name>` is used, then a package named
  * `…llmops-platform-<name>`, then the first by package name; `instrument()` warns naming both (strict mode: throws
  * {@link PlatformConflictError}).
  *
+ * @param name - the platform's name, e.g. `arize`
+ * @param options - `appRoot`: where the app's package.json is
+ * @returns a lazy handle; typed when the platform package augments {@link PlatformRegistry}
  * @throws PlatformNotFoundError naming the platforms found and the install line
  * @throws PlatformBrokenError when the package declaring the name cannot be used (invalid package.json, bad `entry`)
  *

@@ -94,8 +94,6 @@ export class JsonlFileExporter implements SpanExporter {
   #stopped = false;
   /** While writes keep failing (a full disk, say), only the first failure is an error; the rest are debug lines. */
   #failing = false;
-  /** Files this exporter last wrote completely: they end in a newline, no need to look. */
-  readonly #endsClean = new Set<string>();
 
   constructor(options: JsonlFileExporterOptions) {
     this.#directory = resolve(options.directory);
@@ -223,28 +221,33 @@ export class JsonlFileExporter implements SpanExporter {
     try {
       const before = await handle.stat();
       if (!before.isFile()) throw new RefusedPath(`refusing to write traces to ${file}: it is not a regular file`);
-      const buffer = Buffer.from(`${(await this.#endsInNewline(file, handle, before.size)) ? "" : "\n"}${text}`, "utf8");
-      this.#endsClean.delete(file);
+      const buffer = Buffer.from(`${(await endsInNewline(handle, before.size)) ? "" : "\n"}${text}`, "utf8");
       let written = 0;
       try {
-        while (written < buffer.length) written += (await handle.write(buffer, written, buffer.length - written)).bytesWritten;
+        while (written < buffer.length) {
+          const { bytesWritten } = await handle.write(buffer, written, buffer.length - written);
+          if (bytesWritten === 0) throw new Error(`no bytes written to ${file}`);
+          written += bytesWritten;
+        }
       } catch (error) {
         await rollBack(handle, before.size, buffer);
         throw error;
       }
-      this.#endsClean.add(file);
     } finally {
       await handle.close().catch(() => {});
     }
   }
+}
 
-  /** Whether the file is empty or ends in a newline; read from disk unless this exporter wrote its end. */
-  async #endsInNewline(file: string, handle: JsonlFileHandle, size: number): Promise<boolean> {
-    if (size === 0 || this.#endsClean.has(file)) return true;
-    const last = Buffer.alloc(1);
-    const { bytesRead } = await handle.read(last, 0, 1, size - 1);
-    return bytesRead === 1 && last[0] === 0x0a;
-  }
+/**
+ * Whether the file is empty or ends in a newline. Read before every append, not remembered: another process may
+ * write to the same daily file, and one pread is cheap next to the write.
+ */
+async function endsInNewline(handle: JsonlFileHandle, size: number): Promise<boolean> {
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  const { bytesRead } = await handle.read(last, 0, 1, size - 1);
+  return bytesRead === 1 && last[0] === 0x0a;
 }
 
 /**
