@@ -74,6 +74,22 @@ describe("discovery with stray and broken platform packages (built packages)", (
     expect(readFileSync(join(app, ".llmops", ".gitignore"), "utf8")).toMatch(/^\*$/m);
   });
 
+  it("says at debug level, under `--require @llmops/platform-local/register`, that the registered platform shadows the stray claim", () => {
+    const app = appWithStrayClaims();
+    writeFileSync(join(app, "idle.cjs"), "setTimeout(() => {}, 300);");
+    const result = spawnSync(process.execPath, ["--require", "@llmops/platform-local/register", "idle.cjs"], {
+      cwd: app,
+      encoding: "utf8",
+      env: { ...process.env, LLMOPS_LOG_LEVEL: "DEBUG" },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout + result.stderr).toContain(
+      'Platform "local" is registered in code by @llmops/platform-local and also declared by installed aaa-stray; the registered one is used.',
+    );
+    expect(result.stderr).not.toContain("is declared by more than one installed package");
+    expect(existsSync(join(app, "stray-loaded"))).toBe(false);
+  });
+
   it("`llmops platforms` says which package is used, which is not, and which is broken and why", () => {
     const app = appWithStrayClaims();
     const result = spawnSync(process.execPath, [cli, "platforms"], { cwd: app, encoding: "utf8" });
