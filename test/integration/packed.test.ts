@@ -297,7 +297,9 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
       });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
       expect(JSON.parse(result.stdout)).toEqual({ active: true, platform: "local", ok: true });
-      const written = readdirSync(directory).flatMap((file) => readFileSync(join(directory, file), "utf8").split("\n").filter(Boolean));
+      // The folder llmops created also holds its `.gitignore`: the traces are the `.jsonl` files.
+      const traces = readdirSync(directory).filter((file) => file.endsWith(".jsonl"));
+      const written = traces.flatMap((file) => readFileSync(join(directory, file), "utf8").split("\n").filter(Boolean));
       expect(written.map((line) => (JSON.parse(line) as { name: string }).name)).toEqual([`zero-${tag}`]);
     }, RUN_TIMEOUT_MILLIS);
 

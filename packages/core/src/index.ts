@@ -5,6 +5,7 @@ export {
   MissingDependencyError,
   PlatformNotFoundError,
   PlatformConflictError,
+  PlatformBrokenError,
 } from "./errors/llmops-error";
 export type { ConfigIssue } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";

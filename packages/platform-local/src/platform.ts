@@ -29,6 +29,6 @@ export const platform = definePlatform({
   createTracerProvider({ section, appRoot, logger, assembleTracerProvider }) {
     const directory = isAbsolute(section.directory) ? section.directory : resolve(appRoot, section.directory);
     const spanProcessors: SpanProcessor[] = section.print_tree ? [new TraceTreeProcessor({ logger })] : [];
-    return assembleTracerProvider({ exporters: [new JsonlFileExporter({ directory, logger })], batch: section.batch_spans, spanProcessors });
+    return assembleTracerProvider({ exporters: [new JsonlFileExporter({ directory, root: appRoot, logger })], batch: section.batch_spans, spanProcessors });
   },
 });

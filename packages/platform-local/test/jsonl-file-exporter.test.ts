@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { JsonlFileExporter } from "../src/export/jsonl-file-exporter";
+import type { JsonlFileHandle, JsonlFileSystem } from "../src/export/jsonl-file-exporter";
 import { toSpanRecord } from "../src/export/span-record";
 import { captureDiag, sampleSpans, temporaryDirectory } from "./helpers";
 
@@ -125,5 +127,135 @@ describe("JsonlFileExporter", () => {
     const directory = join(temporaryDirectory(), "empty");
     expect(await exportOnce(new JsonlFileExporter({ directory }), [])).toEqual({ code: 0 });
     expect(existsSync(directory)).toBe(false);
+  });
+
+  describe("traces are personal data", () => {
+    it("creates files 0600 and folders 0700, whatever the umask allows, and a .gitignore in the first folder it creates", async () => {
+      const previous = process.umask(0o002); // a permissive umask: the modes must come from the exporter, not from it
+      try {
+        const root = temporaryDirectory();
+        const directory = join(root, ".llmops", "traces");
+        expect(await exportOnce(new JsonlFileExporter({ directory, root }))).toEqual({ code: 0 });
+        expect(statSync(join(root, ".llmops")).mode & 0o777).toBe(0o700);
+        expect(statSync(directory).mode & 0o777).toBe(0o700);
+        const [file] = readdirSync(directory);
+        expect(statSync(join(directory, file as string)).mode & 0o777).toBe(0o600);
+        expect(readFileSync(join(root, ".llmops", ".gitignore"), "utf8")).toMatch(/^\*$/m);
+        expect(statSync(join(root, ".llmops", ".gitignore")).mode & 0o777).toBe(0o600);
+      } finally {
+        process.umask(previous);
+      }
+    });
+
+    it("does not write through a symlinked folder, with one warning while it lasts", async () => {
+      const logs = captureDiag();
+      try {
+        for (const linked of [".llmops", join(".llmops", "traces")]) {
+          logs.messages.length = 0;
+          const root = temporaryDirectory();
+          const elsewhere = temporaryDirectory("llmops-elsewhere-");
+          mkdirSync(join(root, linked, ".."), { recursive: true });
+          symlinkSync(elsewhere, join(root, linked), "dir");
+          const exporter = new JsonlFileExporter({ directory: join(root, ".llmops", "traces"), root });
+          expect((await exportOnce(exporter)).code).toBe(1);
+          expect((await exportOnce(exporter)).code).toBe(1);
+          expect(readdirSync(elsewhere)).toEqual([]);
+          const warnings = logs.messages.filter((message) => message.startsWith("warn"));
+          expect(warnings).toHaveLength(1);
+          expect(warnings[0]).toContain(`refusing to write traces through the symbolic link ${join(root, linked)}`);
+          expect(logs.messages.filter((message) => message.startsWith("error"))).toEqual([]);
+        }
+      } finally {
+        logs.restore();
+      }
+    });
+
+    it("does not follow a symlinked daily file", async () => {
+      const logs = captureDiag();
+      try {
+        const directory = temporaryDirectory();
+        const target = join(temporaryDirectory("llmops-elsewhere-"), "target.txt");
+        writeFileSync(target, "untouched\n");
+        const spans = sampleSpans();
+        symlinkSync(target, join(directory, `${toSpanRecord(spans[0]!).startTime.slice(0, 10)}.jsonl`));
+        expect((await exportOnce(new JsonlFileExporter({ directory }), spans)).code).toBe(1);
+        expect(readFileSync(target, "utf8")).toBe("untouched\n");
+        expect(logs.messages.filter((message) => message.startsWith("warn"))).toEqual([expect.stringContaining("refusing to write traces through the symbolic link")]);
+      } finally {
+        logs.restore();
+      }
+    });
+  });
+
+  describe("a write cut short", () => {
+    /** Node's file operations, except that after `succeed` writes the next one puts half its bytes on disk and fails. */
+    function fullDisk(options: { succeed: number; truncate?: "works" | "fails" }): JsonlFileSystem {
+      let succeed = options.succeed;
+      let failures = 1;
+      const base: JsonlFileSystem = {
+        mkdir: (path, mkdirOptions) => import("node:fs/promises").then((fs) => fs.mkdir(path, mkdirOptions)),
+        lstat: (path) => import("node:fs/promises").then((fs) => fs.lstat(path)),
+        writeNew: (path, text) => import("node:fs/promises").then((fs) => fs.writeFile(path, text)),
+        open: async (path, flags, mode) => {
+          const handle = await open(path, flags, mode);
+          const wrapped: JsonlFileHandle = {
+            read: handle.read.bind(handle),
+            stat: handle.stat.bind(handle),
+            close: handle.close.bind(handle),
+            truncate: (length?: number) => (options.truncate === "fails" ? Promise.reject(new Error("EIO: truncate failed")) : handle.truncate(length)),
+            write: (async (buffer: Buffer, offset: number, length: number) => {
+              if (succeed-- > 0 || failures === 0) return handle.write(buffer, offset, length);
+              failures -= 1;
+              await handle.write(buffer, offset, Math.floor(length / 2));
+              throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+            }) as JsonlFileHandle["write"],
+          };
+          return wrapped;
+        },
+      };
+      return base;
+    }
+
+    function lines(directory: string): string[] {
+      const [file] = readdirSync(directory).filter((name) => name.endsWith(".jsonl"));
+      const text = readFileSync(join(directory, file as string), "utf8");
+      expect(text.endsWith("\n")).toBe(true);
+      return text.slice(0, -1).split("\n");
+    }
+
+    it("rolls a half-written batch back, so every line parses and the next record starts its own line", async () => {
+      const directory = temporaryDirectory();
+      const exporter = new JsonlFileExporter({ directory, fileSystem: fullDisk({ succeed: 1 }) });
+      expect((await exportOnce(exporter)).code).toBe(0);
+      expect((await exportOnce(exporter)).code).toBe(1);
+      expect((await exportOnce(exporter)).code).toBe(0);
+      const written = lines(directory);
+      expect(written).toHaveLength(4);
+      for (const line of written) expect(() => JSON.parse(line)).not.toThrow();
+    });
+
+    it("ends a partial line it could not roll back before writing the next record", async () => {
+      const directory = temporaryDirectory();
+      const exporter = new JsonlFileExporter({ directory, fileSystem: fullDisk({ succeed: 0, truncate: "fails" }) });
+      expect((await exportOnce(exporter)).code).toBe(1);
+      expect((await exportOnce(exporter)).code).toBe(0);
+      const [partial, ...records] = lines(directory);
+      expect(() => JSON.parse(partial as string)).toThrow();
+      expect(records).toHaveLength(2);
+      for (const line of records) expect(JSON.parse(line)).toEqual(expect.objectContaining({ traceId: expect.stringMatching(/^[0-9a-f]{32}$/) }));
+    });
+
+    it("ends a line a killed process left unfinished before appending to its file", async () => {
+      const directory = temporaryDirectory();
+      const spans = sampleSpans();
+      const file = join(directory, `${toSpanRecord(spans[0]!).startTime.slice(0, 10)}.jsonl`);
+      writeFileSync(file, `${JSON.stringify(toSpanRecord(spans[0]!))}\n{"traceId":"0af76519`);
+      expect(await exportOnce(new JsonlFileExporter({ directory }), spans)).toEqual({ code: 0 });
+      const written = lines(directory);
+      expect(written).toHaveLength(4);
+      expect(written[1]).toBe('{"traceId":"0af76519');
+      for (const line of [written[0], written[2], written[3]]) expect(() => JSON.parse(line as string)).not.toThrow();
+      expect(lstatSync(file).isFile()).toBe(true);
+    });
   });
 });

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config";
 import { findAppRoot } from "../discovery/discover";
 import { getPlatform, listPlatforms } from "../discovery/registry";
+import type { PlatformInfo } from "../discovery/registry";
 import { LlmopsError } from "../errors/llmops-error";
 import { VERSION } from "../version";
 
@@ -66,9 +67,15 @@ function platforms(appRoot: string): number {
     console.log(`No llmops platform is installed in ${appRoot}.\nInstall one, e.g.: npm install @llmops/platform-local`);
     return 0;
   }
-  const rows = found.map((item) => [item.name, item.packageName, item.version ?? "-", item.source, item.conflictsWith.length > 0 ? `conflicts with ${item.conflictsWith.join(", ")}` : ""]);
+  const rows = found.map((item) => [item.name, item.packageName, item.version ?? "-", item.source, platformNote(item)]);
   printTable([["NAME", "PACKAGE", "VERSION", "FOUND", ""], ...rows]);
   return 0;
+}
+
+function platformNote(item: PlatformInfo): string {
+  if (item.status === "broken") return `broken: ${item.problem ?? "unusable"}`;
+  if (item.status === "shadowed") return `not used: ${item.conflictsWith[0] ?? "another package"} claims the name first`;
+  return item.conflictsWith.length > 0 ? `used; also claimed by ${item.conflictsWith.join(", ")}` : "";
 }
 
 async function validate(appRoot: string, name: string | undefined, configPath: string | undefined, strict: boolean): Promise<number> {

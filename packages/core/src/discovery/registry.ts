@@ -1,11 +1,12 @@
-import { PlatformConflictError, PlatformNotFoundError, LlmopsError } from "../errors/llmops-error";
+import { PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, LlmopsError } from "../errors/llmops-error";
 import { globalState } from "../internal/global-state";
 import { installCommand } from "../internal/package-manager";
 import type { Platform, PlatformRegistry } from "../platform/platform";
 import type { InstrumentOptions, InstrumentationHandle } from "../pipeline/handle";
+import type { DiscoveryNotice } from "../pipeline/instrument";
 import { instrumentWith } from "../pipeline/instrument";
 import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "./discover";
-import { appRequire, discoverPlatforms, findAppRoot } from "./discover";
+import { appRequire, claimRank, discoverPlatforms, findAppRoot, resolveInsidePackage } from "./discover";
 
 /**
  * A platform found by name. Nothing of the platform is imported until {@link PlatformHandle.load} or
@@ -45,8 +46,15 @@ export interface PlatformInfo {
   readonly version: string | undefined;
   /** How it was found. */
   readonly source: PlatformSource;
-  /** Other packages claiming the same name; `getPlatform(name)` fails while this is not empty. */
+  /**
+   * Other packages claiming the same name. `getPlatform(name)` uses the one the rule picks (`status: "ok"`; the others
+   * are `"shadowed"`) and warns; `instrument()` in strict mode refuses while this is not empty.
+   */
   readonly conflictsWith: readonly string[];
+  /** `ok`; `shadowed`: another package claiming the name is used instead; `broken`: unusable, see `problem`. */
+  readonly status: "ok" | "shadowed" | "broken";
+  /** Why a `broken` platform cannot be used, e.g. `its package.json is not valid JSON (...)`. */
+  readonly problem?: string;
 }
 
 const discoveryCache = new Map<string, DiscoveryResult>();
@@ -77,11 +85,15 @@ export function registerPlatform(platform: Platform): void {
  * Finds a platform by name: registered in code first, then in the app's installed dependencies. Returns at once,
  * without importing the platform.
  *
+ * When two installed packages claim the name, the first-party `@llmops/platform-<name>` is used, then a package named
+ * `…llmops-platform-<name>`, then the first by package name; `instrument()` warns naming both (strict mode: throws
+ * {@link PlatformConflictError}).
+ *
  * @param name - the platform's name, e.g. `arize`
  * @param options - `appRoot`: where the app's package.json is
  * @returns a lazy handle; typed when the platform package augments {@link PlatformRegistry}
  * @throws PlatformNotFoundError naming the platforms found and the install line
- * @throws PlatformConflictError naming both packages when two claim the name
+ * @throws PlatformBrokenError when the package declaring the name cannot be used (invalid package.json, bad `entry`)
  *
  * @example
  * ```ts
@@ -102,15 +114,15 @@ export function getPlatform(name: string, options: DiscoveryOptions = {}): Platf
   if (registered !== undefined) return registeredHandle(registered);
   const appRoot = options.appRoot ?? findAppRoot();
   const discovery = discover(appRoot);
-  const conflict = discovery.conflicts.get(name);
-  if (conflict !== undefined) throw new PlatformConflictError({ platformName: name, packageNames: conflict });
   const found = discovery.platforms.get(name);
   if (found === undefined) {
+    const broken = discovery.broken.find((item) => item.name === name);
+    if (broken !== undefined) throw new PlatformBrokenError({ platformName: name, packageName: broken.packageName, reason: broken.reason });
     const packageName = `@llmops/platform-${name}`;
     const available = [...new Set([...globalState().registered.keys(), ...discovery.platforms.keys()])].sort();
     throw new PlatformNotFoundError({ platformName: name, available, packageName, installCommand: installCommand(packageName, appRoot) });
   }
-  return discoveredHandle(found, appRoot);
+  return discoveredHandle(found, appRoot, discovery.conflicts.get(name));
 }
 
 /**
@@ -127,16 +139,23 @@ export function listPlatforms(options: DiscoveryOptions = {}): PlatformInfo[] {
   const discovery = discover(options.appRoot ?? findAppRoot());
   const result: PlatformInfo[] = [];
   for (const platform of globalState().registered.values()) {
-    result.push({ name: platform.name, packageName: platform.packageName, version: undefined, source: "registered", conflictsWith: [] });
+    result.push({ name: platform.name, packageName: platform.packageName, version: undefined, source: "registered", conflictsWith: [], status: "ok" });
   }
   for (const platform of discovery.platforms.values()) {
     if (globalState().registered.has(platform.name)) continue;
-    result.push({ name: platform.name, packageName: platform.packageName, version: platform.version, source: "dependency", conflictsWith: [] });
+    const others = (discovery.conflicts.get(platform.name) ?? []).filter((other) => other !== platform.packageName);
+    result.push({ name: platform.name, packageName: platform.packageName, version: platform.version, source: "dependency", conflictsWith: others, status: "ok" });
   }
   for (const [name, packages] of discovery.conflicts) {
-    for (const packageName of packages) {
-      result.push({ name, packageName, version: undefined, source: "dependency", conflictsWith: packages.filter((other) => other !== packageName) });
+    if (globalState().registered.has(name)) continue;
+    for (const packageName of packages.slice(1)) {
+      const others = packages.filter((other) => other !== packageName);
+      result.push({ name, packageName, version: undefined, source: "dependency", conflictsWith: others, status: "shadowed" });
     }
+  }
+  for (const broken of discovery.broken) {
+    if (broken.name === undefined) continue;
+    result.push({ name: broken.name, packageName: broken.packageName, version: undefined, source: "dependency", conflictsWith: [], status: "broken", problem: broken.reason });
   }
   return result.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -163,32 +182,83 @@ function registeredHandle(platform: Platform): PlatformHandle {
     version: undefined,
     source: "registered",
     load,
-    instrument: (options) => instrumentWith(platform.name, load, options),
+    instrument: (options) => instrumentWith(platform.name, load, options, false, registeredOverDiscovered(platform)),
   };
 }
 
-function discoveredHandle(found: DiscoveredPlatform, appRoot: string): PlatformHandle {
+/**
+ * What `instrument()` says when the platform registered in code (a platform package's own `instrument()` or
+ * `register` entry point) also has installed packages claiming its name: they are not used, at debug level, because
+ * the app asked for this one by importing it. Never throws: a failed scan only means there is nothing to say.
+ *
+ * @param platform - the registered platform
+ */
+export function registeredOverDiscovered(platform: Platform): (appRoot: string) => DiscoveryNotice | undefined {
+  return (appRoot) => {
+    let discovery: DiscoveryResult;
+    try {
+      discovery = discover(appRoot);
+    } catch {
+      return undefined;
+    }
+    const claiming = discovery.conflicts.get(platform.name) ?? [discovery.platforms.get(platform.name)?.packageName];
+    const others = claiming.filter((packageName): packageName is string => packageName !== undefined && packageName !== platform.packageName);
+    if (others.length === 0) return undefined;
+    return {
+      level: "debug",
+      message: `Platform "${platform.name}" is registered in code by ${platform.packageName} and also declared by installed ${others.join(" and ")}; the registered one is used.`,
+    };
+  };
+}
+
+function discoveredHandle(found: DiscoveredPlatform, appRoot: string, claimants: readonly string[] | undefined): PlatformHandle {
   let loading: Promise<Platform> | undefined;
   const load = (): Promise<Platform> => {
     loading ??= Promise.resolve().then(() => loadDiscovered(found, appRoot));
     return loading;
   };
+  const notice = claimants === undefined ? undefined : conflictNotice(found, claimants);
   return {
     name: found.name,
     packageName: found.packageName,
     version: found.version,
     source: "dependency",
     load,
-    instrument: (options) => instrumentWith(found.name, load, { appRoot, ...options }),
+    instrument: (options) => instrumentWith(found.name, load, { appRoot, ...options }, false, notice === undefined ? undefined : () => notice),
+  };
+}
+
+/** Two installed packages claim one name: permissive mode uses the one the rule put first and warns; strict refuses. */
+function conflictNotice(found: DiscoveredPlatform, claimants: readonly string[]): DiscoveryNotice {
+  const others = claimants.filter((packageName) => packageName !== found.packageName);
+  const rank = claimRank(found.name, found.packageName);
+  const decided = others.every((other) => claimRank(found.name, other) > rank);
+  const why = !decided ? "first by package name" : rank === 0 ? "the first-party package wins" : `its name follows the llmops-platform-${found.name} convention`;
+  return {
+    level: "warn",
+    message:
+      `Platform "${found.name}" is declared by more than one installed package: ${claimants.join(" and ")}. ` +
+      `Using ${found.packageName} (${why}). Remove ${others.join(" and ")}, or register the one you want with registerPlatform().`,
+    strictError: new PlatformConflictError({ platformName: found.name, packageNames: claimants }),
   };
 }
 
 function loadDiscovered(found: DiscoveredPlatform, appRoot: string): Platform {
   let exported: unknown;
   try {
+    const requireFromApp = appRequire(appRoot);
+    const resolved = resolveInsidePackage(requireFromApp, found);
+    if ("outside" in resolved) {
+      throw new PlatformBrokenError({
+        platformName: found.name,
+        packageName: found.packageName,
+        reason: `its platform module ${found.specifier} resolves to ${resolved.outside}, outside the package folder ${found.packageDirectory}; it is not loaded`,
+      });
+    }
     // Loaded through the app's resolution, so the app's copy of the platform (and of its peers) is the one used.
-    exported = appRequire(appRoot)(found.specifier);
+    exported = requireFromApp(resolved.file);
   } catch (error) {
+    if (PlatformBrokenError.isInstance(error)) throw error;
     throw new LlmopsError(`Could not load platform "${found.name}" from ${found.specifier} (${found.packageName}@${found.version}): ${messageOf(error)}`, {
       cause: error,
     });

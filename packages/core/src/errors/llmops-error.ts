@@ -176,7 +176,9 @@ export class PlatformNotFoundError extends MissingDependencyError {
 }
 
 /**
- * Two installed packages declare a platform of the same name. The message names both.
+ * Two installed packages declare a platform of the same name. The message names both. Thrown by `instrument()` in
+ * strict mode only; permissive mode uses the package the documented rule picks (the first-party
+ * `@llmops/platform-<name>`, then a package named `…llmops-platform-<name>`, then the first by name) and warns.
  *
  * @example
  * ```ts
@@ -200,7 +202,7 @@ export class PlatformConflictError extends LlmopsError {
   constructor(params: { platformName: string; packageNames: readonly string[] }) {
     super(
       `Platform "${params.platformName}" is declared by more than one installed package: ${params.packageNames.join(" and ")}. ` +
-        `Remove one of them, or register the one you want with registerPlatform().`,
+        `Strict validation refuses to choose: remove one of them, or register the one you want with registerPlatform().`,
     );
     this.name = "PlatformConflictError";
     markKind(this, "PlatformConflictError");
@@ -211,6 +213,51 @@ export class PlatformConflictError extends LlmopsError {
   /** True for a `PlatformConflictError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is PlatformConflictError {
     return hasKind(error, "PlatformConflictError");
+  }
+}
+
+/**
+ * An installed package declares the platform asked for, but cannot provide it: its package.json is not valid JSON, is
+ * over the size llmops reads, has an unusable `llmops.platform` field, or its `entry` leads outside the package folder.
+ * Reinstalling, or the package's author, fixes it; installing it again under the same version does not.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await getPlatform("acme").load();
+ * } catch (error) {
+ *   if (PlatformBrokenError.isInstance(error)) console.error(error.packageName, error.reason);
+ * }
+ * ```
+ */
+export class PlatformBrokenError extends LlmopsError {
+  /** The platform name asked for. */
+  readonly platformName: string;
+  /** The package that declares it. */
+  readonly packageName: string;
+  /** What is wrong with that package. */
+  readonly reason: string;
+
+  /**
+   * @param params.platformName - the name asked for
+   * @param params.packageName - the package declaring it
+   * @param params.reason - what is wrong, e.g. `its package.json is not valid JSON (...)`
+   * @param params.cause - the error underneath, if any
+   */
+  constructor(params: { platformName: string; packageName: string; reason: string; cause?: unknown }) {
+    super(`Platform "${params.platformName}" is installed (${params.packageName}) but broken: ${params.reason}. Reinstall ${params.packageName}, or report it to its author.`, {
+      cause: params.cause,
+    });
+    this.name = "PlatformBrokenError";
+    markKind(this, "PlatformBrokenError");
+    this.platformName = params.platformName;
+    this.packageName = params.packageName;
+    this.reason = params.reason;
+  }
+
+  /** True for a `PlatformBrokenError` from any copy of `@llmops/core`. */
+  static override isInstance(error: unknown): error is PlatformBrokenError {
+    return hasKind(error, "PlatformBrokenError");
   }
 }
 

@@ -19,11 +19,30 @@ import { bounded, liveHandle, noopHandle } from "./handle";
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
 /**
+ * Something discovery knows about the platform being started that the user should hear, said once the validation
+ * mode is known: another installed package claims the same name, say.
+ */
+export interface DiscoveryNotice {
+  /** How it is logged when tracing goes on. */
+  readonly level: "warn" | "debug";
+  /** The message; never a secret (package names only). */
+  readonly message: string;
+  /** Thrown instead, in strict mode, when given. */
+  readonly strictError?: LlmopsError;
+}
+
+/**
  * The instrument pipeline (DESIGN.md): platform › dependencies › config › validation › TracerProvider ›
  * global registration › flush-on-exit › instrumentors › handle. One per process: a second call returns the first handle.
  * Permissive mode never throws; strict mode throws {@link ConfigurationError} with every issue, or the dependency error.
  */
-export function instrumentWith(name: string, load: () => Promise<Platform>, options: InstrumentOptions = {}, preloaded = false): Promise<InstrumentationHandle> {
+export function instrumentWith(
+  name: string,
+  load: () => Promise<Platform>,
+  options: InstrumentOptions = {},
+  preloaded = false,
+  notice?: (appRoot: string) => DiscoveryNotice | undefined,
+): Promise<InstrumentationHandle> {
   const state = globalState();
   if (state.active !== undefined) {
     // The app's own instrument() after `--import <platform>/register` is expected: it gets the running handle.
@@ -34,7 +53,7 @@ export function instrumentWith(name: string, load: () => Promise<Platform>, opti
     );
     return state.active.handle as Promise<InstrumentationHandle>;
   }
-  const handle = runPipeline(name, load, options, preloaded);
+  const handle = runPipeline(name, load, options, preloaded, notice);
   state.active = { platform: name, handle, preloaded };
   // A strict-mode failure leaves nothing running: a later, corrected call may try again.
   handle.catch(() => {
@@ -46,7 +65,13 @@ export function instrumentWith(name: string, load: () => Promise<Platform>, opti
 /** Errors thrown on purpose in strict mode; anything else escaping a stage is a bug to contain, not to pass on. */
 const thrownInStrictMode = new WeakSet<object>();
 
-async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean): Promise<InstrumentationHandle> {
+async function runPipeline(
+  name: string,
+  load: () => Promise<Platform>,
+  options: InstrumentOptions,
+  preloaded: boolean,
+  notice: ((appRoot: string) => DiscoveryNotice | undefined) | undefined,
+): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
   let otel: OtelApi;
   try {
@@ -61,7 +86,7 @@ async function runPipeline(name: string, load: () => Promise<Platform>, options:
     });
   }
   try {
-    return await runStages(otel, name, load, options, env, preloaded);
+    return await runStages(otel, name, load, options, env, preloaded, notice);
   } catch (error) {
     if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
     const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
@@ -76,6 +101,7 @@ async function runStages(
   options: InstrumentOptions,
   env: Readonly<Record<string, string | undefined>>,
   preloaded: boolean,
+  notice: ((appRoot: string) => DiscoveryNotice | undefined) | undefined,
 ): Promise<InstrumentationHandle> {
   ensureDiagLogger(otel, env);
   const early = earlyMode(options, env);
@@ -101,6 +127,15 @@ async function runStages(
     ...(options.validationMode === undefined ? {} : { validationMode: options.validationMode }),
     ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
   });
+  const discovered = notice?.(appRoot);
+  if (discovered !== undefined) {
+    // Before the config's own issues: which platform's schema judged the config depends on this choice.
+    if (discovered.strictError !== undefined && resolution.mode === "strict") {
+      return failed(name, "strict", discovered.strictError, [], resolution.source.kind === "file" ? resolution.source.file : undefined);
+    }
+    if (discovered.level === "warn") warnOnce(`discovery:${name}`, discovered.message);
+    else logger.debug(discovered.message);
+  }
   for (const warning of resolution.warnings) logger.warn(warning);
   if (resolution.resolved === undefined) {
     const file = resolution.source.kind === "file" ? resolution.source.file : undefined;

@@ -1,5 +1,5 @@
 import { isMainThread } from "node:worker_threads";
-import { registerPlatform } from "../discovery/registry";
+import { registerPlatform, registeredOverDiscovered } from "../discovery/registry";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
 import { globalState } from "../internal/global-state";
 import { logger, otelApi } from "../internal/logger";
@@ -47,7 +47,7 @@ export function preloadPlatform(platform: Platform, options: InstrumentOptions =
   } catch (error) {
     logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
   }
-  return instrumentWith(platform.name, () => Promise.resolve(platform), options, true);
+  return instrumentWith(platform.name, () => Promise.resolve(platform), options, true, registeredOverDiscovered(platform));
 }
 
 /**
