@@ -9,6 +9,7 @@ export {
 export type { ConfigIssue } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
 export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export { redactSecrets } from "./internal/redact";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,
