@@ -102,8 +102,13 @@ function decoded(text: string): string {
   }
 }
 
-/** `scheme://` then the user info up to its last `@` before the host; parseable or not. */
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)@/gi;
+/**
+ * `scheme://` then everything up to the last `@` before a space: the user info, parseable or not (a password with a
+ * `/` in it makes the rest a path to a URL parser, and a secret all the same).
+ */
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)@/gi;
+/** The user info as a URL parser sees it (no `/`, `?` or `#`): what is remembered, so a host is never taken for a secret. */
+const AUTHORITY_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)@/gi;
 /** A query parameter, name and value. */
 const QUERY_PARAMETER = /([?&;])([^=&#\s"'<>?;]+)=([^&#\s"'<>;]*)/g;
 
@@ -113,7 +118,7 @@ const QUERY_PARAMETER = /([?&;])([^=&#\s"'<>?;]+)=([^&#\s"'<>;]*)/g;
  */
 function rememberUrlSecrets(text: string): void {
   if (!text.includes("://") && !text.includes("?")) return;
-  for (const match of text.matchAll(USERINFO)) {
+  for (const match of text.matchAll(AUTHORITY_USERINFO)) {
     const userinfo = match[2] ?? "";
     const colon = userinfo.indexOf(":");
     if (colon < 0) {
