@@ -79,11 +79,14 @@ function forbiddenPieces(): Map<string, string> {
 }
 const FORBIDDEN = forbiddenPieces();
 
-/** The pieces of secrets found in a text, with what they came from: an empty list is the pass. */
+/** The secrets a text holds a piece of, each with the first piece found in its context: an empty list is the pass. */
 function leaks(text: string): string[] {
-  const found = new Set<string>();
-  for (const [piece, origin] of FORBIDDEN) if (text.includes(piece)) found.add(`${origin}: "${piece}" in …${text.slice(Math.max(0, text.indexOf(piece) - 80), text.indexOf(piece) + 40)}…`);
-  return [...found];
+  const found = new Map<string, string>();
+  for (const [piece, origin] of FORBIDDEN) {
+    const at = text.indexOf(piece);
+    if (at >= 0 && !found.has(origin)) found.set(origin, `${origin}: …${text.slice(Math.max(0, at - 60), at + 30)}…`);
+  }
+  return [...found.values()];
 }
 
 /** The user info and `?token=` of an endpoint, percent-encoded as a URL carries them. */
