@@ -84,13 +84,15 @@ describe("secrets never leave in a message", () => {
   it("masks URL user info and token-ish query values it never saw, and leaves ordinary text alone", () => {
     expect(redactSecrets("GET http://bob:hunter22@host/x?token=abc123&page=2 failed")).toBe("GET http://[redacted]@host/x?token=[redacted]&page=2 failed");
     expect(redactUrl("http://bob:hunter22@bad host/?api_key=abc123")).toBe("http://[redacted]@bad host/?api_key=[redacted]");
+    expect(redactSecrets('endpoint "http://bob:pa/ss@word@bad host/"')).toBe('endpoint "http://[redacted]@bad host/"');
     expect(redactSecrets("connect ECONNREFUSED 127.0.0.1:6006")).toBe("connect ECONNREFUSED 127.0.0.1:6006");
+    expect(redactSecrets("see https://registry.npmjs.org/@llmops/core")).toBe("see https://registry.npmjs.org/@llmops/core");
   });
 
   it("remembers the values of credential variables and each header of a header list, not switches or short values", () => {
-    rememberEnvironmentSecrets({ OTEL_EXPORTER_OTLP_HEADERS: `x-one=${encodeURIComponent(HEADER)},x-two=second-header-value`, SOME_TOKEN_CACHE: "true", SHORT_TOKEN: "ab" });
+    rememberEnvironmentSecrets({ OTEL_EXPORTER_OTLP_HEADERS: `x-one=${encodeURIComponent(HEADER)},x-two=second-header-value`, SOME_TOKEN_CACHE: "true", SHORT_TOKEN: "ab", USERNAME: "root" });
     expect(redactSecrets(`${HEADER} second-header-value`)).toBe("[redacted] [redacted]");
-    expect(redactSecrets("true ab")).toBe("true ab");
+    expect(redactSecrets("true ab /root/app")).toBe("true ab /root/app");
   });
 
   it("caps a quote after scrubbing it, so a cut never leaves half a secret", () => {

@@ -103,10 +103,11 @@ function decoded(text: string): string {
 }
 
 /**
- * `scheme://` then everything up to the last `@` before a space: the user info, parseable or not (a password with a
- * `/` in it makes the rest a path to a URL parser, and a secret all the same).
+ * `scheme://` then the user info, parseable or not: up to the last `@` before the path, or, when a `user:` comes
+ * first, up to the last `@` before a space (a password with a `/` in it makes the rest a path to a URL parser, and is
+ * a secret all the same). `https://registry.npmjs.org/@scope/name` has no user info.
  */
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)@/gi;
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*|[^\s/?#"'<>:]*:[^\s"'<>]*)@/gi;
 /** The user info as a URL parser sees it (no `/`, `?` or `#`): what is remembered, so a host is never taken for a secret. */
 const AUTHORITY_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)@/gi;
 /** A query parameter, name and value. */
@@ -163,6 +164,9 @@ export function rememberConfigSecrets(config: unknown): void {
   walk(config, "", 0);
 }
 
+/** The login name the shell sets: who runs the process, not a credential (scrubbing `root` would blank out paths). */
+const SYSTEM_VARIABLE = /^(USERNAME|LOGNAME|USER)$/i;
+
 /** Variables named like a header list (`OTEL_EXPORTER_OTLP_HEADERS`): `k1=v1,k2=v2`, each value a secret. */
 const HEADERS_VARIABLE = /HEADERS$/i;
 
@@ -177,7 +181,7 @@ export function rememberEnvironmentSecrets(env: Readonly<Record<string, string |
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === "") continue;
     rememberUrlSecrets(value);
-    if (!isSecretPath(name)) continue;
+    if (!isSecretPath(name) || SYSTEM_VARIABLE.test(name)) continue;
     rememberSecret(value);
     if (HEADERS_VARIABLE.test(name)) {
       for (const pair of value.split(",")) {
