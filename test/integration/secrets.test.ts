@@ -348,7 +348,7 @@ describe("no secret in any message, whatever the input", () => {
       ["arize", "mlflow"].flatMap((platform) =>
         [[], ["--strict"]].flatMap((strict) =>
           [false, true].map((credentialEnv) =>
-            runProcess(`validate ${platform} ${strict.join("")} ${credentialEnv ? "env" : "file"}`, [CLI, "validate", "--platform", platform, ...strict], { ...baseEnvironment(), ...(credentialEnv ? CREDENTIAL_ENV : {}) }, app),
+            runProcess(`validate ${platform} ${strict.length > 0 ? "strict" : "permissive"}, credentials from the ${credentialEnv ? "environment" : "file"}`, [CLI, "validate", "--platform", platform, ...strict], { ...baseEnvironment(), ...(credentialEnv ? CREDENTIAL_ENV : {}) }, app),
           ),
         ),
       ),

@@ -95,6 +95,14 @@ describe("secrets never leave in a message", () => {
     expect(redactSecrets("true ab /root/app")).toBe("true ab /root/app");
   });
 
+  it("finds a secret under a node shared by an alias, and ends on a cycle", () => {
+    const shared = { "x-team": "shared-header-value" };
+    const config: Record<string, unknown> = { common: shared, acme: { headers: shared } };
+    config.self = config;
+    rememberConfigSecrets(config);
+    expect(redactSecrets("got shared-header-value")).toBe("got [redacted]");
+  });
+
   it("caps a quote after scrubbing it, so a cut never leaves half a secret", () => {
     rememberConfigSecrets({ acme: { api_key: KEY } });
     const text = `${"a".repeat(10)}${KEY}`;

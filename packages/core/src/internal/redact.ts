@@ -145,7 +145,8 @@ function rememberUrlSecrets(text: string): void {
  * @param config - the configuration after substitution and environment overrides
  */
 export function rememberConfigSecrets(config: unknown): void {
-  const seen = new Set<object>();
+  // No "seen" set: a node shared through a YAML alias may sit under a secret key in one place only. The caps bound a
+  // cycle or an alias bomb all the same.
   let nodes = 0;
   const walk = (value: unknown, path: string, depth: number): void => {
     if (++nodes > MAX_WALK_NODES || depth > MAX_WALK_DEPTH) return;
@@ -154,8 +155,7 @@ export function rememberConfigSecrets(config: unknown): void {
       rememberUrlSecrets(value);
       return;
     }
-    if (typeof value !== "object" || value === null || seen.has(value)) return;
-    seen.add(value);
+    if (typeof value !== "object" || value === null) return;
     const record = value as Record<string, unknown>;
     const username = record.username ?? record.user;
     if (typeof username === "string" && typeof record.password === "string") rememberCredentialPair(username, record.password);
