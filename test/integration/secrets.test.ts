@@ -46,6 +46,9 @@ const S = {
   urlUser: secret("uu"),
   urlPassword: secret("up"),
   urlToken: secret("ut"),
+  envUrlUser: secret("evu"),
+  envUrlPassword: secret("evp"),
+  envUrlToken: secret("evt"),
   envArizeKey: secret("eak"),
   envPhoenixKey: secret("epk"),
   envArizeSpace: secret("eas"),
@@ -72,6 +75,7 @@ function forbiddenPieces(): Map<string, string> {
     [S.mlflowUser, S.mlflowPassword],
     [S.envMlflowUser, S.envMlflowPassword],
     [S.urlUser, S.urlPassword],
+    [S.envUrlUser, S.envUrlPassword],
   ] as const) {
     add(Buffer.from(`${user}:${password}`).toString("base64"), `${user}:${password} (basic auth)`);
   }
@@ -161,6 +165,10 @@ function withCredentials(origin: string, path?: string): string {
 /** A URL that does not parse (a space in the host), carrying the same credentials. */
 const unparseable = (port: number, path = ""): string => `http://${userinfo}@bad host:${port}${path}?${tokenQuery}`;
 
+/** Credentials of the endpoints set by variables. */
+const envUserinfo = `${encodeURIComponent(S.envUrlUser)}:${encodeURIComponent(S.envUrlPassword)}`;
+const envTokenQuery = `token=${encodeURIComponent(S.envUrlToken)}`;
+
 const arizeSection = (endpoint: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   endpoint,
   api_key: S.arizeKey,
@@ -213,10 +221,12 @@ interface AppScenario {
   readonly expect: (run: Run) => void;
   /** The server whose requests prove credentials were sent. */
   readonly server?: EchoServer;
+  /** More variables, e.g. an endpoint. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function runScenario(scenario: AppScenario): Promise<Run> {
-  const env = { ...baseEnvironment(), ...(scenario.credentialEnv ? CREDENTIAL_ENV : {}), SECRETS_SCENARIO: JSON.stringify({ platform: scenario.platform, mode: scenario.mode, section: scenario.section }) };
+  const env = { ...baseEnvironment(), ...(scenario.credentialEnv ? CREDENTIAL_ENV : {}), ...scenario.env, SECRETS_SCENARIO: JSON.stringify({ platform: scenario.platform, mode: scenario.mode, section: scenario.section }) };
   return runProcess(scenario.name, [APP], env);
 }
 
@@ -276,6 +286,25 @@ describe("no secret in any message, whatever the input", () => {
       { name: "arize unparseable endpoint, strict", platform: "arize", mode: "strict", section: arizeSection(unparseable(6006, "/v1/traces")), credentialEnv: true, expect: threw("ConfigurationError") },
       { name: "mlflow unparseable tracking_uri, permissive", platform: "mlflow", mode: "permissive", section: mlflowSection(unparseable(5000)), credentialEnv: false, expect: inactive },
       { name: "mlflow unparseable tracking_uri, strict", platform: "mlflow", mode: "strict", section: mlflowSection(unparseable(5000)), credentialEnv: true, expect: threw("ConfigurationError") },
+      // The endpoint from a variable: one that does not parse, one that nothing answers.
+      {
+        name: "arize unparseable PHOENIX_COLLECTOR_ENDPOINT, strict",
+        platform: "arize",
+        mode: "strict",
+        section: { api_key: S.arizeKey },
+        credentialEnv: false,
+        env: { PHOENIX_COLLECTOR_ENDPOINT: `http://${envUserinfo}@bad host:6006/v1/traces?${envTokenQuery}` },
+        expect: threw("ConfigurationError"),
+      },
+      {
+        name: "mlflow MLFLOW_TRACKING_URI with user info, refused, permissive",
+        platform: "mlflow",
+        mode: "permissive",
+        section: { tracking_uri: "http://127.0.0.1:1" },
+        credentialEnv: false,
+        env: { MLFLOW_TRACKING_URI: `http://${envUserinfo}@127.0.0.1:${refused}` },
+        expect: exportFailed,
+      },
       // Servers that refuse the credentials, or fail, and echo the request back.
       { name: "phoenix 401 echo", platform: "arize", mode: "permissive", section: arizeSection(withCredentials(e401.origin, "/v1/traces")), credentialEnv: false, expect: exportFailed, server: e401 },
       { name: "arize AX 403 echo", platform: "arize", mode: "permissive", section: arizeSection(withCredentials(e403.origin, "/v1/traces"), { space_id: S.arizeSpace }), credentialEnv: false, expect: exportFailed, server: e403 },
