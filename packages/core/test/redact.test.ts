@@ -1,14 +1,14 @@
 import { diag } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import * as v from "valibot";
-import { ConfigurationError, LlmopsError, definePlatform, redactSecrets, redactUrl, travelsInClear } from "@llmops/core";
+import { ConfigurationError, LlmopsError, definePlatform, getPlatform, redactSecrets, redactUrl, registerPlatform, travelsInClear } from "@llmops/core";
 import { resolveConfig } from "../src/config/resolve-config";
 import { forgetSecrets, rememberConfigSecrets, rememberEnvironmentSecrets } from "../src/internal/redact";
 import { logger } from "../src/internal/logger";
 import { bounded } from "../src/pipeline/handle";
 import { ReportingExporter } from "../src/provider/reporting-exporter";
 import { TracingStatsCollector } from "../src/provider/tracing-stats";
-import { captureDiag, createTempApp } from "./helpers";
+import { captureDiag, createTempApp, resetProcessState } from "./helpers";
 
 /** Distinct values with characters that change under URL encoding, so every form is a different string. */
 const KEY = "sk-key/unit+Qx7@Lm2";
@@ -107,6 +107,46 @@ describe("secrets never leave in a message", () => {
     rememberConfigSecrets({ acme: { api_key: KEY } });
     const text = `${"a".repeat(10)}${KEY}`;
     expect(redactSecrets(text, { maxLength: 14 })).toBe(`${"a".repeat(10)}[re…`);
+  });
+});
+
+describe("the pipeline learns the secrets before anything can report them", () => {
+  const variable = "OTEL_EXPORTER_OTLP_HEADERS";
+  const saved = process.env[variable];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[variable];
+    else process.env[variable] = saved;
+    resetProcessState();
+  });
+
+  it("scrubs the section's credentials and process.env's header list (which exporters read themselves) from the platform's warnings and errors", async () => {
+    process.env[variable] = `x-vendor-key=${encodeURIComponent(HEADER)}`;
+    const echoing = definePlatform({
+      name: "echoing",
+      configSection: "echoing",
+      packageName: "echoing-llmops-platform",
+      schema: v.object({ endpoint: v.string(), api_key: v.string() }),
+      instrumentors: [],
+      createTracerProvider: ({ section, logger: platformLogger }) => {
+        // A server that echoes everything it was sent, as a platform would relay it.
+        const echo = `server said: ${section.endpoint} Bearer ${section.api_key} x-vendor-key=${HEADER}`;
+        platformLogger.warn(echo);
+        return Promise.reject(new Error(echo));
+      },
+    });
+    registerPlatform(echoing);
+    const logs = captureDiag();
+    const endpoint = `http://bob:${encodeURIComponent(PASSWORD)}@collector.example:4318/v1/traces?token=${TOKEN}`;
+    const failure = await getPlatform("echoing")
+      .instrument({ appRoot: createTempApp(), env: {}, flushOnExit: false, validationMode: "strict", config: { service: { name: "svc" }, echoing: { endpoint, api_key: KEY } } })
+      .then(
+        () => "resolved",
+        (error: unknown) => String((error as Error).stack),
+      );
+    logs.restore();
+    expect(failure).toContain("server said: http://[redacted]@collector.example:4318/v1/traces?token=[redacted] Bearer [redacted]");
+    expect(logs.text()).toContain("Bearer [redacted]");
+    expectClean(`${failure}\n${logs.text()}`, [KEY, TOKEN, PASSWORD, HEADER]);
   });
 });
 
