@@ -19,7 +19,7 @@ const COMMON_WORD = /^(true|false|yes|no|on|off|none|null|undefined|\d+)$/i;
 const VARIABLE_REFERENCE = /^\$\{[^}]*\}$/;
 
 /** At most this many values (with their encoded forms) are kept; the oldest go first. */
-const MAX_SECRETS = 512;
+const MAX_SECRETS = 1024;
 
 /** How deep, and how many nodes of, a configuration is walked for secrets: a hostile file cannot make this slow. */
 const MAX_WALK_DEPTH = 32;
@@ -62,8 +62,7 @@ function truncate(text: string): string {
 }
 
 function base64(text: string, alphabet: "base64" | "base64url"): string {
-  // Without padding: the unpadded form is a prefix of the padded one, so scrubbing it removes both.
-  return Buffer.from(text, "utf8").toString(alphabet).replace(/=+$/, "");
+  return Buffer.from(text, "utf8").toString(alphabet);
 }
 
 /**
@@ -74,7 +73,18 @@ function base64(text: string, alphabet: "base64" | "base64url"): string {
  */
 export function rememberSecret(value: string): void {
   if (value.length < MIN_SECRET_LENGTH || COMMON_WORD.test(value) || VARIABLE_REFERENCE.test(value)) return;
-  const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), base64(value, "base64"), base64(value, "base64url")]);
+  const encoded = base64(value, "base64");
+  const forms = new Set([
+    value,
+    encodeURIComponent(value),
+    // As a query string or form body writes it (a space as `+`).
+    new URLSearchParams({ v: value }).toString().slice(2),
+    JSON.stringify(value).slice(1, -1),
+    // Padded, so that `Basic <base64>` is scrubbed whole; unpadded, a prefix of it, for where the padding was cut.
+    encoded,
+    encoded.replace(/=+$/, ""),
+    base64(value, "base64url").replace(/=+$/, ""),
+  ]);
   const { values } = store();
   let added = false;
   for (const form of forms) {
