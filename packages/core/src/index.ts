@@ -11,6 +11,7 @@ export type { ConfigIssue } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
 export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
 export { constructWithoutOtlpEnvironment } from "./platform/otlp-environment";
+export { redactSecrets } from "./internal/redact";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,

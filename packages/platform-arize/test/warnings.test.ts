@@ -23,6 +23,22 @@ describe("start-up warnings", () => {
     logs.restore();
   });
 
+  it("warns for a host whose name only starts like a loopback address", async () => {
+    const logs = captureDiag();
+    registerPlatform(platform);
+    const tracing = await getPlatform("arize").instrument({
+      appRoot: __dirname,
+      env: {},
+      global: false,
+      flushOnExit: false,
+      config: { service: { name: "w" }, arize: { endpoint: "http://127.evil.example:6006", api_key: "k-secret-127" } },
+    });
+    expect(logs.messages.filter((message) => message.includes("plain HTTP"))).toEqual([expect.stringContaining("arize.api_key is sent over plain HTTP to 127.evil.example:6006")]);
+    expect(logs.text()).not.toContain("k-secret-127");
+    await tracing.shutdown({ timeoutMillis: 100 });
+    logs.restore();
+  });
+
   it("says nothing of the kind for loopback or https", async () => {
     for (const endpoint of ["http://127.0.0.1:6006", "https://collector.example.com"]) {
       resetProcessState();

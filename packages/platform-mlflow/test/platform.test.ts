@@ -262,6 +262,20 @@ describe("@llmops/platform-mlflow", () => {
       expect(none.message).toContain("carried no credentials");
     });
 
+    it("a tracking_uri with user info sends it as basic auth, and a 401 says so rather than \"no credentials\"", async () => {
+      fake.forceStatus = 401;
+      const withUserinfo = fake.url.replace("http://", "http://carol:pw-in-url-77@");
+      const target = resolveTarget(section({ tracking_uri: withUserinfo }), service);
+      expect(target.credential).toBe("basic auth from the user info of mlflow.tracking_uri");
+      const error = await failure(new ExperimentResolver(target, 2_000).resolve());
+      expect(fake.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from("carol:pw-in-url-77").toString("base64")}`);
+      expect(error.message).not.toContain("no credentials");
+      expect(error.message).toContain("basic auth from the user info of mlflow.tracking_uri");
+      expect(error.message).not.toContain("pw-in-url-77");
+      expect(sendsCredentialsInClear(resolveTarget(section({ tracking_uri: "http://carol:pw@mlflow.example.com" }), service))).toBe(true);
+      expect(sendsCredentialsInClear(resolveTarget(section({ tracking_uri: "http://127.evil.example:5000", token: "t" }), service))).toBe(true);
+    });
+
     it("strict mode fails fast naming the URI and the HTTP status, or the network error", async () => {
       fake.forceStatus = 500;
       await expect(createProvider(section({ tracking_uri: fake.url, experiment_name: "e" }), "strict")).rejects.toThrow(

@@ -6,7 +6,20 @@ import { findAppRoot } from "../discovery/discover";
 import { getPlatform, listPlatforms } from "../discovery/registry";
 import type { PlatformInfo } from "../discovery/registry";
 import { LlmopsError } from "../errors/llmops-error";
+import { redactSecrets, rememberEnvironmentSecrets } from "../internal/redact";
 import { VERSION } from "../version";
+
+/**
+ * Everything the CLI prints goes through these two: scrubbed of every secret known from the environment and the
+ * configuration it read (a URL that does not parse, a value quoted in an error), whatever the input.
+ */
+function print(text: string): void {
+  console.log(redactSecrets(text));
+}
+
+function printError(text: string): void {
+  console.error(redactSecrets(text));
+}
 
 const USAGE = `llmops ${VERSION}
 
@@ -36,35 +49,36 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    printError(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.version === true) {
-    console.log(VERSION);
+    print(VERSION);
     return 0;
   }
   const command = positionals[0];
   if (values.help === true || command === undefined) {
-    console.log(USAGE);
+    print(USAGE);
     return command === undefined && values.help !== true ? 2 : 0;
   }
+  rememberEnvironmentSecrets(process.env);
   const appRoot = values["app-root"] ?? findAppRoot();
   try {
     if (command === "platforms") return platforms(appRoot);
     if (command === "validate") return await validate(appRoot, values.platform, values.config, values.strict === true);
   } catch (error) {
-    console.error(LlmopsError.isInstance(error) ? `${error.name}: ${error.message}` : String(error));
+    printError(LlmopsError.isInstance(error) ? `${error.name}: ${error.message}` : String(error));
     return 1;
   }
-  console.error(`Unknown command "${command}".\n\n${USAGE}`);
+  printError(`Unknown command "${command}".\n\n${USAGE}`);
   return 2;
 }
 
 function platforms(appRoot: string): number {
   const found = listPlatforms({ appRoot });
   if (found.length === 0) {
-    console.log(`No llmops platform is installed in ${appRoot}.\nInstall one, e.g.: npm install @llmops/platform-local`);
+    print(`No llmops platform is installed in ${appRoot}.\nInstall one, e.g.: npm install @llmops/platform-local`);
     return 0;
   }
   const rows = found.map((item) => [item.name, item.packageName, item.version ?? "-", item.source, platformNote(item)]);
@@ -83,7 +97,7 @@ async function validate(appRoot: string, name: string | undefined, configPath: s
   if (platformName === undefined) {
     const found = listPlatforms({ appRoot });
     if (found.length !== 1) {
-      console.error(`Name the platform with --platform (installed: ${found.map((item) => item.name).join(", ") || "none"}).`);
+      printError(`Name the platform with --platform (installed: ${found.map((item) => item.name).join(", ") || "none"}).`);
       return 2;
     }
     platformName = found[0]?.name ?? "";
@@ -91,22 +105,22 @@ async function validate(appRoot: string, name: string | undefined, configPath: s
   const platform = await getPlatform(platformName, { appRoot }).load();
   const result = await loadConfig(platform, { appRoot, ...(configPath === undefined ? {} : { configPath }), ...(strict ? { validationMode: "strict" as const } : {}) });
   const where = result.file ?? "no config file (inline defaults and environment only)";
-  for (const warning of result.warnings) console.log(`warning: ${warning}`);
+  for (const warning of result.warnings) print(`warning: ${warning}`);
   if (result.issues.length === 0) {
-    console.log(`OK: configuration for platform "${platform.name}" is valid (${where}).`);
+    print(`OK: configuration for platform "${platform.name}" is valid (${where}).`);
     return 0;
   }
-  console.log(`${result.issues.length} ${result.issues.length === 1 ? "issue" : "issues"} in the configuration for platform "${platform.name}" (${where}):`);
+  print(`${result.issues.length} ${result.issues.length === 1 ? "issue" : "issues"} in the configuration for platform "${platform.name}" (${where}):`);
   for (const issue of result.issues) {
     const detail = [issue.expected === undefined ? "" : `expected ${issue.expected}`, issue.received === undefined ? "" : `received ${issue.received}`].filter(Boolean).join(", ");
-    console.log(`  - ${issue.path || "(config)"}: ${issue.message}${detail === "" ? "" : ` (${detail})`}`);
+    print(`  - ${issue.path || "(config)"}: ${issue.message}${detail === "" ? "" : ` (${detail})`}`);
   }
   return 1;
 }
 
 function printTable(rows: readonly (readonly string[])[]): void {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  for (const row of rows) print(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
 }
 
 main(process.argv.slice(2)).then(
@@ -114,7 +128,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error);
+    printError(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exitCode = 1;
   },
 );

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
+import { redactFields, rememberConfigSecrets, rememberEnvironmentSecrets } from "../internal/redact";
 import { applyEnvironmentOverrides, genericVariableWarnings } from "./environment";
 import { locateConfig } from "./locate";
 import type { ConfigSource } from "./locate";
@@ -41,13 +42,16 @@ export interface ConfigResolution<Section = unknown> {
  */
 export async function resolveConfig<Section = unknown>(options: ResolveConfigOptions): Promise<ConfigResolution<Section>> {
   const { platform, appRoot, env } = options;
+  // Known before anything can fail and be reported: every message from here on is scrubbed of them.
+  rememberEnvironmentSecrets(env);
+  rememberConfigSecrets(options.inline);
   const located = await locateConfig({ appRoot, env, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), inline: options.inline });
   const file = located.source.kind === "file" ? located.source.file : undefined;
   const raw = located.source.kind === "none" ? {} : located.source.config;
   const issues: ConfigIssue[] = [...located.issues];
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     issues.push({ path: "", message: "the configuration must be an object of sections", expected: "an object", received: Array.isArray(raw) ? "an array" : typeof raw, ...(file === undefined ? {} : { file }) });
-    return { resolved: undefined, issues, warnings: [], mode: options.validationMode ?? "permissive", source: located.source };
+    return { resolved: undefined, issues: issues.map((issue) => redactFields(issue)), warnings: [], mode: options.validationMode ?? "permissive", source: located.source };
   }
   const substituted = substituteVariables(raw, env, file);
   // Only the sections this platform reads count: another platform's unset `${VAR}` is not this one's problem.
@@ -56,13 +60,16 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   const overridden = applyEnvironmentOverrides(substituted.value as Record<string, unknown>, env, platform.configSection, platform.environment ?? [], options.overrides);
   const environmentWarnings = genericVariableWarnings(platform.configSection, overridden.generic, platform.environment ?? []);
   const config = withServiceNameDefault(overridden.config, appRoot);
+  // The file's own values too, where a variable overrode them: they are credentials all the same.
+  rememberConfigSecrets(substituted.value);
+  rememberConfigSecrets(config);
   const redacted = new Set(substituted.substitutedPaths);
   for (const path of overridden.sources.keys()) redacted.add(path);
   const outcome = await validateConfig<Section>({ config, platform: platform as Platform<Section>, ...(file === undefined ? {} : { file }), redactedPaths: redacted });
   issues.push(...outcome.issues);
   const mode = options.validationMode ?? outcome.mode ?? "permissive";
   const resolved = issues.length === 0 && outcome.resolved !== undefined ? { ...outcome.resolved, validationMode: mode } : undefined;
-  return { resolved, issues, warnings: [...environmentWarnings, ...outcome.warnings], mode, source: located.source };
+  return { resolved, issues: issues.map((issue) => redactFields(issue)), warnings: [...environmentWarnings, ...outcome.warnings], mode, source: located.source };
 }
 
 /** `service.name` falls back to the app's package.json `name` (an extension of the seed, which requires it). */

@@ -1,3 +1,5 @@
+import { redactFields, redactSecrets } from "../internal/redact";
+
 /** Process-wide key of the set of kinds an llmops error carries; `Symbol.for` so two copies of core agree. */
 const KINDS = Symbol.for("llmops.error.kinds");
 
@@ -28,11 +30,12 @@ function hasKind(error: unknown, kind: string): boolean {
  */
 export class LlmopsError extends Error {
   /**
-   * @param message - what went wrong and how to fix it; never a secret value
+   * @param message - what went wrong and how to fix it; every secret llmops knows of is scrubbed from it (a server's
+   *   answer quoted in it may echo a credential), so the stack trace carries none either
    * @param options - `cause`: the error underneath, kept for debugging
    */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redactSecrets(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LlmopsError";
     markKind(this, "LlmopsError");
   }
@@ -82,10 +85,11 @@ export class ConfigurationError extends LlmopsError {
    * @param options - `cause`: the error underneath; `summary`: a first line in place of the default one
    */
   constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown; summary?: string }) {
-    super(formatIssues(issues, options?.summary), options);
+    const redacted = issues.map((issue) => redactFields(issue));
+    super(formatIssues(redacted, options?.summary), options);
     this.name = "ConfigurationError";
     markKind(this, "ConfigurationError");
-    this.issues = issues;
+    this.issues = redacted;
   }
 
   /** True for a `ConfigurationError` from any copy of `@llmops/core`. */

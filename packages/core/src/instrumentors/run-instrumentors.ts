@@ -4,6 +4,7 @@ import { appRequire } from "../discovery/discover";
 import { globalState } from "../internal/global-state";
 import { componentLogger } from "../internal/logger";
 import { installCommand } from "../internal/package-manager";
+import { redactSecrets } from "../internal/redact";
 import type { InstrumentationLike, InstrumentorSpec, ResolvedConfig } from "../platform/platform";
 import { esmLoaderRegistered, moduleArrived, patchOnce, pendingModules, registerRequireHooks, setModulePatcher } from "./module-hooks";
 
@@ -299,6 +300,7 @@ function loadedModule(requireFromApp: NodeJS.Require, moduleName: string): unkno
   }
 }
 
+/** An instrumentor's error for its report, which the app reads: scrubbed like every message that leaves llmops. */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }

@@ -1,6 +1,8 @@
 import type * as OpenTelemetryApi from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
+import { formatWithOptions } from "node:util";
 import { globalState } from "./global-state";
+import { redactSecrets } from "./redact";
 
 /** The `@opentelemetry/api` module. */
 export type OtelApi = typeof OpenTelemetryApi;
@@ -59,13 +61,35 @@ class ComponentLogger implements DiagLogger {
   }
 
   private log(level: Level, message: string, args: unknown[]): void {
+    // Scrubbed here as well as in the console logger llmops installs: an app's own diag logger gets clean lines too.
+    const text = redactedLine(message, args);
     if (api !== undefined) {
       this.inner ??= api.diag.createComponentLogger({ namespace: this.namespace });
-      this.inner[level](message, ...args);
+      this.inner[level](text);
       return;
     }
-    registeredDiag()?.[level]?.(this.namespace, message, ...args);
+    registeredDiag()?.[level]?.(this.namespace, text);
   }
+}
+
+/** One line of a message and its arguments, as the console would print them, with every known secret scrubbed. */
+function redactedLine(message: unknown, args: readonly unknown[]): string {
+  const text = args.length === 0 && typeof message === "string" ? message : formatWithOptions({ depth: 4, colors: false }, message, ...args);
+  return redactSecrets(text);
+}
+
+/**
+ * Wraps a diag logger so that every line, llmops's and the OpenTelemetry SDK's alike (an exporter's "non-retryable
+ * error" quoting a server's status text, a header it could not use), is formatted to one string and scrubbed of
+ * every known secret before it is printed.
+ */
+function redactingLogger(inner: DiagLogger): DiagLogger {
+  const forward =
+    (level: Level) =>
+    (message: string, ...args: unknown[]): void => {
+      inner[level](redactedLine(message, args));
+    };
+  return { error: forward("error"), warn: forward("warn"), info: forward("info"), debug: forward("debug"), verbose: forward("verbose") };
 }
 
 /** The llmops component logger: every message goes through OpenTelemetry's `diag`. */
@@ -102,5 +126,5 @@ export function ensureDiagLogger(otel: OtelApi, env: Readonly<Record<string, str
     ALL: DiagLogLevel.ALL,
   };
   const name = (env.LLMOPS_LOG_LEVEL ?? env.OTEL_LOG_LEVEL ?? "WARN").toUpperCase();
-  otel.diag.setLogger(new otel.DiagConsoleLogger(), { logLevel: levels[name] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
+  otel.diag.setLogger(redactingLogger(new otel.DiagConsoleLogger()), { logLevel: levels[name] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
 }

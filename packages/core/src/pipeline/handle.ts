@@ -1,5 +1,6 @@
 import type { TracerProvider } from "@opentelemetry/api";
 import type { ConfigIssue } from "../errors/llmops-error";
+import { redactSecrets } from "../internal/redact";
 import type { InstrumentorReport } from "../instrumentors/run-instrumentors";
 import type { ManagedTracerProvider, ValidationMode } from "../platform/platform";
 import type { TracingStats } from "../provider/tracing-stats";
@@ -106,6 +107,8 @@ export interface InstrumentationHandle {
 }
 
 const DEFAULT_TIMEOUT_MILLIS = 5_000;
+/** How much of an error's text a flush result quotes. */
+const MAX_ERROR_LENGTH = 500;
 const OK: FlushResult = { ok: true, timedOut: false };
 
 /** A handle that does nothing, for tracing that is off; `tracerProvider` is the API's global one. */
@@ -169,7 +172,9 @@ function undelivered(stats: TracingStats): number {
  */
 export function bounded(operation: () => Promise<void>, timeoutMillis: number = DEFAULT_TIMEOUT_MILLIS, stats?: () => TracingStats): Promise<FlushResult> {
   const before = stats?.();
-  return new Promise<FlushResult>((settle) => {
+  return new Promise<FlushResult>((done) => {
+    // Every result leaves through here: its error text (a processor's rejection may quote a server) is scrubbed.
+    const settle = (result: FlushResult): void => done(result.error === undefined ? result : { ...result, error: redactSecrets(result.error, { maxLength: MAX_ERROR_LENGTH }) });
     const resolve = (result: FlushResult): void => {
       if (stats === undefined || before === undefined) return settle(result);
       const after = stats();

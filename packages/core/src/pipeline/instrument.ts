@@ -8,6 +8,7 @@ import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import { componentLogger, ensureDiagLogger, loadedOtelApi, logger, otelApi, warnOnce } from "../internal/logger";
 import type { OtelApi } from "../internal/logger";
+import { rememberEnvironmentSecrets } from "../internal/redact";
 import { installCommand } from "../internal/package-manager";
 import type { ManagedTracerProvider, Platform, ValidationMode } from "../platform/platform";
 import { assembleTracerProvider } from "../provider/assemble";
@@ -104,6 +105,8 @@ async function runStages(
   notice: ((appRoot: string) => DiscoveryNotice | undefined) | undefined,
 ): Promise<InstrumentationHandle> {
   ensureDiagLogger(otel, env);
+  // The OTLP exporters read process.env themselves (OTEL_EXPORTER_OTLP_HEADERS) even when `env` is given.
+  rememberEnvironmentSecrets(process.env);
   const early = earlyMode(options, env);
   if (/^true$/i.test(env.OTEL_SDK_DISABLED?.trim() ?? "")) {
     logger.info("OTEL_SDK_DISABLED=true: tracing is off; instrument() returns a no-op handle.");

@@ -1,16 +1,24 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { redactSecrets } from "../internal/redact";
 import type { PipelineCounters } from "./tracing-stats";
 
 /** `ExportResultCode` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
 const SUCCESS = 0;
 const FAILED = 1;
 
-/** An export error for a message: its text, with the HTTP status when the exporter attached one. */
+/** How much of an export error's text is quoted: it may be a server's answer, which is quoted, never dumped. */
+const MAX_ERROR_LENGTH = 300;
+
+/**
+ * An export error for a message: its text, with the HTTP status when the exporter attached one, scrubbed of every
+ * known secret (a server may echo the request's credentials in its status text) and cut to a quote's length.
+ */
 function describeError(error: Error | undefined): string {
   if (error === undefined) return "no reason given";
   const code = (error as { code?: unknown }).code;
-  return typeof code === "number" && code >= 100 && code < 600 && !error.message.includes(String(code)) ? `HTTP ${code} ${error.message}` : error.message;
+  const text = typeof code === "number" && code >= 100 && code < 600 && !error.message.includes(String(code)) ? `HTTP ${code} ${error.message}` : error.message;
+  return redactSecrets(text, { maxLength: MAX_ERROR_LENGTH });
 }
 
 /** How often, at most, a continuing export failure is logged again. */

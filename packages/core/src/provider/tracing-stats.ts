@@ -1,3 +1,5 @@
+import { redactSecrets } from "../internal/redact";
+
 /**
  * What became of the spans of one `instrument()` call so far: every sampled span that ended is exported, failed,
  * dropped or still pending, so `spansEnded` equals the sum of the other five. With several exporters, each span counts
@@ -105,6 +107,7 @@ export class TracingStatsCollector {
     }
     const spansPending = Math.max(0, spansEnded - spansExported - spansFailedExport - spansDroppedQueueFull - spansDroppedAfterShutdown);
     const stats = { spansEnded, spansExported, spansFailedExport, spansDroppedQueueFull, spansDroppedAfterShutdown, spansPending };
-    return lastError === undefined ? stats : { ...stats, lastExportError: lastError.message };
+    // Scrubbed as it leaves: a secret learnt after the failure was recorded is still kept out.
+    return lastError === undefined ? stats : { ...stats, lastExportError: redactSecrets(lastError.message) };
   }
 }

@@ -1,6 +1,5 @@
-import { LlmopsError } from "@llmops/core";
+import { LlmopsError, redactSecrets, redactUrl } from "@llmops/core";
 import type { MlflowTarget } from "./target";
-import { redactUrl } from "@llmops/core";
 
 /** TLS settings of requests to the tracking server. */
 export interface TlsOptions {
@@ -118,7 +117,8 @@ export class ExperimentResolver {
 
   private expectOk(answer: RestAnswer, request: string): void {
     if (answer.status >= 200 && answer.status < 300) return;
-    const detail = typeof answer.body.message === "string" ? `: ${answer.body.message.slice(0, 200).replace(/\.+$/, "")}` : "";
+    // The server's own words, quoted: scrubbed before the cut (a server may echo the request's credentials), then cut.
+    const detail = typeof answer.body.message === "string" ? `: ${redactSecrets(answer.body.message, { maxLength: 200 }).replace(/\.+$/, "")}` : "";
     if (answer.status === 401 || answer.status === 403) {
       throw new ExperimentResolutionError(
         `MLflow at ${this.where()} refused ${request} with HTTP ${answer.status} (${answer.status === 401 ? "Unauthorized" : "Forbidden"}); ` +

@@ -38,6 +38,10 @@ export function resolveTarget(section: MlflowSection, service: ServiceInfo): Mlf
   }
   if (section.workspace !== undefined) headers["x-mlflow-workspace"] = section.workspace;
   if (section.run_id !== undefined) headers["x-mlflow-run-id"] = section.run_id;
+  if (credential === "no credentials" && hasUserinfo(baseUrl)) {
+    // Node sends a URL's user info as basic auth when no authorization header is set.
+    credential = "basic auth from the user info of mlflow.tracking_uri";
+  }
   for (const [name, value] of Object.entries(section.headers)) {
     if (name.toLowerCase() === "authorization") {
       delete headers.authorization;
@@ -52,5 +56,14 @@ export function resolveTarget(section: MlflowSection, service: ServiceInfo): Mlf
 
 /** True when credentials would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
 export function sendsCredentialsInClear(target: MlflowTarget): boolean {
-  return Object.keys(target.headers).some((name) => name.toLowerCase() === "authorization") && travelsInClear(target.baseUrl);
+  return (Object.keys(target.headers).some((name) => name.toLowerCase() === "authorization") || hasUserinfo(target.baseUrl)) && travelsInClear(target.baseUrl);
+}
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== "" || parsed.password !== "";
+  } catch {
+    return false;
+  }
 }
