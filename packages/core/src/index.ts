@@ -5,10 +5,13 @@ export {
   MissingDependencyError,
   PlatformNotFoundError,
   PlatformConflictError,
+  HttpRequestError,
 } from "./errors/llmops-error";
-export type { ConfigIssue } from "./errors/llmops-error";
+export type { ConfigIssue, HttpRequestFailure } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
 export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./platform/bounded-request";
+export type { BoundedRequestOptions, BoundedResponse } from "./platform/bounded-request";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,

@@ -138,7 +138,11 @@ async function runStages(
   if (options.global !== false) registerGlobally(otel, provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
-  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout, counted), timeoutMillis);
+  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit(
+          (timeout) => bounded(() => provider.forceFlush(), timeout, counted),
+          timeoutMillis,
+          (reason) => stats.abandonInFlight(reason),
+        );
   const instrumentations = runInstrumentors({
     registry: platform.instrumentors,
     config,

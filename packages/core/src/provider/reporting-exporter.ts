@@ -16,6 +16,24 @@ function describeError(error: Error | undefined): string {
 /** How often, at most, a continuing export failure is logged again. */
 const REPEAT_WARNING_MILLIS = 30_000;
 
+/**
+ * The deadline of one export when the platform names no time limit: the batch processor's default export timeout
+ * (`OTEL_BSP_EXPORT_TIMEOUT`), which the SDK enforces on its flush but not on the exporter.
+ */
+export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+
+/**
+ * What an export may take beyond the platform's time limit before core gives up on it: the exporter's own timeout
+ * reports first when it works (its message is the more precise one); this catches what it misses.
+ */
+export const EXPORT_DEADLINE_GRACE_MILLIS = 1_000;
+
+/** One export handed to the inner exporter and not settled yet. */
+interface InFlight {
+  readonly spans: number;
+  readonly settle: (result: { code: number; error?: Error }, quiet: boolean) => void;
+}
+
 /** What a {@link ReportingExporter} counted. */
 export interface ExportCounts {
   readonly exported: number;
@@ -31,12 +49,18 @@ export interface ExportCounts {
  * lives in the counts, `lastExportError` and the warning. Otherwise the SDK's processors would log it once more on every
  * batch (through `globalErrorHandler`, with a stack trace), and a flush would stop waiting at the first failed batch
  * while the others were still being sent. Flush results still report it: they compare the counts before and after.
+ *
+ * Every export ends by a deadline: the OTLP/HTTP exporter's `timeoutMillis` is an idle timeout per attempt, which a
+ * server answering one byte now and then never trips, and nothing bounds the wait for a headers factory or a deferred
+ * exporter's creation. At the deadline the export is settled as failed (counted, warned) and a late answer is ignored.
+ * {@link ReportingExporter.abandon} settles every export still in flight at once, for an exit that cannot wait.
  */
 export class ReportingExporter implements SpanExporter {
   private exported = 0;
   private dropped = 0;
   private failing = false;
   private lastWarning = 0;
+  private readonly inFlight = new Set<InFlight>();
 
   /**
    * @param inner - the exporter to deliver through
@@ -51,7 +75,10 @@ export class ReportingExporter implements SpanExporter {
     private readonly target: string,
     private readonly explain: (error: Error | undefined) => string | undefined = () => undefined,
     private readonly counters?: PipelineCounters,
-  ) {}
+    private readonly deadlineMillis: number = DEFAULT_EXPORT_TIMEOUT_MILLIS + EXPORT_DEADLINE_GRACE_MILLIS,
+  ) {
+    if (counters !== undefined) counters.abandonInFlight = (reason) => this.abandon(reason);
+  }
 
   /** Spans delivered and spans dropped so far. */
   counts(): ExportCounts {
@@ -61,22 +88,47 @@ export class ReportingExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
     if (this.counters !== undefined) this.counters.handedToExporter += spans.length;
     let settled = false;
-    const settle = (result: { code: number; error?: Error }): void => {
+    const settle = (result: { code: number; error?: Error }, quiet = false): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
+      this.inFlight.delete(entry);
       try {
         if (result.code === SUCCESS) this.succeeded(spans.length);
-        else this.failed(spans.length, result.error);
+        else this.failed(spans.length, result.error, quiet);
       } catch {
         // A logger or hint that throws must not keep the result from the processor.
       }
       resultCallback(this.counters !== undefined && result.code !== SUCCESS ? { code: SUCCESS } : result);
     };
+    const entry: InFlight = { spans: spans.length, settle };
+    this.inFlight.add(entry);
+    // Unref'd: the request itself keeps the process alive while it is open; the deadline must not add to that.
+    const timer = setTimeout(
+      () => settle({ code: FAILED, error: new Error(`no complete answer within ${this.deadlineMillis} ms, the export deadline; llmops gave up on this batch`) }),
+      this.deadlineMillis,
+    );
+    timer.unref();
     try {
-      this.inner.export(spans, settle);
+      this.inner.export(spans, (result) => settle(result));
     } catch (error) {
       settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }
+  }
+
+  /**
+   * Gives up on every export still in flight: each is settled as failed with `reason` (counted, not warned: the
+   * caller says it once), and a late answer is ignored.
+   *
+   * @returns how many spans were given up
+   */
+  abandon(reason: string): number {
+    let spans = 0;
+    for (const entry of [...this.inFlight]) {
+      spans += entry.spans;
+      entry.settle({ code: FAILED, error: new Error(reason) }, true);
+    }
+    return spans;
   }
 
   shutdown(): Promise<void> {
@@ -96,13 +148,14 @@ export class ReportingExporter implements SpanExporter {
     }
   }
 
-  private failed(count: number, error: Error | undefined): void {
+  private failed(count: number, error: Error | undefined, quiet = false): void {
     this.dropped += count;
     if (this.counters !== undefined) {
       this.counters.failed += count;
       this.counters.lastError = describeError(error);
       this.counters.lastErrorAt = Date.now();
     }
+    if (quiet) return;
     const now = Date.now();
     if (this.failing && now - this.lastWarning < REPEAT_WARNING_MILLIS) return;
     this.failing = true;
