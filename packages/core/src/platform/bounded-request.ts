@@ -85,6 +85,9 @@ export async function boundedRequest(url: string, options: BoundedRequestOptions
       {
         method,
         headers,
+        // A connection of its own, closed with the answer: nothing is shared with the app's global agent, no kept-alive
+        // socket outlives the request (or holds the process), and a socket the server closed meanwhile is never reused.
+        agent: false,
         ...(secure ? { ...(options.ca === undefined ? {} : { ca: options.ca }), rejectUnauthorized: options.rejectUnauthorized !== false } : {}),
       },
       (response) => {
