@@ -12,6 +12,8 @@ export { definePlatform } from "./platform/platform";
 export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
 export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./platform/bounded-request";
 export type { BoundedRequestOptions, BoundedResponse } from "./platform/bounded-request";
+export { exportHttpAgent } from "./platform/export-agent";
+export type { ExportHttpAgentOptions } from "./platform/export-agent";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,

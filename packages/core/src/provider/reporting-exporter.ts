@@ -1,5 +1,6 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { ExportScope, runInExportScope } from "../internal/export-scope";
 import type { PipelineCounters } from "./tracing-stats";
 
 /** `ExportResultCode` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
@@ -28,9 +29,18 @@ export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
  */
 export const EXPORT_DEADLINE_GRACE_MILLIS = 1_000;
 
+/**
+ * The error an export is given up with; its code is none the OTLP exporters retry on, so a request ended with it
+ * fails the export for good.
+ */
+function giveUp(reason: string): Error {
+  return Object.assign(new Error(reason), { code: "ELLMOPS_GAVE_UP" });
+}
+
 /** One export handed to the inner exporter and not settled yet. */
 interface InFlight {
   readonly spans: number;
+  readonly scope: ExportScope;
   readonly settle: (result: { code: number; error?: Error }, quiet: boolean) => void;
 }
 
@@ -52,8 +62,11 @@ export interface ExportCounts {
  *
  * Every export ends by a deadline: the OTLP/HTTP exporter's `timeoutMillis` is an idle timeout per attempt, which a
  * server answering one byte now and then never trips, and nothing bounds the wait for a headers factory or a deferred
- * exporter's creation. At the deadline the export is settled as failed (counted, warned) and a late answer is ignored.
- * {@link ReportingExporter.abandon} settles every export still in flight at once, for an exit that cannot wait.
+ * exporter's creation. At the deadline the export is settled as failed (counted, warned), the connections it opened
+ * through `exportHttpAgent` are destroyed (so the exporter neither retries nor keeps a socket that holds the process),
+ * and a late answer is ignored. {@link ReportingExporter.abandon} does the same at once for every export in flight, for
+ * an exit that cannot wait. `shutdown()` and `forceFlush()` wait for the inner exporter at most one deadline after the
+ * last export settled: an exporter still waiting for an abandoned request cannot hold them.
  */
 export class ReportingExporter implements SpanExporter {
   private exported = 0;
@@ -61,6 +74,7 @@ export class ReportingExporter implements SpanExporter {
   private failing = false;
   private lastWarning = 0;
   private readonly inFlight = new Set<InFlight>();
+  private readonly idleWaiters: Array<() => void> = [];
 
   /**
    * @param inner - the exporter to deliver through
@@ -93,6 +107,7 @@ export class ReportingExporter implements SpanExporter {
       settled = true;
       clearTimeout(timer);
       this.inFlight.delete(entry);
+      if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       try {
         if (result.code === SUCCESS) this.succeeded(spans.length);
         else this.failed(spans.length, result.error, quiet);
@@ -101,16 +116,18 @@ export class ReportingExporter implements SpanExporter {
       }
       resultCallback(this.counters !== undefined && result.code !== SUCCESS ? { code: SUCCESS } : result);
     };
-    const entry: InFlight = { spans: spans.length, settle };
+    const scope = new ExportScope();
+    const entry: InFlight = { spans: spans.length, scope, settle };
     this.inFlight.add(entry);
     // Unref'd: the request itself keeps the process alive while it is open; the deadline must not add to that.
-    const timer = setTimeout(
-      () => settle({ code: FAILED, error: new Error(`no complete answer within ${this.deadlineMillis} ms, the export deadline; llmops gave up on this batch`) }),
-      this.deadlineMillis,
-    );
+    const timer = setTimeout(() => {
+      const error = giveUp(`no complete answer within ${this.deadlineMillis} ms, the export deadline; llmops gave up on this batch`);
+      settle({ code: FAILED, error });
+      scope.end(error);
+    }, this.deadlineMillis);
     timer.unref();
     try {
-      this.inner.export(spans, (result) => settle(result));
+      runInExportScope(scope, () => this.inner.export(spans, (result) => settle(result)));
     } catch (error) {
       settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }
@@ -126,17 +143,47 @@ export class ReportingExporter implements SpanExporter {
     let spans = 0;
     for (const entry of [...this.inFlight]) {
       spans += entry.spans;
-      entry.settle({ code: FAILED, error: new Error(reason) }, true);
+      const error = giveUp(reason);
+      entry.settle({ code: FAILED, error }, true);
+      entry.scope.end(error);
     }
     return spans;
   }
 
   shutdown(): Promise<void> {
-    return this.inner.shutdown();
+    return this.noLongerThanExports(() => this.inner.shutdown());
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+    return this.noLongerThanExports(() => this.inner.forceFlush?.() ?? Promise.resolve());
+  }
+
+  /**
+   * Runs an operation of the inner exporter that waits for its requests (the OTLP exporter's flush and shutdown), and
+   * stops waiting one deadline after every export of ours settled: what it still waits for then was given up on.
+   */
+  private noLongerThanExports(operation: () => Promise<void>): Promise<void> {
+    let running: Promise<void>;
+    try {
+      running = operation();
+    } catch (error) {
+      running = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = this.settledAll().then(
+      () =>
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.deadlineMillis);
+          timer.unref();
+        }),
+    );
+    return Promise.race([running, givenUp]).finally(() => clearTimeout(timer));
+  }
+
+  /** Resolves once no export is in flight. */
+  private settledAll(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private succeeded(count: number): void {

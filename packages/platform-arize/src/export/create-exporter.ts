@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { MissingDependencyError, installCommand, readCertificateFile } from "@llmops/core";
+import { MissingDependencyError, exportHttpAgent, installCommand, readCertificateFile } from "@llmops/core";
 import type { SpanExporterFactory } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ArizeSection } from "../config/section";
@@ -46,7 +46,8 @@ export function exporterFactory(section: ArizeSection, target: ExportTarget, app
       headers: { ...target.headers },
       timeoutMillis: section.timeout_ms,
       compression: compression as never,
-      ...(ca === undefined ? {} : { httpAgentOptions: { ca, keepAlive: true } }),
+      // Core's agent: at core's export deadline (or an exit that cannot wait) the export's connection is ended.
+      httpAgentOptions: exportHttpAgent(ca === undefined ? {} : { ca }),
     }) as unknown as SpanExporter;
   };
 }

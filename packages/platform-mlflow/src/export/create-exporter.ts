@@ -1,4 +1,4 @@
-import { LlmopsError, readCertificateFile } from "@llmops/core";
+import { LlmopsError, exportHttpAgent, readCertificateFile } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { MlflowSection } from "../config/section";
 import type { ExperimentResolver, TlsOptions } from "./experiment";
@@ -36,15 +36,13 @@ export function exportHeaders(target: MlflowTarget, resolver: ExperimentResolver
  */
 export async function createExporter(section: MlflowSection, target: MlflowTarget, resolver: ExperimentResolver, tls: TlsOptions): Promise<SpanExporter> {
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-  const secure = new URL(target.tracesUrl).protocol === "https:";
   return new OTLPTraceExporter({
     url: target.tracesUrl,
     headers: exportHeaders(target, resolver),
     timeoutMillis: section.timeout_ms,
     compression: (section.compression === "gzip" ? "gzip" : "none") as never,
-    ...(secure && (tls.ca !== undefined || tls.insecure === true)
-      ? { httpAgentOptions: { keepAlive: true, ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.insecure === true ? { rejectUnauthorized: false } : {}) } }
-      : {}),
+    // Core's agent: at core's export deadline (or an exit that cannot wait) the export's connection is ended.
+    httpAgentOptions: exportHttpAgent({ ...(tls.ca === undefined ? {} : { ca: tls.ca }), rejectUnauthorized: tls.insecure !== true }),
   }) as unknown as SpanExporter;
 }
 
