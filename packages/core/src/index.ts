@@ -13,7 +13,7 @@ export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpe
 export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./platform/bounded-request";
 export type { BoundedRequestOptions, BoundedResponse } from "./platform/bounded-request";
 export { exportHttpAgent } from "./platform/export-agent";
-export type { ExportHttpAgentOptions } from "./platform/export-agent";
+export type { ExportAgentFactory, ExportHttpAgentOptions } from "./platform/export-agent";
 export type {
   AssembleProviderOptions,
   EnvironmentOverride,

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from "node:http";
 import { HttpRequestError } from "../errors/llmops-error";
 import { redactUrl } from "./helpers";
 
@@ -32,7 +31,8 @@ export interface BoundedRequestOptions {
 /** The answer of {@link boundedRequest}: any HTTP status (the caller decides what an error is) and the whole body. */
 export interface BoundedResponse {
   readonly status: number;
-  readonly headers: IncomingHttpHeaders;
+  /** The answer's headers, names in lower case (Node's `IncomingHttpHeaders`, spelled out to keep `@types/node` out of the public types). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The body as UTF-8 text, at most `maxResponseBytes` long. */
   readonly body: string;
 }

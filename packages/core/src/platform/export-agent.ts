@@ -2,6 +2,12 @@ import type { Agent as HttpAgent } from "node:http";
 import type { Duplex } from "node:stream";
 import { currentExportScope } from "../internal/export-scope";
 
+/**
+ * What {@link exportHttpAgent} returns: the `httpAgentOptions` factory of the OTLP/HTTP exporters, which resolves to a
+ * Node `http.Agent` or `https.Agent` (typed `object` to keep `@types/node` out of the public types; pass it `as never`).
+ */
+export type ExportAgentFactory = (protocol: string) => Promise<object>;
+
 /** Options of {@link exportHttpAgent}: TLS settings of the connections. */
 export interface ExportHttpAgentOptions {
   /** The CA certificate(s) to trust (PEM), e.g. from `readCertificateFile`. */
@@ -24,10 +30,10 @@ export interface ExportHttpAgentOptions {
  * @example
  * ```ts
  * const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
- * const exporter = new OTLPTraceExporter({ url, timeoutMillis: 10_000, httpAgentOptions: exportHttpAgent({ ca }) });
+ * const exporter = new OTLPTraceExporter({ url, timeoutMillis: 10_000, httpAgentOptions: exportHttpAgent({ ca }) as never });
  * ```
  */
-export function exportHttpAgent(options: ExportHttpAgentOptions = {}): (protocol: string) => Promise<HttpAgent> {
+export function exportHttpAgent(options: ExportHttpAgentOptions = {}): ExportAgentFactory {
   return async (protocol) => {
     const secure = protocol === "https:";
     // Imported when the exporter asks, after any HTTP instrumentation of the app has patched these modules.

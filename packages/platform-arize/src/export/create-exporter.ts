@@ -47,7 +47,7 @@ export function exporterFactory(section: ArizeSection, target: ExportTarget, app
       timeoutMillis: section.timeout_ms,
       compression: compression as never,
       // Core's agent: at core's export deadline (or an exit that cannot wait) the export's connection is ended.
-      httpAgentOptions: exportHttpAgent(ca === undefined ? {} : { ca }),
+      httpAgentOptions: exportHttpAgent(ca === undefined ? {} : { ca }) as never,
     }) as unknown as SpanExporter;
   };
 }

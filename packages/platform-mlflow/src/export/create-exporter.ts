@@ -42,7 +42,7 @@ export async function createExporter(section: MlflowSection, target: MlflowTarge
     timeoutMillis: section.timeout_ms,
     compression: (section.compression === "gzip" ? "gzip" : "none") as never,
     // Core's agent: at core's export deadline (or an exit that cannot wait) the export's connection is ended.
-    httpAgentOptions: exportHttpAgent({ ...(tls.ca === undefined ? {} : { ca: tls.ca }), rejectUnauthorized: tls.insecure !== true }),
+    httpAgentOptions: exportHttpAgent({ ...(tls.ca === undefined ? {} : { ca: tls.ca }), rejectUnauthorized: tls.insecure !== true }) as never,
   }) as unknown as SpanExporter;
 }
 
