@@ -2,6 +2,8 @@ import { diag } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { ReportingExporter } from "../src/provider/reporting-exporter";
 import { TracingStatsCollector } from "../src/provider/tracing-stats";
+import { assembleTracerProvider } from "../src/provider/assemble";
+import { liveHandle } from "../src/pipeline/handle";
 import { captureDiag } from "./helpers";
 
 function scripted(results: Array<{ code: number; error?: Error } | "throw">): SpanExporter {
@@ -90,5 +92,16 @@ describe("ReportingExporter deadline and abandon", () => {
     expect(logs.messages.filter((message) => message.startsWith("warn"))).toEqual([]);
     expect(collector.abandonInFlight("again")).toBe(0);
     logs.restore();
+  });
+
+  it("shutdown() at its bound gives up on the exports in flight: counted as failed, none left pending", async () => {
+    const collector = new TracingStatsCollector();
+    const never: SpanExporter = { export: () => {}, shutdown: () => new Promise(() => {}) };
+    const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [never], batch: false, exportTimeoutMillis: 60_000 }, diag, collector);
+    const handle = liveHandle({ platform: "test", provider, instrumentations: [], configFile: undefined, onShutdown: () => {}, stats: () => collector.snapshot(), abandon: (reason) => collector.abandonInFlight(reason) });
+    for (let index = 0; index < 2; index++) provider.getTracer("t").startSpan(`s${index}`).end();
+    const result = await handle.shutdown({ timeoutMillis: 300 });
+    expect(result).toEqual(expect.objectContaining({ ok: false, timedOut: true }));
+    expect(result.stats).toEqual(expect.objectContaining({ spansEnded: 2, spansFailedExport: 2, spansPending: 0, lastExportError: "abandoned at shutdown: it did not finish within 300 ms" }));
   });
 });

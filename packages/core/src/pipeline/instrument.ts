@@ -154,7 +154,15 @@ async function runStages(
     // Under the preload the app has not loaded yet: nothing can have been imported behind llmops's back.
     ...(preloaded ? { entryIsEsModule: false } : {}),
   });
-  const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks, stats: counted });
+  const handle = liveHandle({
+    platform: platform.name,
+    provider,
+    instrumentations,
+    configFile: config.file,
+    onShutdown: removeExitHooks,
+    stats: counted,
+    abandon: (reason) => stats.abandonInFlight(reason),
+  });
   const loader = esmLoaderKind();
   const esm = loader === undefined ? "" : `; ES module imports intercepted ${loader === "in-thread" ? "in-thread (module.registerHooks)" : "on Node's loader thread (module.register)"}`;
   logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);
