@@ -214,7 +214,14 @@ export class PlatformConflictError extends LlmopsError {
   }
 }
 
-/** Why an HTTP request of llmops gave up: the overall deadline, the response-size cap, or the network. */
+/**
+ * Why an HTTP request of llmops gave up: the overall deadline, the response-size cap, or the network.
+ *
+ * @example
+ * ```ts
+ * const failure: HttpRequestFailure | undefined = HttpRequestError.isInstance(error) ? error.failure : undefined;
+ * ```
+ */
 export type HttpRequestFailure = "deadline" | "too-large" | "network";
 
 /**

@@ -1,10 +1,24 @@
 import { HttpRequestError } from "../errors/llmops-error";
 import { redactUrl } from "./helpers";
 
-/** The response-size cap of {@link boundedRequest} when none is given: far above any REST answer llmops reads. */
+/**
+ * The response-size cap of {@link boundedRequest} when none is given (1 MiB): far above any REST answer llmops reads.
+ *
+ * @example
+ * ```ts
+ * await boundedRequest(url, { deadlineMillis: 5_000, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES / 4 });
+ * ```
+ */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** Options of {@link boundedRequest}. */
+/**
+ * Options of {@link boundedRequest}.
+ *
+ * @example
+ * ```ts
+ * const options: BoundedRequestOptions = { method: "POST", body: JSON.stringify({ name: "e" }), deadlineMillis: 10_000, deadlineSetting: "acme.timeout_ms" };
+ * ```
+ */
 export interface BoundedRequestOptions {
   /** `GET` (default), `POST`, … */
   readonly method?: string;
@@ -28,7 +42,15 @@ export interface BoundedRequestOptions {
   readonly deadlineSetting?: string;
 }
 
-/** The answer of {@link boundedRequest}: any HTTP status (the caller decides what an error is) and the whole body. */
+/**
+ * The answer of {@link boundedRequest}: any HTTP status (the caller decides what an error is) and the whole body.
+ *
+ * @example
+ * ```ts
+ * const answer: BoundedResponse = await boundedRequest(url, { deadlineMillis: 5_000 });
+ * if (answer.status >= 400) throw new LlmopsError(`HTTP ${answer.status}`);
+ * ```
+ */
 export interface BoundedResponse {
   readonly status: number;
   /** The answer's headers, names in lower case (Node's `IncomingHttpHeaders`, spelled out to keep `@types/node` out of the public types). */

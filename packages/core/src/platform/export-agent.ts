@@ -5,10 +5,23 @@ import { currentExportScope } from "../internal/export-scope";
 /**
  * What {@link exportHttpAgent} returns: the `httpAgentOptions` factory of the OTLP/HTTP exporters, which resolves to a
  * Node `http.Agent` or `https.Agent` (typed `object` to keep `@types/node` out of the public types; pass it `as never`).
+ *
+ * @example
+ * ```ts
+ * const agent: ExportAgentFactory = exportHttpAgent();
+ * new OTLPTraceExporter({ url, httpAgentOptions: agent as never });
+ * ```
  */
 export type ExportAgentFactory = (protocol: string) => Promise<object>;
 
-/** Options of {@link exportHttpAgent}: TLS settings of the connections. */
+/**
+ * Options of {@link exportHttpAgent}: TLS settings of the connections.
+ *
+ * @example
+ * ```ts
+ * const options: ExportHttpAgentOptions = { ca: readCertificateFile({ file, appRoot, key: "acme.certificate_file", server: "the collector" }) };
+ * ```
+ */
 export interface ExportHttpAgentOptions {
   /** The CA certificate(s) to trust (PEM), e.g. from `readCertificateFile`. */
   readonly ca?: string;
