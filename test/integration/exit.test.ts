@@ -33,6 +33,8 @@ function script(exporter: string, body: string): string {
 
 const fileExporter = `{ export(spans, done) { fs.appendFileSync(out, spans.map((s) => s.name + "\\n").join("")); done({ code: 0 }); }, shutdown: async () => {}, forceFlush: async () => {} }`;
 const deadExporter = `{ export() { /* the backend never answers */ }, shutdown: () => new Promise(() => {}), forceFlush: () => new Promise(() => {}) }`;
+// Like a request to a collector that accepts and never answers: it holds the event loop, and nothing ends it.
+const holdingExporter = `{ export() { setInterval(() => {}, 1000); }, shutdown: () => new Promise(() => {}), forceFlush: () => new Promise(() => {}) }`;
 
 function run(source: string, afterStart?: (child: ReturnType<typeof spawn>) => void) {
   const folder = mkdtempSync(join(tmpdir(), "llmops-exit-"));
@@ -43,7 +45,8 @@ function run(source: string, afterStart?: (child: ReturnType<typeof spawn>) => v
   const env = { ...process.env, OUT_FILE: out, OTEL_BSP_SCHEDULE_DELAY: "600000" };
   const started = Date.now();
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; spans: string[]; millis: number; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file], { env, stdio: ["ignore", "pipe", "pipe"] });
+    // A child held past this is killed, and the test sees the signal.
+    const child = spawn(process.execPath, [file], { env, stdio: ["ignore", "pipe", "pipe"], timeout: 20_000, killSignal: "SIGKILL" });
     let stderr = "";
     let stdout = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -82,10 +85,17 @@ describe("flush on exit (child processes, built core)", () => {
     expect(result).toEqual(expect.objectContaining({ code: 42, signal: null }));
   });
 
+  it("natural exit: an export that holds the event loop is given up at the bound, with one line, and the app's exit code is kept", async () => {
+    const result = await run(script(holdingExporter, "process.exitCode = 3;"));
+    expect(result).toEqual(expect.objectContaining({ code: 3, signal: null }));
+    expect(result.millis).toBeLessThan(700 + 5_000);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringContaining("3 spans were lost at exit: the flush at exit did not finish within 700 ms (flushOnExit.timeoutMillis)")]);
+  }, 30_000);
+
   it("does not hold the exit past the timeout when the backend is dead", async () => {
     const result = await run(script(deadExporter, `setInterval(() => {}, 1000); console.log("READY");`), (child) => child.kill("SIGTERM"));
     expect(result.signal).toBe("SIGTERM");
     expect(result.millis).toBeLessThan(5_000);
-    expect(result.stderr).toContain("Spans queued at exit may be lost: the flush timed out");
+    expect(result.stderr).toContain("3 spans were lost at exit: the flush at exit did not finish within 700 ms (flushOnExit.timeoutMillis)");
   });
 });

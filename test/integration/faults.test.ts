@@ -91,7 +91,14 @@ interface AppRun {
   result: AppResult;
   /** Milliseconds from the SIGTERM to the exit, when one was sent. */
   afterSignalMillis?: number;
+  /** Milliseconds from the app's result line (its last line of work) to the exit. */
+  afterResultMillis: number;
+  /** `stats()` as the process exited. */
+  exitStats?: Stats;
 }
+
+/** An app still running after this long is held by something: it is killed, and its run fails. */
+const HELD_MILLIS = 45_000;
 
 /** The environment of the apps: nothing of llmops or OpenTelemetry from this process; llmops logging everything. */
 function appEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -109,7 +116,9 @@ function runApp(scenario: Scenario, options: { env?: Record<string, string>; onL
   let stdout = "";
   let stderr = "";
   let signalledAt: number | undefined;
+  let resultAt = Date.now();
   let pending = "";
+  const held = setTimeout(() => child.kill("SIGKILL"), HELD_MILLIS);
   child.stdout?.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
     pending += chunk.toString();
@@ -117,6 +126,7 @@ function runApp(scenario: Scenario, options: { env?: Record<string, string>; onL
     pending = lines.pop() ?? "";
     for (const line of lines) {
       options.onLine?.(line, child);
+      if (line.startsWith("FAULT-RESULT ")) resultAt = Date.now();
       if (line === "READY" && options.sigtermWhenReady === true) {
         signalledAt = Date.now();
         child.kill("SIGTERM");
@@ -134,13 +144,27 @@ function runApp(scenario: Scenario, options: { env?: Record<string, string>; onL
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
+      clearTimeout(held);
+      const afterResultMillis = Date.now() - resultAt;
+      const exitLine = stdout.split("\n").find((text) => text.startsWith("EXIT-STATS "));
+      const exitStats = exitLine === undefined ? undefined : (JSON.parse(exitLine.slice("EXIT-STATS ".length)) as Stats);
       const line = stdout.split("\n").find((text) => text.startsWith("FAULT-RESULT "));
       if (line === undefined) {
         reject(new Error(`the app printed no result (exit ${code ?? signal})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr.slice(-4000)}`));
         return;
       }
       const afterSignalMillis = signalledAt === undefined ? undefined : Date.now() - signalledAt;
-      resolve({ scenario, code, signal, stdout, stderr, result: JSON.parse(line.slice("FAULT-RESULT ".length)) as AppResult, ...(afterSignalMillis === undefined ? {} : { afterSignalMillis }) });
+      resolve({
+        scenario,
+        code,
+        signal,
+        stdout,
+        stderr,
+        result: JSON.parse(line.slice("FAULT-RESULT ".length)) as AppResult,
+        afterResultMillis,
+        ...(exitStats === undefined ? {} : { exitStats }),
+        ...(afterSignalMillis === undefined ? {} : { afterSignalMillis }),
+      });
     });
   });
 }
@@ -277,6 +301,10 @@ describe("fault matrix (child processes, built packages)", () => {
     runs.retryAfterTooLong = runApp(arize(await faulty("retryAfterTooLong", once({ kind: "status", status: 429, headers: { "retry-after": "30" } })), { timeoutMillis: 2_000 }));
     runs.reset = runApp(arize(await faulty("reset", once({ kind: "reset" }))));
     runs.hang = runApp(arize(await faulty("hang", () => ({ kind: "hang" })), { timeoutMillis: 1_000, phases: [{ spans: 5, flushMillis: 300 }], shutdownMillis: 4_000 }));
+    // A collector that answers 200 and then one byte every 500 ms, forever: the exporter's idle timeout never fires.
+    runs.trickle = runApp(arize(await faulty("trickle", () => ({ kind: "trickle" })), { timeoutMillis: 1_000, phases: [{ spans: 5 }], shutdownMillis: 8_000 }));
+    // The app returns from its last line while the collector accepts and never answers, with a long exporter timeout.
+    runs.naturalHang = runApp(arize(await faulty("naturalHang", () => ({ kind: "hang" })), { timeoutMillis: 30_000, phases: [{ spans: 3 }], finish: "natural" }));
     runs.tlsWhenPlainExpected = runApp(arize(tls.url, { timeoutMillis: 1_500, phases: [{ spans: 5, flushMillis: 5_000 }] }));
     const plain = await startHttpReceiver();
     servers.push(plain);
@@ -400,6 +428,27 @@ describe("fault matrix (child processes, built packages)", () => {
     expect(run.result.stats).toEqual(expect.objectContaining({ spansEnded: 5, spansFailedExport: 5, spansPending: 0 }));
   });
 
+  it("collector trickling its answer: the export ends by its deadline (timeout_ms + 1 s), counted as failed, and the process exits", async () => {
+    const run = await runs.trickle!;
+    expectContained(run);
+    expect(run.result.shutdown).toEqual(
+      expect.objectContaining({ ok: false, timedOut: false, error: expect.stringContaining("5 spans were not delivered; last error: no complete answer within 2000 ms, the export deadline") }),
+    );
+    expect(run.result.stats).toEqual(expect.objectContaining({ spansEnded: 5, spansFailedExport: 5, spansPending: 0 }));
+    // The abandoned request's connection was ended: nothing held the process after the app's last line.
+    expect(run.afterResultMillis).toBeLessThan(5_000);
+  });
+
+  it("natural exit with a collector that never answers (timeout_ms 30000): exit within the flush bound, one line with the spans lost, counted in stats()", async () => {
+    const run = await runs.naturalHang!;
+    expectContained(run);
+    // The default exit bound is 5 s; the exporter's own timeout (30 s) does not count.
+    expect(run.afterResultMillis).toBeLessThan(5_000 + 5_000);
+    const lines = output(run).split("\n").filter((line) => line.includes("lost at exit"));
+    expect(lines).toEqual([expect.stringContaining("3 spans were lost at exit: the flush at exit did not finish within 5000 ms (flushOnExit.timeoutMillis)")]);
+    expect(run.exitStats).toEqual(expect.objectContaining({ spansEnded: 3, spansFailedExport: 3, spansPending: 0, lastExportError: expect.stringContaining("abandoned at exit") }));
+  });
+
   it("TLS where plain HTTP was expected: the export fails, counted and warned; the app runs on", async () => {
     const run = await runs.tlsWhenPlainExpected!;
     expectContained(run);
@@ -474,6 +523,6 @@ describe("fault matrix (child processes, built packages)", () => {
     expectContained(run);
     expect(run.signal).toBe("SIGTERM");
     expect(run.afterSignalMillis).toBeLessThan(1_000 + SLACK_MILLIS + 1_000);
-    expect(run.stderr).toContain("Spans queued at exit may be lost: the flush timed out. Of 3 spans: 0 exported, 3 still pending");
+    expect(run.stderr).toContain("3 spans were lost at exit: the flush at exit did not finish within 1000 ms (flushOnExit.timeoutMillis)");
   });
 });

@@ -54,6 +54,7 @@ export const platform = definePlatform({
       resourceAttributes: target.resourceAttributes,
       exportTarget: target.description,
       explainExportError: (error) => explainExportError(error, section),
+      exportTimeoutMillis: section.timeout_ms,
       ...(createSpanProcessor === undefined ? {} : { createSpanProcessor }),
     });
   },

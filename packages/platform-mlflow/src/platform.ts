@@ -66,6 +66,7 @@ export const platform = definePlatform({
       spanProcessors,
       exportTarget: target.description,
       explainExportError: (error) => explainExportError(error, section, target),
+      exportTimeoutMillis: section.timeout_ms,
     });
   },
 });

@@ -320,10 +320,57 @@ describe("@llmops/platform-mlflow", () => {
       await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
       const port = (silent.address() as { port: number }).port;
       try {
-        await expect(new ExperimentResolver(resolveTarget(section({ tracking_uri: `http://127.0.0.1:${port}` }), service), 300).resolve()).rejects.toThrow(/no answer within 300 ms \(mlflow.timeout_ms\)/);
+        await expect(new ExperimentResolver(resolveTarget(section({ tracking_uri: `http://127.0.0.1:${port}` }), service), 300).resolve()).rejects.toThrow(
+          /did not resolve the experiment within mlflow\.timeout_ms \(300 ms\)/,
+        );
       } finally {
         silent.close();
       }
+    });
+  });
+
+  describe("network bounds: a misbehaving tracking server cannot hold instrument() or fill memory", () => {
+    /** Well above the deadline, far below "forever": a bound, not a timing. */
+    const GENEROUS_MILLIS = 10_000;
+
+    it("a server trickling its answer one byte every 500 ms: the lookup ends by mlflow.timeout_ms, in strict and permissive mode", async () => {
+      fake.misbehave = "trickle";
+      const mlflow = section({ tracking_uri: fake.url, experiment_name: "slow", timeout_ms: 1_500 });
+      let started = Date.now();
+      const error = await failure(createProvider(mlflow, "strict"));
+      expect(Date.now() - started).toBeLessThan(GENEROUS_MILLIS);
+      expect(error.message).toContain(`The MLflow tracking server at ${fake.url} did not resolve the experiment within mlflow.timeout_ms (1500 ms)`);
+      expect(error.message).toContain("GET /api/2.0/mlflow/experiments/get-by-name got no complete answer in time");
+
+      const logger = recordingLogger();
+      started = Date.now();
+      const provider = await createProvider(mlflow, "permissive", logger);
+      expect(Date.now() - started).toBeLessThan(GENEROUS_MILLIS);
+      expect(logger.warnings).toEqual([expect.stringContaining("did not resolve the experiment within mlflow.timeout_ms")]);
+      await provider.shutdown().catch(() => undefined);
+    });
+
+    it("a create that trickles after a quick lookup also ends by the deadline", async () => {
+      // get-by-name answers at once (absent), then the create trickles: it gets what is left of the one deadline.
+      const resolver = new ExperimentResolver(resolveTarget(section({ tracking_uri: fake.url, experiment_name: "fresh" }), service), 1_500);
+      const original = fake.requests.push.bind(fake.requests);
+      fake.requests.push = (...entries) => {
+        if (entries.some((entry) => entry.method === "POST")) fake.misbehave = "trickle";
+        return original(...entries);
+      };
+      const started = Date.now();
+      const error = await failure(resolver.resolve());
+      expect(error.message).toContain("POST /api/2.0/mlflow/experiments/create got no complete answer in time");
+      expect(Date.now() - started).toBeLessThan(GENEROUS_MILLIS);
+    });
+
+    it("an endless answer: memory stays under a cap and the lookup fails saying the answer was too large", async () => {
+      fake.misbehave = "endless";
+      const before = process.memoryUsage().rss;
+      const error = await failure(new ExperimentResolver(resolveTarget(section({ tracking_uri: fake.url, experiment_name: "huge" }), service), 60_000).resolve());
+      const growth = process.memoryUsage().rss - before;
+      expect(error.message).toContain(`The MLflow tracking server at ${fake.url} sent an oversized answer to GET /api/2.0/mlflow/experiments/get-by-name (over 1048576 bytes)`);
+      expect(growth).toBeLessThan(64 * 1024 * 1024);
     });
   });
 

@@ -1,7 +1,8 @@
 // An app traced by llmops (built dist) while something goes wrong: the backend, an instrumentor or the exporter.
 // FAULT_SCENARIO (JSON) says what to do; FAULT_SECRET is the API key it configures, which must never be printed.
 // It listens for unhandled rejections and uncaught exceptions, counts errors its own calls threw, and prints one line
-// `FAULT-RESULT <json>` with what it saw: instrumentation report, flush results (and how long each took), stats().
+// `FAULT-RESULT <json>` with what it saw: instrumentation report, flush results (and how long each took), stats();
+// then, as the process exits, `EXIT-STATS <json>` with stats() at that moment.
 "use strict";
 const { createRequire } = require("node:module");
 const { join } = require("node:path");
@@ -72,6 +73,8 @@ async function main() {
   const modules = {};
   for (const name of scenario.earlyModules ?? []) modules[name] = guarded(`require ${name}`, () => requireFromApp(name));
   const tracing = await startTracing();
+  // The counts as the process ends: what the exit flush delivered, failed or gave up on.
+  process.on("exit", () => process.stdout.write(`EXIT-STATS ${JSON.stringify(tracing.stats())}\n`));
   const tracer = tracing.tracerProvider.getTracer("fault-app");
   // The report is read at the end: an instrumentor that loads with its module later updates its entry.
   const result = { active: tracing.active, instrumentations: tracing.instrumentations, flushes: [], unhandled, appErrors };

@@ -10,6 +10,8 @@ export type Fault =
   | { readonly kind: "status"; readonly status: number; readonly headers?: Readonly<Record<string, string>> }
   /** Reads the request and never answers; the connection stays open until the client gives up. */
   | { readonly kind: "hang" }
+  /** Answers 200 and then one byte every 500 ms, never ending: an idle timeout never fires. */
+  | { readonly kind: "trickle" }
   /** Resets the connection (TCP RST) as soon as the first bytes of the request body arrive. */
   | { readonly kind: "reset" }
   /** Passes the request on to the upstream receiver and its answer back. */
@@ -79,6 +81,13 @@ function apply(fault: Fault, request: IncomingMessage, response: ServerResponse,
     case "hang":
       request.resume();
       return;
+    case "trickle": {
+      request.resume();
+      response.writeHead(200, { "content-type": "application/x-protobuf" });
+      const interval = setInterval(() => response.write("\n"), 500);
+      response.on("close", () => clearInterval(interval));
+      return;
+    }
     case "reset":
       request.once("data", () => request.socket.resetAndDestroy());
       return;

@@ -265,6 +265,52 @@ export class PlatformBrokenError extends LlmopsError {
   }
 }
 
+/**
+ * Why an HTTP request of llmops gave up: the overall deadline, the response-size cap, or the network.
+ *
+ * @example
+ * ```ts
+ * const failure: HttpRequestFailure | undefined = HttpRequestError.isInstance(error) ? error.failure : undefined;
+ * ```
+ */
+export type HttpRequestFailure = "deadline" | "too-large" | "network";
+
+/**
+ * An HTTP request llmops made (a platform's REST lookup) that did not complete: the deadline passed, the answer was
+ * larger than the cap, or the connection failed. The message names the request (method, URL without credentials or
+ * query) and the limit; `cause` keeps the socket error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await boundedRequest("http://127.0.0.1:5000/api/2.0/mlflow/experiments/get-by-name", { deadlineMillis: 5_000 });
+ * } catch (error) {
+ *   if (HttpRequestError.isInstance(error) && error.failure === "deadline") console.error("the server is too slow");
+ * }
+ * ```
+ */
+export class HttpRequestError extends LlmopsError {
+  /** What stopped the request. */
+  readonly failure: HttpRequestFailure;
+
+  /**
+   * @param message - what happened, naming the request and the limit; never a secret
+   * @param failure - what stopped the request
+   * @param options - `cause`: the socket error, if any
+   */
+  constructor(message: string, failure: HttpRequestFailure, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "HttpRequestError";
+    markKind(this, "HttpRequestError");
+    this.failure = failure;
+  }
+
+  /** True for an `HttpRequestError` from any copy of `@llmops/core`. */
+  static override isInstance(error: unknown): error is HttpRequestError {
+    return hasKind(error, "HttpRequestError");
+  }
+}
+
 function formatIssues(issues: readonly ConfigIssue[], summary?: string): string {
   const head = summary ?? `Invalid llmops configuration (${issues.length} ${issues.length === 1 ? "issue" : "issues"}):`;
   const lines = issues.map((issue) => {

@@ -4,25 +4,50 @@ import type { FlushResult } from "./handle";
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 /**
- * Flushes queued spans when the process is about to exit, keeping its normal exit behaviour:
- * on `beforeExit` the flush runs once (the process then exits as it would have); on SIGTERM/SIGINT the spans are
- * flushed within the timeout, then, if nothing else listens for the signal, it is raised again so the process ends
- * exactly as it would without llmops (same signal, same exit status). An app with its own listener keeps control.
+ * Flushes queued spans when the process is about to exit, keeping its normal exit behaviour, and never holding the
+ * exit past `timeoutMillis`:
+ * - on `beforeExit` the flush runs once; the process then exits as it would have. When the flush does not finish in
+ *   time, the exports still in flight are abandoned (counted as failed in `stats()`, one warning says how many spans
+ *   were lost and why) and, if their requests still hold the event loop, the process exits with the exit code the
+ *   app set: an export to a backend that accepts connections and never answers cannot keep it alive.
+ * - on SIGTERM/SIGINT the spans are flushed within the timeout (abandoned as above when it runs out), then, if nothing
+ *   else listens for the signal, it is raised again so the process ends exactly as it would without llmops (same
+ *   signal, same exit status). An app with its own listener keeps control.
  *
+ * @param flush - flushes within the given time and says how it went (never rejects)
+ * @param timeoutMillis - the exit bound (`flushOnExit.timeoutMillis`)
+ * @param abandon - gives up on the exports still in flight, counting their spans as failed; returns how many
  * @returns a function that removes the hooks
  */
-export function installFlushOnExit(flush: (timeoutMillis: number) => Promise<FlushResult>, timeoutMillis: number): () => void {
+export function installFlushOnExit(
+  flush: (timeoutMillis: number) => Promise<FlushResult>,
+  timeoutMillis: number,
+  abandon: (reason: string) => number = () => 0,
+): () => void {
   let flushed = false;
+  const finish = (result: FlushResult): void => {
+    try {
+      report(result, timeoutMillis, abandon);
+    } catch {
+      // Reporting must not stand between the app and its exit.
+    }
+  };
   const onBeforeExit = (): void => {
     if (flushed) return;
     flushed = true;
-    void flush(timeoutMillis).then(report);
+    void flush(timeoutMillis).then((result) => {
+      finish(result);
+      if (!result.timedOut) return;
+      // Unref'd: when nothing else holds the event loop the process exits by itself, as it would have; the timer only
+      // fires while the abandoned requests (or anything else) still hold it.
+      setTimeout(() => process.exit(), 0).unref();
+    });
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     remove();
     const othersListen = process.listenerCount(signal) > 0;
     void flush(timeoutMillis)
-      .then(report)
+      .then(finish)
       .finally(() => {
         if (!othersListen) process.kill(process.pid, signal);
       });
@@ -36,9 +61,19 @@ export function installFlushOnExit(flush: (timeoutMillis: number) => Promise<Flu
   return remove;
 }
 
-function report(result: FlushResult): void {
+/** One warning for a flush at exit that did not deliver everything: how many spans were lost, and why. */
+function report(result: FlushResult, timeoutMillis: number, abandon: (reason: string) => number): void {
   if (result.ok) return;
   const stats = result.stats;
+  if (result.timedOut) {
+    const why = `the flush at exit did not finish within ${timeoutMillis} ms (flushOnExit.timeoutMillis)`;
+    const lost = abandon(`abandoned at exit: ${why}`);
+    if (lost > 0) {
+      const last = stats?.lastExportError === undefined ? "" : ` Last export error: ${stats.lastExportError}.`;
+      logger.warn(`${lost} ${lost === 1 ? "span was" : "spans were"} lost at exit: ${why}, so llmops stopped waiting for the backend.${last} tracing.stats() counts them as failed.`);
+      return;
+    }
+  }
   const counts =
     stats === undefined
       ? ""

@@ -91,7 +91,10 @@ export interface InstrumentationHandle {
   readonly configFile: string | undefined;
   /** Exports every ended span. Resolves (never rejects) within `timeoutMillis` (default 5 s). */
   forceFlush(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
-  /** Flushes and stops tracing. Resolves (never rejects) within `timeoutMillis` (default 5 s). */
+  /**
+   * Flushes and stops tracing. Resolves (never rejects) within `timeoutMillis` (default 5 s); exports still in flight
+   * then are given up and counted as failed.
+   */
   shutdown(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
   /**
    * What became of the spans so far: ended, exported, failed, dropped (queue full, after shutdown) and pending.
@@ -135,6 +138,8 @@ export function liveHandle(params: {
   onShutdown: () => void;
   /** The span counts; none when the platform built its provider without `assembleTracerProvider`. */
   stats?: () => TracingStats;
+  /** Gives up on the exports still in flight, counting their spans as failed; returns how many. */
+  abandon?: (reason: string) => number;
 }): InstrumentationHandle {
   let shutdown: Promise<FlushResult> | undefined;
   const counted = params.stats;
@@ -151,9 +156,13 @@ export function liveHandle(params: {
         : bounded(() => params.provider.forceFlush(), options?.timeoutMillis, counted),
     stats: counted ?? (() => NO_SPANS),
     shutdown: (options) => {
-      shutdown ??= bounded(() => params.provider.shutdown(), options?.timeoutMillis, counted).then((result) => {
+      const timeoutMillis = options?.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS;
+      shutdown ??= bounded(() => params.provider.shutdown(), timeoutMillis, counted).then((result) => {
         params.onShutdown();
-        return result;
+        // Nothing exports after shutdown: what is still in flight at its bound is given up (and its connection closed),
+        // so that it neither holds the process nor stays "pending" in stats() for ever.
+        if (!result.timedOut || params.abandon === undefined || params.abandon(`abandoned at shutdown: it did not finish within ${timeoutMillis} ms`) === 0) return result;
+        return counted === undefined ? result : { ...result, stats: counted() };
       });
       return shutdown;
     },

@@ -177,7 +177,11 @@ async function runStages(
   if (options.global !== false) registerGlobally(otel, provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
-  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout, counted), timeoutMillis);
+  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit(
+          (timeout) => bounded(() => provider.forceFlush(), timeout, counted),
+          timeoutMillis,
+          (reason) => stats.abandonInFlight(reason),
+        );
   const instrumentations = runInstrumentors({
     registry: platform.instrumentors,
     config,
@@ -189,7 +193,15 @@ async function runStages(
     // Under the preload the app has not loaded yet: nothing can have been imported behind llmops's back.
     ...(preloaded ? { entryIsEsModule: false } : {}),
   });
-  const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks, stats: counted });
+  const handle = liveHandle({
+    platform: platform.name,
+    provider,
+    instrumentations,
+    configFile: config.file,
+    onShutdown: removeExitHooks,
+    stats: counted,
+    abandon: (reason) => stats.abandonInFlight(reason),
+  });
   const loader = esmLoaderKind();
   const esm = loader === undefined ? "" : `; ES module imports intercepted ${loader === "in-thread" ? "in-thread (module.registerHooks)" : "on Node's loader thread (module.register)"}`;
   logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);

@@ -152,6 +152,13 @@ export interface AssembleProviderOptions {
   /** Turns an export error into a hint for the user (which setting to check); return undefined for none. Never return a secret. */
   readonly explainExportError?: (error: Error | undefined) => string | undefined;
   /**
+   * The platform's time limit for one export in milliseconds, retries included (e.g. its `timeout_ms`, the value given
+   * to the OTLP exporter's `timeoutMillis`). Core ends every export by a deadline 1 s later, whatever the exporter's
+   * own timeout does (the OTLP/HTTP one is an idle timeout, which a trickling server never trips): the export is
+   * counted as failed and warned about. Default 30 s.
+   */
+  readonly exportTimeoutMillis?: number;
+  /**
    * Builds the span processor of each exporter in place of the SDK's batch or simple one, e.g. a processor that also
    * converts spans (OpenInference's Vercel AI SDK processor). The exporter it gets already counts and reports failures.
    */

@@ -3,7 +3,7 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { AssembleProviderOptions, ManagedTracerProvider, ServiceInfo } from "../platform/platform";
 import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
-import { ReportingExporter } from "./reporting-exporter";
+import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
@@ -30,7 +30,8 @@ export function maxQueueSizeFromEnv(env: Readonly<Record<string, string | undefi
  * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
  * Every span on its way to an exporter is accounted for in `stats`: a counting processor in front of the exporter's
  * processor counts the spans that end and drops (counted and warned, never silently) those that would overflow the
- * batch queue; the exporter is wrapped so that exports and failed exports are counted, and failures warned about.
+ * batch queue; the exporter is wrapped so that exports and failed exports are counted, failures warned about, and
+ * every export ends by a deadline (`exportTimeoutMillis` + 1 s).
  * An exporter given as a factory is created at its first export when `deferExporters` is set (permissive mode), else
  * here (strict mode: a failure throws from `instrument()`).
  * The OpenTelemetry SDK is imported here, on first use, never at `import "@llmops/core"`.
@@ -53,6 +54,7 @@ export async function assembleTracerProvider(
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes(attributes));
   const batch = options.batch ?? true;
   const target = options.exportTarget ?? "the platform";
+  const exportDeadline = (options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MILLIS) + EXPORT_DEADLINE_GRACE_MILLIS;
   const exporters: SpanExporter[] = [];
   for (const given of options.exporters ?? []) {
     if (typeof given !== "function") exporters.push(given);
@@ -62,7 +64,7 @@ export async function assembleTracerProvider(
     ...(options.spanProcessors ?? []),
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();
-      const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters);
+      const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters, exportDeadline);
       if (options.createSpanProcessor !== undefined) {
         // A platform's own processor keeps its own queue; its spans are counted, its queue is its business.
         return new CountingSpanProcessor(options.createSpanProcessor(exporter, batch), { counters, logger, target });

@@ -1,6 +1,8 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { redactSecrets } from "../internal/redact";
+
+import { ExportScope, runInExportScope } from "../internal/export-scope";
 import type { PipelineCounters } from "./tracing-stats";
 
 /** `ExportResultCode` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
@@ -24,6 +26,33 @@ function describeError(error: Error | undefined): string {
 /** How often, at most, a continuing export failure is logged again. */
 const REPEAT_WARNING_MILLIS = 30_000;
 
+/**
+ * The deadline of one export when the platform names no time limit: the batch processor's default export timeout
+ * (`OTEL_BSP_EXPORT_TIMEOUT`), which the SDK enforces on its flush but not on the exporter.
+ */
+export const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+
+/**
+ * What an export may take beyond the platform's time limit before core gives up on it: the exporter's own timeout
+ * reports first when it works (its message is the more precise one); this catches what it misses.
+ */
+export const EXPORT_DEADLINE_GRACE_MILLIS = 1_000;
+
+/**
+ * The error an export is given up with; its code is none the OTLP exporters retry on, so a request ended with it
+ * fails the export for good.
+ */
+function giveUp(reason: string): Error {
+  return Object.assign(new Error(reason), { code: "ELLMOPS_GAVE_UP" });
+}
+
+/** One export handed to the inner exporter and not settled yet. */
+interface InFlight {
+  readonly spans: number;
+  readonly scope: ExportScope;
+  readonly settle: (result: { code: number; error?: Error }, quiet: boolean) => void;
+}
+
 /** What a {@link ReportingExporter} counted. */
 export interface ExportCounts {
   readonly exported: number;
@@ -39,12 +68,22 @@ export interface ExportCounts {
  * lives in the counts, `lastExportError` and the warning. Otherwise the SDK's processors would log it once more on every
  * batch (through `globalErrorHandler`, with a stack trace), and a flush would stop waiting at the first failed batch
  * while the others were still being sent. Flush results still report it: they compare the counts before and after.
+ *
+ * Every export ends by a deadline: the OTLP/HTTP exporter's `timeoutMillis` is an idle timeout per attempt, which a
+ * server answering one byte now and then never trips, and nothing bounds the wait for a headers factory or a deferred
+ * exporter's creation. At the deadline the export is settled as failed (counted, warned), the connections it opened
+ * through `exportHttpAgent` are destroyed (so the exporter neither retries nor keeps a socket that holds the process),
+ * and a late answer is ignored. {@link ReportingExporter.abandon} does the same at once for every export in flight, for
+ * an exit that cannot wait. `shutdown()` and `forceFlush()` wait for the inner exporter at most one deadline after the
+ * last export settled: an exporter still waiting for an abandoned request cannot hold them.
  */
 export class ReportingExporter implements SpanExporter {
   private exported = 0;
   private dropped = 0;
   private failing = false;
   private lastWarning = 0;
+  private readonly inFlight = new Set<InFlight>();
+  private readonly idleWaiters: Array<() => void> = [];
 
   /**
    * @param inner - the exporter to deliver through
@@ -59,7 +98,10 @@ export class ReportingExporter implements SpanExporter {
     private readonly target: string,
     private readonly explain: (error: Error | undefined) => string | undefined = () => undefined,
     private readonly counters?: PipelineCounters,
-  ) {}
+    private readonly deadlineMillis: number = DEFAULT_EXPORT_TIMEOUT_MILLIS + EXPORT_DEADLINE_GRACE_MILLIS,
+  ) {
+    if (counters !== undefined) counters.abandonInFlight = (reason) => this.abandon(reason);
+  }
 
   /** Spans delivered and spans dropped so far. */
   counts(): ExportCounts {
@@ -69,30 +111,88 @@ export class ReportingExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
     if (this.counters !== undefined) this.counters.handedToExporter += spans.length;
     let settled = false;
-    const settle = (result: { code: number; error?: Error }): void => {
+    const settle = (result: { code: number; error?: Error }, quiet = false): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
+      this.inFlight.delete(entry);
+      if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       try {
         if (result.code === SUCCESS) this.succeeded(spans.length);
-        else this.failed(spans.length, result.error);
+        else this.failed(spans.length, result.error, quiet);
       } catch {
         // A logger or hint that throws must not keep the result from the processor.
       }
       resultCallback(this.counters !== undefined && result.code !== SUCCESS ? { code: SUCCESS } : result);
     };
+    const scope = new ExportScope();
+    const entry: InFlight = { spans: spans.length, scope, settle };
+    this.inFlight.add(entry);
+    // Unref'd: the request itself keeps the process alive while it is open; the deadline must not add to that.
+    const timer = setTimeout(() => {
+      const error = giveUp(`no complete answer within ${this.deadlineMillis} ms, the export deadline; llmops gave up on this batch`);
+      settle({ code: FAILED, error });
+      scope.end(error);
+    }, this.deadlineMillis);
+    timer.unref();
     try {
-      this.inner.export(spans, settle);
+      runInExportScope(scope, () => this.inner.export(spans, (result) => settle(result)));
     } catch (error) {
       settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }
   }
 
+  /**
+   * Gives up on every export still in flight: each is settled as failed with `reason` (counted, not warned: the
+   * caller says it once), and a late answer is ignored.
+   *
+   * @returns how many spans were given up
+   */
+  abandon(reason: string): number {
+    let spans = 0;
+    for (const entry of [...this.inFlight]) {
+      spans += entry.spans;
+      const error = giveUp(reason);
+      entry.settle({ code: FAILED, error }, true);
+      entry.scope.end(error);
+    }
+    return spans;
+  }
+
   shutdown(): Promise<void> {
-    return this.inner.shutdown();
+    return this.noLongerThanExports(() => this.inner.shutdown());
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+    return this.noLongerThanExports(() => this.inner.forceFlush?.() ?? Promise.resolve());
+  }
+
+  /**
+   * Runs an operation of the inner exporter that waits for its requests (the OTLP exporter's flush and shutdown), and
+   * stops waiting one deadline after every export of ours settled: what it still waits for then was given up on.
+   */
+  private noLongerThanExports(operation: () => Promise<void>): Promise<void> {
+    let running: Promise<void>;
+    try {
+      running = operation();
+    } catch (error) {
+      running = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = this.settledAll().then(
+      () =>
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.deadlineMillis);
+          timer.unref();
+        }),
+    );
+    return Promise.race([running, givenUp]).finally(() => clearTimeout(timer));
+  }
+
+  /** Resolves once no export is in flight. */
+  private settledAll(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private succeeded(count: number): void {
@@ -104,13 +204,14 @@ export class ReportingExporter implements SpanExporter {
     }
   }
 
-  private failed(count: number, error: Error | undefined): void {
+  private failed(count: number, error: Error | undefined, quiet = false): void {
     this.dropped += count;
     if (this.counters !== undefined) {
       this.counters.failed += count;
       this.counters.lastError = describeError(error);
       this.counters.lastErrorAt = Date.now();
     }
+    if (quiet) return;
     const now = Date.now();
     if (this.failing && now - this.lastWarning < REPEAT_WARNING_MILLIS) return;
     this.failing = true;

@@ -66,6 +66,8 @@ export class PipelineCounters {
   lastError: string | undefined;
   /** When it happened (`Date.now()`). */
   lastErrorAt = 0;
+  /** Set by the pipeline's exporter: gives up on its exports in flight, counting them as failed; returns their spans. */
+  abandonInFlight: ((reason: string) => number) | undefined;
 
   /** Spans the span processor holds and has not handed to the exporter yet: its queue. */
   queueLength(): number {
@@ -87,6 +89,18 @@ export class TracingStatsCollector {
   /** True until a pipeline is added: the provider was not assembled here, nothing is counted. */
   isEmpty(): boolean {
     return this.pipelines.length === 0;
+  }
+
+  /**
+   * Gives up on every export still in flight in every pipeline (an exit that cannot wait longer): their spans are
+   * counted as failed, with `reason` as the last export error.
+   *
+   * @returns how many spans were given up
+   */
+  abandonInFlight(reason: string): number {
+    let spans = 0;
+    for (const counters of this.pipelines) spans += counters.abandonInFlight?.(reason) ?? 0;
+    return spans;
   }
 
   /** The sums so far. */

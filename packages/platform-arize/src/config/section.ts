@@ -32,7 +32,7 @@ export const arizeSchema = v.pipe(
     headers: v.optional(v.record(v.string(), v.string()), {}),
     /** `gzip` compresses export requests. */
     compression: v.optional(v.picklist(["none", "gzip"]), "none"),
-    /** Time limit of one export request, in milliseconds. */
+    /** Time limit of one export, retries included, in milliseconds; core ends the export 1 s later whatever the collector does. */
     timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
   }),
   v.forward(

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { MissingDependencyError, constructWithoutOtlpEnvironment, installCommand, readCertificateFile } from "@llmops/core";
+import { MissingDependencyError, constructWithoutOtlpEnvironment, exportHttpAgent, installCommand, readCertificateFile } from "@llmops/core";
 import type { SpanExporterFactory } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ArizeSection } from "../config/section";
@@ -50,7 +50,8 @@ export function exporterFactory(section: ArizeSection, target: ExportTarget, app
           headers: { ...target.headers },
           timeoutMillis: section.timeout_ms,
           compression: compression as never,
-          httpAgentOptions: { keepAlive: true, ...(ca === undefined ? {} : { ca }) },
+          // Core's agent: at core's export deadline (or an exit that cannot wait) the export's connection is ended.
+          httpAgentOptions: exportHttpAgent(ca === undefined ? {} : { ca }) as never,
         }),
     ) as unknown as SpanExporter;
   };

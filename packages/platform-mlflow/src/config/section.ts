@@ -62,7 +62,7 @@ export const mlflowSchema = v.pipe(
     insecure_tls: v.optional(v.boolean(), false),
     /** Extra headers sent with every request to the server (REST and OTLP). */
     headers: v.optional(v.record(v.string(), v.string()), {}),
-    /** Time limit of one request (experiment lookup or span export), in milliseconds. */
+    /** Deadline of the experiment lookup (all its requests together) and of each span export (core adds 1 s), in milliseconds. */
     timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
     /** Batch spans (default) or send each as it ends. */
     batch_spans: v.optional(v.boolean(), true),

@@ -1,4 +1,4 @@
-import { LlmopsError, constructWithoutOtlpEnvironment, readCertificateFile } from "@llmops/core";
+import { LlmopsError, constructWithoutOtlpEnvironment, exportHttpAgent, readCertificateFile } from "@llmops/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { MlflowSection } from "../config/section";
 import type { ExperimentResolver, TlsOptions } from "./experiment";
@@ -36,7 +36,6 @@ export function exportHeaders(target: MlflowTarget, resolver: ExperimentResolver
  */
 export async function createExporter(section: MlflowSection, target: MlflowTarget, resolver: ExperimentResolver, tls: TlsOptions): Promise<SpanExporter> {
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-  const secure = new URL(target.tracesUrl).protocol === "https:";
   // Every setting explicit, the exporter's own reading of OTEL_EXPORTER_OTLP_* suppressed: those variables describe
   // some other collector, and must not add headers or a TLS identity to requests to the tracking server.
   return constructWithoutOtlpEnvironment(
@@ -46,11 +45,8 @@ export async function createExporter(section: MlflowSection, target: MlflowTarge
         headers: exportHeaders(target, resolver),
         timeoutMillis: section.timeout_ms,
         compression: (section.compression === "gzip" ? "gzip" : "none") as never,
-        httpAgentOptions: {
-          keepAlive: true,
-          ...(secure && tls.ca !== undefined ? { ca: tls.ca } : {}),
-          ...(secure && tls.insecure === true ? { rejectUnauthorized: false } : {}),
-        },
+        // Core's agent: at core's export deadline (or an exit that cannot wait) the export's connection is ended.
+        httpAgentOptions: exportHttpAgent({ ...(tls.ca === undefined ? {} : { ca: tls.ca }), rejectUnauthorized: tls.insecure !== true }) as never,
       }),
   ) as unknown as SpanExporter;
 }

@@ -1,4 +1,5 @@
-import { LlmopsError, redactSecrets, redactUrl } from "@llmops/core";
+import { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES, HttpRequestError, LlmopsError, redactSecrets, redactUrl } from "@llmops/core";
+import type { BoundedResponse } from "@llmops/core";
 import type { MlflowTarget } from "./target";
 
 /** TLS settings of requests to the tracking server. */
@@ -42,6 +43,8 @@ export class ExperimentResolutionError extends LlmopsError {
 export class ExperimentResolver {
   private resolved: string | undefined;
   private pending: Promise<string> | undefined;
+  /** When the running attempt must end (`Date.now()` value): one deadline for all of its requests. */
+  private deadline: number | undefined;
 
   constructor(
     private readonly target: MlflowTarget,
@@ -57,6 +60,7 @@ export class ExperimentResolver {
   /** Resolves (or returns the resolved) experiment id; rejects with {@link ExperimentResolutionError}. */
   resolve(): Promise<string> {
     if (this.resolved !== undefined) return Promise.resolve(this.resolved);
+    if (this.pending === undefined) this.deadline = Date.now() + this.timeoutMs;
     this.pending ??= this.attempt().then(
       (id) => {
         this.resolved = id;
@@ -129,59 +133,57 @@ export class ExperimentResolver {
     throw new ExperimentResolutionError(`MLflow at ${this.where()} answered HTTP ${answer.status} to ${request}${detail}.`, answer.status);
   }
 
+  /** The error of a request that got no complete answer: the network, the deadline or the size cap, and what to check. */
+  private unreachable(error: unknown, method: string, url: string): ExperimentResolutionError {
+    const failure = HttpRequestError.isInstance(error) ? error.failure : "network";
+    const message =
+      failure === "deadline"
+        ? `The MLflow tracking server at ${this.where()} did not resolve the experiment within mlflow.timeout_ms (${this.timeoutMs} ms): ` +
+          `${method} ${new URL(url).pathname} got no complete answer in time, and llmops gave up. Check that the server is healthy, or raise mlflow.timeout_ms.`
+        : failure === "too-large"
+          ? `The MLflow tracking server at ${this.where()} sent an oversized answer to ${method} ${new URL(url).pathname} (over ${DEFAULT_MAX_RESPONSE_BYTES} bytes), ` +
+            `and llmops stopped reading it. Is mlflow.tracking_uri an MLflow tracking server?`
+          : `Cannot reach the MLflow tracking server at ${this.where()} to resolve the experiment (${method} ${new URL(url).pathname}: ${
+              ((error as { cause?: Error }).cause ?? (error as Error)).message || "network error"
+            }). Is it running, and is mlflow.tracking_uri right?`;
+    return new ExperimentResolutionError(message, undefined, { cause: error });
+  }
+
   private where(): string {
     return redactUrl(this.target.baseUrl).replace(/\/$/, "");
   }
 
-  /** One JSON request to the tracking server, with the target's headers, TLS settings and the time limit. */
+  /**
+   * One JSON request to the tracking server, with the target's headers and TLS settings, through core's bounded
+   * request: the whole resolution (every request it makes) ends by one deadline, `mlflow.timeout_ms` after it started,
+   * and no answer is read past core's size cap.
+   */
   private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<RestAnswer> {
-    const url = new URL(`${this.target.baseUrl}${path}`);
+    const url = `${this.target.baseUrl}${path}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const { request } = url.protocol === "https:" ? await import("node:https") : await import("node:http");
-    return new Promise<RestAnswer>((resolve, reject) => {
-      const fail = (error: Error): void => {
-        const code = (error as NodeJS.ErrnoException).code;
-        reject(
-          new ExperimentResolutionError(
-            `Cannot reach the MLflow tracking server at ${this.where()} to resolve the experiment (${method} ${url.pathname}: ${error.message || code || "network error"}). Is it running, and is mlflow.tracking_uri right?`,
-            undefined,
-            { cause: error },
-          ),
-        );
-      };
-      const outgoing = request(
-        url,
-        {
-          method,
-          headers: {
-            accept: "application/json",
-            ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
-            ...this.target.headers,
-          },
-          timeout: this.timeoutMs,
-          ...(url.protocol === "https:" ? { ...(this.tls.ca === undefined ? {} : { ca: this.tls.ca }), rejectUnauthorized: this.tls.insecure !== true } : {}),
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("error", fail);
-          response.on("end", () => {
-            let parsed: Record<string, unknown> = {};
-            try {
-              const text = Buffer.concat(chunks).toString("utf8");
-              const value: unknown = text === "" ? {} : JSON.parse(text);
-              if (typeof value === "object" && value !== null) parsed = value as Record<string, unknown>;
-            } catch {
-              // not JSON (a proxy's error page): the status speaks
-            }
-            resolve({ status: response.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      outgoing.on("timeout", () => outgoing.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms (mlflow.timeout_ms)`), { code: "ETIMEDOUT" })));
-      outgoing.on("error", fail);
-      outgoing.end(payload);
-    });
+    const deadline = this.deadline ?? Date.now() + this.timeoutMs;
+    let answer: BoundedResponse;
+    try {
+      answer = await boundedRequest(url, {
+        method,
+        headers: { accept: "application/json", ...(payload === undefined ? {} : { "content-type": "application/json" }), ...this.target.headers },
+        ...(payload === undefined ? {} : { body: payload }),
+        deadlineMillis: Math.max(0, deadline - Date.now()),
+        deadlineSetting: "mlflow.timeout_ms",
+        ...(this.tls.ca === undefined ? {} : { ca: this.tls.ca }),
+        rejectUnauthorized: this.tls.insecure !== true,
+      });
+    } catch (error) {
+      throw this.unreachable(error, method, url);
+    }
+    let parsed: Record<string, unknown> = {};
+    try {
+      const value: unknown = answer.body === "" ? {} : JSON.parse(answer.body);
+      if (typeof value === "object" && value !== null) parsed = value as Record<string, unknown>;
+    } catch {
+      // not JSON (a proxy's error page): the status speaks
+    }
+    return { status: answer.status, body: parsed };
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * A small stand-in of an MLflow tracking server's experiments REST API (get, get-by-name, create) and its OTLP route
  * (`POST /v1/traces`, answered 200) on a loopback port, for unit tests of experiment resolution and for exports. It
- * records every request's method, path and headers, and can be told to answer a fixed status, or to play the
- * "another process created it meanwhile" race.
+ * records every request's method, path and headers, and can be told to answer a fixed status, to play the "another
+ * process created it meanwhile" race, or to misbehave on the wire: trickle an answer one byte every 500 ms, or send a
+ * body that never ends.
  */
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, Server } from "node:http";
@@ -24,12 +25,18 @@ export interface FakeMlflow {
   forceStatus: number | undefined;
   /** When true, the next create finds the experiment created by "another process" and answers RESOURCE_ALREADY_EXISTS. */
   raceOnCreate: boolean;
+  /**
+   * While set, every request gets a 200 whose body `trickle`s one byte every 500 ms (never idle long enough for an
+   * idle timeout) or is `endless` (64 KiB chunks as fast as the client reads them); neither ever ends.
+   */
+  misbehave: "trickle" | "endless" | undefined;
   close(): Promise<void>;
 }
 
 export async function startFakeMlflow(port = 0): Promise<FakeMlflow> {
   let nextId = 1;
-  const fake: Omit<FakeMlflow, "url" | "port" | "close"> = { requests: [], experiments: new Map(), forceStatus: undefined, raceOnCreate: false };
+  const fake: Omit<FakeMlflow, "url" | "port" | "close"> = { requests: [], experiments: new Map(), forceStatus: undefined, raceOnCreate: false, misbehave: undefined };
+  const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -40,6 +47,26 @@ export async function startFakeMlflow(port = 0): Promise<FakeMlflow> {
         response.writeHead(status, { "content-type": "application/json" });
         response.end(JSON.stringify(value));
       };
+      if (fake.misbehave === "trickle") {
+        response.writeHead(200, { "content-type": "application/json" });
+        const timer = setInterval(() => response.write(" "), 500);
+        timers.add(timer);
+        response.on("close", () => {
+          clearInterval(timer);
+          timers.delete(timer);
+        });
+        return;
+      }
+      if (fake.misbehave === "endless") {
+        response.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = (): void => {
+          while (!response.destroyed && response.write(chunk));
+        };
+        response.on("drain", pump);
+        pump();
+        return;
+      }
       if (fake.forceStatus !== undefined) return answer(fake.forceStatus, { error_code: "FORCED", message: `forced ${fake.forceStatus}` });
       const show = (name: string, experiment: { id: string; deleted: boolean }): unknown => ({
         experiment: { experiment_id: experiment.id, name, lifecycle_stage: experiment.deleted ? "deleted" : "active" },
@@ -83,6 +110,7 @@ export async function startFakeMlflow(port = 0): Promise<FakeMlflow> {
     port: actual,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearInterval(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

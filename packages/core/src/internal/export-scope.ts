@@ -1,0 +1,47 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** Anything that can be ended with an error: a socket. */
+interface Destroyable {
+  destroy(error?: Error): unknown;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/**
+ * The connections one export opened, so that giving up on the export (its deadline passed, or the process exits)
+ * also ends its requests: otherwise a server that answers slowly enough keeps the request, its socket and the
+ * exporter's pending promise alive after llmops stopped waiting, and the socket holds the process.
+ */
+export class ExportScope {
+  private readonly connections = new Set<Destroyable>();
+  private ended: Error | undefined;
+
+  /** Tracks a connection opened for this export; one opened after the export was given up on is ended at once. */
+  track(connection: Destroyable): void {
+    if (this.ended !== undefined) {
+      const error = this.ended;
+      process.nextTick(() => connection.destroy(error));
+      return;
+    }
+    this.connections.add(connection);
+    connection.once("close", () => this.connections.delete(connection));
+  }
+
+  /** Ends every connection of the export, and any it opens later, with `error` (which the exporter sees). */
+  end(error: Error): void {
+    this.ended ??= error;
+    for (const connection of this.connections) connection.destroy(error);
+    this.connections.clear();
+  }
+}
+
+const scopes = new AsyncLocalStorage<ExportScope>();
+
+/** Runs `operation` (an exporter's `export()`) so that the connections it opens, now or later, belong to `scope`. */
+export function runInExportScope<T>(scope: ExportScope, operation: () => T): T {
+  return scopes.run(scope, operation);
+}
+
+/** The export the current code runs for, if any. */
+export function currentExportScope(): ExportScope | undefined {
+  return scopes.getStore();
+}
