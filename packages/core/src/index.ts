@@ -8,9 +8,11 @@ export {
 } from "./errors/llmops-error";
 export type { ConfigIssue } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
-export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export { checkCertificateFile, readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export type { CertificateFileParams } from "./platform/helpers";
 export type {
   AssembleProviderOptions,
+  ConfigCheckContext,
   EnvironmentOverride,
   EnvironmentValueKind,
   InstrumentationLike,
