@@ -28,7 +28,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError {
   const describe = (): string => {
     if (index >= text.length) return "the end of the file";
     const character = text.charAt(index);
-    return /^[\x21-\x7e]$/.test(character) ? `"${character}"` : `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return /^[\x21-\x7e]$/.test(character) ? `'${character}'` : `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
   };
   const skipSpace = (): void => {
     while (index < text.length && " \t\n\r".includes(text.charAt(index))) index++;
