@@ -187,20 +187,27 @@ describe("resolveConfig", () => {
   });
 });
 
-/** Ten nested aliases in a few hundred bytes, in a section no platform reads: 10^10 values once expanded. */
-const ALIAS_BOMB = [
-  "service: {name: bomb}",
-  "unread:",
-  `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
-  ..."bcdefghij".split("").map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${"abcdefghij".charAt(index)}`).join(",")}]`),
-  "",
-].join("\n");
+/**
+ * Nested YAML aliases in a section no platform reads: `levels` levels of ten make 10^levels values once expanded.
+ * Five levels stay small enough for a regression to fail here rather than hang the test run; the child-process
+ * tests use ten.
+ */
+function aliasBomb(levels: number): string {
+  const names = "abcdefghij".slice(0, levels).split("");
+  return [
+    "service: {name: bomb}",
+    "unread:",
+    `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
+    ...names.slice(1).map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${names[index] ?? ""}`).join(",")}]`),
+    "",
+  ].join("\n");
+}
 
 describe("config files that could take the process down", () => {
   const { platform } = memoryPlatform();
 
   it("refuses an alias bomb by its expanded size, quickly, naming the file", async () => {
-    const appRoot = createTempApp({ files: { "llmops.yaml": ALIAS_BOMB } });
+    const appRoot = createTempApp({ files: { "llmops.yaml": aliasBomb(5) } });
     const result = await resolveConfig({ platform, appRoot, env: {} });
     const file = join(appRoot, "llmops.yaml");
     expect(result.resolved).toBeUndefined();
