@@ -52,6 +52,7 @@ class Stop {}
  *
  * @param value - the configuration as loaded (from a file, or inline)
  * @param file - the file it came from, for issues and messages
+ * @param limits - the bounds; {@link CONFIG_LIMITS} unless a test needs others
  */
 export function checkStructure(value: unknown, file: string | undefined, limits: typeof CONFIG_LIMITS = CONFIG_LIMITS): StructureCheck {
   const issues: ConfigIssue[] = [];

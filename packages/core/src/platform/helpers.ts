@@ -21,7 +21,14 @@ export function travelsInClear(url: string): boolean {
   return !(host === "localhost" || host === "::1" || /^127\./.test(host));
 }
 
-/** What names a certificate file in the config: the key's value, the app root, the key, and whom the CA vouches for. */
+/**
+ * What names a certificate file in the config: the key's value, the app root, the key, and whom the CA vouches for.
+ *
+ * @example
+ * ```ts
+ * const params: CertificateFileParams = { file: section.certificate_file, appRoot, key: "acme.certificate_file", server: "the collector" };
+ * ```
+ */
 export interface CertificateFileParams {
   /** The key's value; undefined names nothing. */
   readonly file: string | undefined;

@@ -192,7 +192,17 @@ export interface PrivacyConfig {
   readonly base64ImageMaxLength?: number;
 }
 
-/** What {@link Platform.checkConfig} receives. */
+/**
+ * What {@link Platform.checkConfig} receives.
+ *
+ * @example
+ * ```ts
+ * const checkConfig = ({ section, appRoot }: ConfigCheckContext<{ certificate_file?: string }>) => {
+ *   const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "acme.certificate_file", server: "the collector" });
+ *   return issue === undefined ? [] : [issue];
+ * };
+ * ```
+ */
 export interface ConfigCheckContext<Section> {
   /** The platform's section, validated, defaults applied. */
   readonly section: Section;
