@@ -276,7 +276,11 @@ describe("config files that could take the process down", () => {
 
   it("runs the platform's checkConfig after validation, reporting its issues with the file; a throwing check is an issue", async () => {
     const checked = definePlatform({
-      ...platform,
+      name: "memory",
+      configSection: "memory",
+      packageName: "@llmops/platform-memory",
+      instrumentors: [],
+      createTracerProvider: () => Promise.reject(new Error("not used")),
       schema: v.object({ certificate_file: v.optional(v.string()) }),
       checkConfig: ({ section, appRoot }) => {
         if (section.certificate_file === "throw") throw new Error("check broke");
