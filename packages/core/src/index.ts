@@ -6,21 +6,21 @@ export {
   PlatformNotFoundError,
   PlatformConflictError,
   PlatformBrokenError,
-
   HttpRequestError,
 } from "./errors/llmops-error";
 export type { ConfigIssue, HttpRequestFailure } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
-export { readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export { checkCertificateFile, readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export type { CertificateFileParams } from "./platform/helpers";
 export { constructWithoutOtlpEnvironment } from "./platform/otlp-environment";
 export { redactSecrets } from "./internal/redact";
-
 export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./platform/bounded-request";
 export type { BoundedRequestOptions, BoundedResponse } from "./platform/bounded-request";
 export { exportHttpAgent } from "./platform/export-agent";
 export type { ExportAgentFactory, ExportHttpAgentOptions } from "./platform/export-agent";
 export type {
   AssembleProviderOptions,
+  ConfigCheckContext,
   EnvironmentOverride,
   EnvironmentValueKind,
   GenericVariableRule,

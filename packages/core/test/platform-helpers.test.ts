@@ -32,7 +32,7 @@ describe("helpers for platform authors", () => {
     }
     expect(LlmopsError.isInstance(caught)).toBe(true);
     expect((caught as Error).message).toBe(
-      `acme.certificate_file: cannot read ${join(appRoot, "missing.pem")} (ENOENT). Point it at the PEM file of the CA that signed the collector's certificate.`,
+      `acme.certificate_file: cannot read ${join(appRoot, "missing.pem")}: it does not exist. Point it at the PEM file of the CA that signed the collector's certificate.`,
     );
   });
 });

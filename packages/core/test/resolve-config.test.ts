@@ -1,9 +1,9 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
-import { definePlatform, loadConfig } from "@llmops/core";
+import { checkCertificateFile, definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
 import { resolveConfig } from "../src/config/resolve-config";
-import { createTempApp, memoryPlatform } from "./helpers";
+import { createTempApp, memoryPlatform, resetProcessState } from "./helpers";
 
 /** The arize section as seed 000 §7.1 names it, for loading the seed's file unchanged. */
 const seedArize = definePlatform({
@@ -161,7 +161,11 @@ describe("resolveConfig", () => {
     const missing = await resolveConfig({ platform, appRoot, env: {}, configPath: "nope.yaml" });
     expect(missing.issues[0]?.message).toContain("configuration file not found (configPath = nope.yaml");
     const broken = await resolveConfig({ platform, appRoot, env: {}, configPath: "broken.yaml" });
-    expect(broken.issues[0]).toEqual(expect.objectContaining({ path: "", file: join(appRoot, "broken.yaml"), message: expect.stringContaining("could not read the configuration file") }));
+    // The parser's reason with line and column; nothing more: validating an empty config in its place adds only false issues.
+    expect(broken.issues).toEqual([
+      { path: "", file: join(appRoot, "broken.yaml"), message: `YAML syntax error at ${join(appRoot, "broken.yaml")}:3:1: unexpected end of the stream within a flow collection` },
+    ]);
+    expect(broken.source).toEqual({ kind: "unreadable", file: join(appRoot, "broken.yaml"), via: "option" });
     const notObject = createTempApp({ files: { "llmops.yaml": "- a\n- b\n" } });
     expect((await resolveConfig({ platform, appRoot: notObject, env: {} })).issues[0]?.expected).toBe("an object");
   });
@@ -180,6 +184,121 @@ describe("resolveConfig", () => {
     const loaded = await loadConfig(platform, { appRoot, env: {} });
     expect(loaded).toEqual(expect.objectContaining({ file: join(appRoot, "llmops.yaml"), mode: "permissive", issues: [] }));
     expect(loaded.config?.service.name).toBe("via-load");
+  });
+});
+
+/**
+ * Nested YAML aliases in a section no platform reads: `levels` levels of ten make 10^levels values once expanded.
+ * Five levels stay small enough for a regression to fail here rather than hang the test run; the child-process
+ * tests use ten.
+ */
+function aliasBomb(levels: number): string {
+  const names = "abcdefghij".slice(0, levels).split("");
+  return [
+    "service: {name: bomb}",
+    "unread:",
+    `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
+    ...names.slice(1).map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${names[index] ?? ""}`).join(",")}]`),
+    "",
+  ].join("\n");
+}
+
+describe("config files that could take the process down", () => {
+  const { platform } = memoryPlatform();
+
+  it("refuses an alias bomb by its expanded size, quickly, naming the file", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": aliasBomb(5) } });
+    const result = await resolveConfig({ platform, appRoot, env: {} });
+    const file = join(appRoot, "llmops.yaml");
+    expect(result.resolved).toBeUndefined();
+    expect(result.issues).toEqual([expect.objectContaining({ file, message: `${file} holds more than 10000 values (YAML aliases and shared values count at every place they are used)` })]);
+  });
+
+  it("refuses nesting deeper than 32 levels and files over 1 MiB, naming the file", async () => {
+    const deep = createTempApp({ files: { "llmops.json": `{"service":{"name":"x"},"memory":${"[".repeat(40)}${"]".repeat(40)}}` } });
+    const depth = await resolveConfig({ platform, appRoot: deep, env: {} });
+    expect(depth.issues.map((issue) => issue.message)).toEqual([`${join(deep, "llmops.json")} nests objects and arrays deeper than 32 levels`]);
+    const large = createTempApp({ files: { "llmops.yaml": `service: {name: x}\n# ${"x".repeat(1_048_576)}\n` } });
+    const size = await resolveConfig({ platform, appRoot: large, env: {} });
+    expect(size.issues[0]?.message).toMatch(new RegExp(`^could not read the configuration file ${join(large, "llmops.yaml")}: it is \\d+ bytes, over the limit of 1048576 bytes$`));
+  });
+
+  it("refuses an inline configuration that refers to itself", async () => {
+    const cyclic: Record<string, unknown> = { service: { name: "x" } };
+    cyclic.memory = { again: cyclic };
+    const result = await resolveConfig({ platform, appRoot: createTempApp(), env: {}, inline: cyclic });
+    expect(result.issues).toEqual([{ path: "memory.again", message: "refers to itself (a cycle); the inline configuration cannot be read as a configuration" }]);
+  });
+
+  it("reads a directory named as the config file as one clear issue, not also as 'no config file'", async () => {
+    const appRoot = createTempApp({ files: { "conf.d/.keep": "" } });
+    const result = await resolveConfig({ platform, appRoot, env: {}, configPath: "conf.d" });
+    expect(result.issues).toEqual([{ path: "", file: join(appRoot, "conf.d"), message: `could not read the configuration file ${join(appRoot, "conf.d")}: it is a directory, not a regular file` }]);
+    resetProcessState();
+    registerPlatform(platform);
+    const thrown = await getPlatform("memory", { appRoot })
+      .instrument({ appRoot, configPath: "conf.d", validationMode: "strict", global: false, flushOnExit: false })
+      .catch((error: Error) => error);
+    expect((thrown as Error).message).toContain("it is a directory, not a regular file");
+    expect((thrown as Error).message).not.toMatch(/no config file/i);
+    expect((thrown as Error).message.match(/^ {2}- /gm)).toHaveLength(1);
+  });
+
+  it("gives line, column and the parser's reason for YAML and JSON syntax errors, and never the text around them", async () => {
+    const appRoot = createTempApp({ files: { "a.yaml": "service:\n  name: x\nmemory:\n  api_key: sk-yaml-secret\n\tlabel: tab\n", "b.json": '{\n  "service": {"name": "x"},\n  "memory": {"api_key": "sk-json-secret" "label": "y"}\n}\n' } });
+    const yaml = await resolveConfig({ platform, appRoot, env: {}, configPath: "a.yaml" });
+    expect(yaml.issues.map((issue) => issue.message)).toEqual([`YAML syntax error at ${join(appRoot, "a.yaml")}:5:1: tab characters must not be used in indentation`]);
+    const json = await resolveConfig({ platform, appRoot, env: {}, configPath: "b.json" });
+    expect(json.issues.map((issue) => issue.message)).toEqual([`JSON syntax error at ${join(appRoot, "b.json")}:3:42: expected "," or "}" after a property value, found '"'`]);
+    expect(JSON.stringify([yaml, json])).not.toMatch(/sk-(yaml|json)-secret/);
+  });
+
+  it("reports an unset ${VAR} once, not again as an empty value", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: ${SERVICE_NAME_NOT_SET}\n" } });
+    const result = await resolveConfig({ platform, appRoot, env: {} });
+    expect(result.issues).toEqual([
+      expect.objectContaining({ path: "service.name", message: "references the environment variable SERVICE_NAME_NOT_SET, which is not set" }),
+    ]);
+  });
+
+  it("refuses __proto__, constructor and prototype keys from YAML, JSON and inline objects, with their paths", async () => {
+    const yaml = createTempApp({ files: { "llmops.yaml": "service: {name: x}\nmemory:\n  __proto__: {label: planted}\n  constructor: {label: planted}\n" } });
+    const fromYaml = await resolveConfig({ platform, appRoot: yaml, env: {} });
+    expect(fromYaml.issues.map((issue) => issue.path)).toEqual(["memory.__proto__", "memory.constructor"]);
+    expect(fromYaml.resolved).toBeUndefined();
+    const json = createTempApp({ files: { "llmops.json": '{"service":{"name":"x"},"memory":{"prototype":1,"__proto__":{"label":"planted"}}}' } });
+    expect((await resolveConfig({ platform, appRoot: json, env: {} })).issues.map((issue) => issue.path)).toEqual(["memory.prototype", "memory.__proto__"]);
+    // In a JavaScript object literal, __proto__ sets the prototype: the section would inherit `label`.
+    const inline = await resolveConfig({ platform, appRoot: createTempApp(), env: {}, inline: { service: { name: "x" }, memory: { __proto__: { label: "planted" } } } });
+    expect(inline.issues).toEqual([expect.objectContaining({ path: "memory", message: expect.stringContaining("inherits keys from a prototype of its own") })]);
+    expect(inline.resolved).toBeUndefined();
+  });
+
+  it("runs the platform's checkConfig after validation, reporting its issues with the file; a throwing check is an issue", async () => {
+    const checked = definePlatform({
+      name: "memory",
+      configSection: "memory",
+      packageName: "@llmops/platform-memory",
+      instrumentors: [],
+      createTracerProvider: () => Promise.reject(new Error("not used")),
+      schema: v.object({ certificate_file: v.optional(v.string()) }),
+      checkConfig: ({ section, appRoot }) => {
+        if (section.certificate_file === "throw") throw new Error("check broke");
+        const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "memory.certificate_file", server: "the collector" });
+        return issue === undefined ? [] : [issue];
+      },
+    });
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service: {name: x}\nmemory: {certificate_file: certs/ca.pem}\n" } });
+    const result = await resolveConfig({ platform: checked, appRoot, env: {} });
+    expect(result.issues).toEqual([
+      {
+        path: "memory.certificate_file",
+        file: join(appRoot, "llmops.yaml"),
+        message: `cannot read ${join(appRoot, "certs/ca.pem")}: it does not exist. Point it at the PEM file of the CA that signed the collector's certificate.`,
+      },
+    ]);
+    const throwing = await resolveConfig({ platform: checked, appRoot: createTempApp(), env: {}, inline: { service: { name: "x" }, memory: { certificate_file: "throw" } } });
+    expect(throwing.issues).toEqual([{ path: "memory", message: 'platform "memory" could not check its section: check broke' }]);
   });
 });
 

@@ -30,4 +30,45 @@ describe("substituteVariables", () => {
     const result = substituteVariables({ on: "${FLAG}", text: "is ${FLAG}", key: "${KEY}" }, env);
     expect(result.value).toEqual({ on: true, text: "is true", key: "sk-secret" });
   });
+
+  it("substitutes an object used in many places once, and keeps it shared in the result", () => {
+    // Sixteen levels of two aliases each: 65,536 places for one object, as a YAML alias bomb builds them.
+    let reads = 0;
+    const shared = new Proxy(
+      { key: "${KEY}", label: "plain" },
+      {
+        ownKeys(target) {
+          reads++;
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    let level: unknown = shared;
+    for (let depth = 0; depth < 16; depth++) level = { a: level, b: level };
+    const result = substituteVariables({ memory: level }, env);
+    expect(reads).toBe(1);
+    const memory = (result.value as { memory: { a: unknown; b: unknown } }).memory;
+    expect(memory.a).toBe(memory.b);
+  });
+
+  it("redacts a shared value, and reports an unset variable in it, at every place it is used", () => {
+    const shared = { key: "${KEY}", missing: "${NOT_SET_ANYWHERE}" };
+    const result = substituteVariables({ mlflow: { auth: shared }, memory: { auth: shared } }, env);
+    expect([...result.substitutedPaths].sort()).toEqual(["memory.auth.key", "memory.auth.missing", "mlflow.auth.key", "mlflow.auth.missing"]);
+    expect(result.issues.map((issue) => issue.path).sort()).toEqual(["memory.auth.missing", "mlflow.auth.missing"]);
+  });
+
+  it("never copies a __proto__ key into the result's prototype", () => {
+    const loaded = JSON.parse('{"local":{"__proto__":{"directory":"/tmp/planted"},"constructor":{"x":1}}}') as unknown;
+    const result = substituteVariables(loaded, env);
+    const local = (result.value as { local: Record<string, unknown> }).local;
+    expect(Object.getPrototypeOf(local)).toBe(Object.prototype);
+    expect(local.directory).toBeUndefined();
+    expect(Object.keys(local)).toEqual([]);
+  });
+
+  it("leaves a YAML timestamp (a Date) as it is", () => {
+    const when = new Date("2026-01-02T00:00:00Z");
+    expect((substituteVariables({ service: { version: when } }, env).value as { service: { version: unknown } }).service.version).toBe(when);
+  });
 });

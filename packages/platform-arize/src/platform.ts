@@ -1,4 +1,4 @@
-import { definePlatform } from "@llmops/core";
+import { checkCertificateFile, definePlatform } from "@llmops/core";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ARIZE_ENVIRONMENT, arizeSchema } from "./config/section";
 import { checkGrpcExporter, explainExportError, exporterFactory } from "./export/create-exporter";
@@ -31,11 +31,16 @@ export const platform = definePlatform({
   checkDependencies({ appRoot, section }) {
     if ((section as { transport?: string }).transport === "grpc") checkGrpcExporter(appRoot);
   },
+  checkConfig({ section, appRoot }) {
+    const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "arize.certificate_file", server: "the collector" });
+    return issue === undefined ? [] : [issue];
+  },
   async createTracerProvider({ section, config, service, appRoot, logger, assembleTracerProvider }) {
     const target = resolveTarget(section, service);
     if (sendsKeyInClear(section, target.url)) {
       logger.warn(`arize.api_key is sent over plain HTTP to ${new URL(target.url).host}, where anyone on the way can read it; use an https:// endpoint.`);
     }
+    // Reached only when checkConfig could read the file: a missing one is an issue, never this warning as well.
     if (section.certificate_file !== undefined && new URL(target.url).protocol === "http:") {
       logger.warn(`arize.certificate_file is not used: arize.endpoint is http://, so nothing is encrypted. Use an https:// endpoint for TLS.`);
     }

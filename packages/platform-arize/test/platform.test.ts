@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, redactUrl } from "@llmops/core";
@@ -36,7 +36,15 @@ describe("@llmops/platform-arize", () => {
   it("loads the seed 000 §7.1 file unchanged, every arize key honoured", async () => {
     const appRoot = app();
     copyFileSync(seedFile, join(appRoot, "llmops.yaml"));
-    const loaded = await loadConfig(platform, { appRoot, env: { ARIZE_API_KEY: "ak-1", ARIZE_SPACE_ID: "space-1" } });
+    const env = { ARIZE_API_KEY: "ak-1", ARIZE_SPACE_ID: "space-1" };
+    // certificate_file names a file: checked as instrument() checks it, whatever the endpoint's scheme.
+    const withoutCertificate = await loadConfig(platform, { appRoot, env });
+    expect(withoutCertificate.issues).toEqual([
+      expect.objectContaining({ path: "arize.certificate_file", message: expect.stringContaining(`cannot read ${join(appRoot, "certs", "ca.pem")}: it does not exist`) }),
+    ]);
+    mkdirSync(join(appRoot, "certs"));
+    writeFileSync(join(appRoot, "certs", "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    const loaded = await loadConfig(platform, { appRoot, env });
     expect(loaded.issues).toEqual([]);
     expect(loaded.config?.section).toEqual({
       endpoint: "http://localhost:6006/v1/traces",

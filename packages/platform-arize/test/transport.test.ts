@@ -224,7 +224,7 @@ describe("certificate_file that does not exist", () => {
 
   it("strict mode throws an error naming arize.certificate_file", async () => {
     const result = await runApp({ appRoot: app().root, arize });
-    expect(result.threw?.message).toMatch(/^arize\.certificate_file: cannot read \S*certs\/missing-ca\.pem \(ENOENT\)/);
+    expect(result.threw?.message).toMatch(/^ {2}- arize\.certificate_file: cannot read \S*certs\/missing-ca\.pem: it does not exist/m);
     expect(result.threw?.message).not.toContain("ax-missing-key");
   });
 
@@ -234,6 +234,24 @@ describe("certificate_file that does not exist", () => {
     expect(result.active).toBe(false);
     expect(warnings(result).join("\n")).toMatch(/arize\.certificate_file: cannot read .*missing-ca\.pem/);
     expect(result.logs.join("\n")).not.toContain("ax-missing-key");
+  });
+});
+
+describe("certificate_file with an http:// endpoint", () => {
+  const arize = { endpoint: "http://127.0.0.1:9/v1/traces", api_key: "phoenix-http-key" };
+
+  it("a missing file is one issue, without the 'not used over plain HTTP' warning beside it", async () => {
+    const result = await runApp({ appRoot: app().root, arize: { ...arize, certificate_file: "certs/missing-ca.pem" }, mode: "permissive" });
+    expect(result.active).toBe(false);
+    const text = warnings(result).join("\n");
+    expect(text).toMatch(/arize\.certificate_file: cannot read .*missing-ca\.pem: it does not exist/);
+    expect(text).not.toContain("is not used");
+  });
+
+  it("a readable file gets the one warning that it is not used", async () => {
+    const result = await runApp({ appRoot: app({ files: { "certs/ca.pem": "-----BEGIN CERTIFICATE-----\n" } }).root, arize: { ...arize, certificate_file: "certs/ca.pem" } });
+    expect(result.threw).toBeUndefined();
+    expect(warnings(result).filter((line) => line.includes("certificate_file"))).toEqual([expect.stringContaining("arize.certificate_file is not used: arize.endpoint is http://")]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { definePlatform } from "@llmops/core";
+import { checkCertificateFile, definePlatform } from "@llmops/core";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { MLFLOW_ENVIRONMENT, mlflowSchema } from "./config/section";
 import { createExporter, explainExportError, readCertificate } from "./export/create-exporter";
@@ -30,12 +30,17 @@ export const platform = definePlatform({
   schema: mlflowSchema,
   environment: MLFLOW_ENVIRONMENT,
   instrumentors: MLFLOW_INSTRUMENTORS,
+  checkConfig({ section, appRoot }) {
+    const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "mlflow.certificate_file", server: "the tracking server" });
+    return issue === undefined ? [] : [issue];
+  },
   async createTracerProvider({ section, config, service, appRoot, logger, assembleTracerProvider }) {
     const target = resolveTarget(section, service);
     if (sendsCredentialsInClear(target)) {
       logger.warn(`MLflow credentials (${target.credential}) are sent over plain HTTP to ${new URL(target.baseUrl).host}, where anyone on the way can read them; use an https:// tracking_uri.`);
     }
     const secure = new URL(target.baseUrl).protocol === "https:";
+    // Reached only when checkConfig could read certificate_file: a missing one is an issue, never this warning as well.
     if (!secure && (section.certificate_file !== undefined || section.insecure_tls)) {
       logger.warn(`mlflow.${section.certificate_file !== undefined ? "certificate_file" : "insecure_tls"} is not used: mlflow.tracking_uri is http://, so nothing is encrypted.`);
     }

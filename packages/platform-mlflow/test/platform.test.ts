@@ -113,6 +113,18 @@ describe("@llmops/platform-mlflow", () => {
     });
   });
 
+  it("checks certificate_file as instrument() does: loadConfig reports a file that cannot be read, whatever the scheme", async () => {
+    const appRoot = app({ "ca.pem": "-----BEGIN CERTIFICATE-----\n" });
+    for (const tracking_uri of ["http://127.0.0.1:5000", "https://mlflow.example.com"]) {
+      const missing = await loadConfig(platform, { appRoot, env: {}, config: { service, mlflow: { tracking_uri, certificate_file: "missing.pem" } } });
+      expect(missing.issues).toEqual([
+        { path: "mlflow.certificate_file", message: `cannot read ${join(appRoot, "missing.pem")}: it does not exist. Point it at the PEM file of the CA that signed the tracking server's certificate.` },
+      ]);
+      const present = await loadConfig(platform, { appRoot, env: {}, config: { service, mlflow: { tracking_uri, certificate_file: "ca.pem" } } });
+      expect(present.issues).toEqual([]);
+    }
+  });
+
   it("lets MLflow's environment variables override the file", async () => {
     const config = { service: { name: "s" }, mlflow: { tracking_uri: "http://file:1", experiment_name: "from-file", experiment_id: "7", token: "file-token" } };
     const loaded = await loadConfig(platform, {

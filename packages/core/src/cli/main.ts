@@ -26,7 +26,8 @@ const USAGE = `llmops ${VERSION}
 Usage:
   llmops platforms                                  list the platforms installed in this app
   llmops validate [--platform <name>] [--config <file>] [--strict]
-                                                    check the configuration as instrument() would
+                                                    run the checks of instrument() without starting it
+                                                    (a .js/.cjs/.mjs/.ts config runs its code)
 Options:
   --app-root <dir>   the app's folder (default: nearest package.json)
   -h, --help         this text
@@ -105,6 +106,7 @@ async function validate(appRoot: string, name: string | undefined, configPath: s
   const platform = await getPlatform(platformName, { appRoot }).load();
   const result = await loadConfig(platform, { appRoot, ...(configPath === undefined ? {} : { configPath }), ...(strict ? { validationMode: "strict" as const } : {}) });
   const where = result.file ?? "no config file (inline defaults and environment only)";
+  if (result.ranCode) print(`note: ${result.file ?? ""} is JavaScript or TypeScript: reading it ran its code, as instrument() does.`);
   for (const warning of result.warnings) print(`warning: ${warning}`);
   if (result.issues.length === 0) {
     print(`OK: configuration for platform "${platform.name}" is valid (${where}).`);

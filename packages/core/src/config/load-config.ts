@@ -1,6 +1,7 @@
 import { findAppRoot } from "../discovery/discover";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
+import { runsCode } from "./locate";
 import { resolveConfig } from "./resolve-config";
 
 /** Options of {@link loadConfig}. */
@@ -25,15 +26,18 @@ export interface LoadedConfig<Section = unknown> {
   readonly issues: readonly ConfigIssue[];
   /** Warnings (unknown keys with a did-you-mean). */
   readonly warnings: readonly string[];
-  /** The file used, if any. */
+  /** The config file read, or found and not readable (the issues say why), if any. */
   readonly file: string | undefined;
+  /** True when the file is a `.js`, `.cjs`, `.mjs` or `.ts` config: reading it ran its code, as `instrument()` does. */
+  readonly ranCode: boolean;
   /** The validation mode in force. */
   readonly mode: ValidationMode;
 }
 
 /**
- * Runs the config stages of `instrument()` for a platform (locate, load, substitute, overrides, validate) and
- * returns what they found; starts nothing and never throws for a bad config. The CLI's `validate` uses it.
+ * Runs the checks of `instrument()` for a platform (locate, load, structure, substitute, overrides, validate, the
+ * platform's `checkConfig` and `checkDependencies`) and returns what they found; starts nothing and never throws for
+ * a bad config. The CLI's `validate` uses it, so it fails where strict `instrument()` would.
  *
  * @param platform - the platform whose section is validated (`await getPlatform(name).load()`)
  * @param options - where to look, and the environment
@@ -47,19 +51,32 @@ export interface LoadedConfig<Section = unknown> {
  */
 export async function loadConfig<Section>(platform: Platform<Section>, options: LoadConfigOptions = {}): Promise<LoadedConfig<Section>> {
   const env = options.env ?? process.env;
+  const appRoot = options.appRoot ?? findAppRoot(process.cwd(), env);
   const resolution = await resolveConfig<Section>({
     platform: platform as Platform,
-    appRoot: options.appRoot ?? findAppRoot(process.cwd(), env),
+    appRoot,
     env,
     ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
     inline: options.config,
     ...(options.validationMode === undefined ? {} : { validationMode: options.validationMode }),
   });
+  const issues = [...resolution.issues];
+  const source = resolution.source;
+  const file = source.kind === "file" || source.kind === "unreadable" ? source.file : undefined;
+  if (resolution.resolved !== undefined) {
+    // instrument() runs this right after the config stages and stops on it: a missing module is a problem here too.
+    try {
+      await platform.checkDependencies?.({ appRoot, section: resolution.resolved.section });
+    } catch (error) {
+      issues.push({ path: "", message: error instanceof Error ? error.message : String(error), ...(file === undefined ? {} : { file }) });
+    }
+  }
   return {
-    config: resolution.resolved,
-    issues: resolution.issues,
+    config: issues.length === 0 ? resolution.resolved : undefined,
+    issues,
     warnings: resolution.warnings,
-    file: resolution.source.kind === "file" ? resolution.source.file : undefined,
+    file,
+    ranCode: file !== undefined && runsCode(file),
     mode: resolution.mode,
   };
 }

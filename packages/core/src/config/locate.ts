@@ -1,12 +1,18 @@
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { basename, extname, isAbsolute, resolve } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
+import { readRegularFile } from "../internal/read-file";
+import { CONFIG_LIMITS } from "./check-structure";
+import { jsonSyntaxError } from "./json-syntax-error";
 
 /** Where the configuration came from. */
 export type ConfigSource =
-  | { readonly kind: "file"; readonly file: string; readonly via: "option" | "LLMOPS_CONFIG_PATH" | "search"; readonly config: unknown }
+  | { readonly kind: "file"; readonly file: string; readonly via: ConfigVia; readonly config: unknown }
+  | { readonly kind: "unreadable"; readonly file: string; readonly via: ConfigVia }
   | { readonly kind: "inline"; readonly config: unknown }
   | { readonly kind: "none"; readonly searched: readonly string[] };
+
+/** How a config file was chosen. */
+export type ConfigVia = "option" | "LLMOPS_CONFIG_PATH" | "search";
 
 /** File names searched for in the app root, in this order (cosmiconfig's loaders read each kind). */
 export const SEARCH_PLACES: readonly string[] = [
@@ -43,62 +49,110 @@ export interface LocateOptions {
 /**
  * Finds and loads the configuration: explicit path › `LLMOPS_CONFIG_PATH` › search of the app root › inline object.
  * The first source found is the only one used. Problems come back as issues; nothing throws.
+ *
+ * Only regular files are read, up to {@link CONFIG_LIMITS}.maxFileBytes (a FIFO at a searched place would otherwise
+ * hold the process forever). YAML and JSON syntax errors name the file, line, column and the parser's reason.
+ * cosmiconfig's loaders parse YAML and run JavaScript and TypeScript configs; cosmiconfig is loaded only when a file
+ * needs them.
  */
 export async function locateConfig(options: LocateOptions): Promise<{ source: ConfigSource; issues: ConfigIssue[] }> {
   const explicit = options.configPath ?? emptyToUndefined(options.env.LLMOPS_CONFIG_PATH);
-  const via = options.configPath !== undefined ? "option" : "LLMOPS_CONFIG_PATH";
-  if (explicit === undefined && !mayHoldConfig(options.appRoot)) return notFound(options);
-  const { cosmiconfig } = await import("cosmiconfig");
-  const explorer = cosmiconfig("llmops", { searchPlaces: [...SEARCH_PLACES], searchStrategy: "none", cache: false });
   if (explicit !== undefined) {
+    const via = options.configPath !== undefined ? "option" : "LLMOPS_CONFIG_PATH";
     const file = isAbsolute(explicit) ? explicit : resolve(options.appRoot, explicit);
-    if (!existsSync(file)) {
+    const loaded = await loadConfigFile(file);
+    if (loaded.kind === "missing") {
       const from = via === "option" ? "configPath" : "LLMOPS_CONFIG_PATH";
-      return { source: { kind: "none", searched: [file] }, issues: [{ path: "", message: `configuration file not found (${from} = ${explicit}, resolved to ${file})`, file }] };
+      // The issue names the one file asked for: no search happened, so none is listed.
+      return { source: { kind: "none", searched: [] }, issues: [{ path: "", message: `configuration file not found (${from} = ${explicit}, resolved to ${file})`, file }] };
     }
-    try {
-      const loaded = await explorer.load(file);
-      return { source: { kind: "file", file, via, config: loaded?.config ?? {} }, issues: [] };
-    } catch (error) {
-      return { source: { kind: "none", searched: [file] }, issues: [parseIssue(error, file)] };
-    }
+    if (loaded.kind === "failed") return { source: { kind: "unreadable", file, via }, issues: [{ path: "", message: loaded.message, file }] };
+    return { source: { kind: "file", file, via, config: loaded.kind === "empty" ? {} : loaded.config }, issues: [] };
   }
-  try {
-    const found = await explorer.search(options.appRoot);
-    if (found !== null && found.isEmpty !== true) return { source: { kind: "file", file: found.filepath, via: "search", config: found.config }, issues: [] };
-  } catch (error) {
-    const file = (error as { filepath?: string }).filepath;
-    return { source: { kind: "none", searched: [] }, issues: [parseIssue(error, file)] };
+  for (const place of SEARCH_PLACES) {
+    const file = resolve(options.appRoot, place);
+    const loaded = await loadConfigFile(file);
+    if (loaded.kind === "missing" || loaded.kind === "empty") continue;
+    if (loaded.kind === "failed") return { source: { kind: "unreadable", file, via: "search" }, issues: [{ path: "", message: loaded.message, file }] };
+    return { source: { kind: "file", file, via: "search", config: loaded.config }, issues: [] };
   }
-  return notFound(options);
-}
-
-/** No file: the inline configuration when there is one, else none, with the places searched. */
-function notFound(options: LocateOptions): { source: ConfigSource; issues: ConfigIssue[] } {
   if (options.inline !== undefined) return { source: { kind: "inline", config: options.inline }, issues: [] };
   return { source: { kind: "none", searched: SEARCH_PLACES.map((place) => resolve(options.appRoot, place)) }, issues: [] };
 }
 
+/** What {@link loadConfigFile} found at one path. */
+type FileLoad =
+  | { readonly kind: "loaded"; readonly config: unknown }
+  | { readonly kind: "empty" }
+  | { readonly kind: "missing" }
+  | { readonly kind: "failed"; readonly message: string };
+
+/** Extensions whose files are JavaScript or TypeScript modules: reading them runs their code. */
+const CODE_EXTENSIONS: ReadonlySet<string> = new Set([".js", ".cjs", ".mjs", ".ts"]);
+
 /**
- * Whether the search of the app root could find anything: one of the files exists, or package.json mentions
- * `llmops` (or cannot be read as text). When not, cosmiconfig and its parsers are never loaded; an app configured
- * inline or through the environment does not pay for them.
+ * True when loading the file runs its code (`.js`, `.cjs`, `.mjs`, `.ts`), as `instrument()` and `llmops validate`
+ * both do to read it.
+ *
+ * @param file - a config file's path
  */
-function mayHoldConfig(appRoot: string): boolean {
-  for (const place of SEARCH_PLACES) {
-    if (place === "package.json") continue;
-    if (existsSync(resolve(appRoot, place))) return true;
-  }
-  try {
-    return readFileSync(resolve(appRoot, "package.json"), "utf8").includes('"llmops"');
-  } catch (error) {
-    return (error as { code?: string }).code !== "ENOENT";
-  }
+export function runsCode(file: string): boolean {
+  return CODE_EXTENSIONS.has(extname(file).toLowerCase());
 }
 
-function parseIssue(error: unknown, file: string | undefined): ConfigIssue {
-  const message = error instanceof Error ? error.message.split("\n")[0] ?? error.message : String(error);
-  return { path: "", message: `could not read the configuration file: ${message}`, ...(file === undefined ? {} : { file }) };
+/** Reads one candidate file (regular, bounded) and parses it by its name, as cosmiconfig would. */
+async function loadConfigFile(file: string): Promise<FileLoad> {
+  const read = readRegularFile(file, CONFIG_LIMITS.maxFileBytes);
+  if (read.kind === "missing") return read;
+  if (read.kind === "refused") return { kind: "failed", message: `could not read the configuration file ${file}: ${read.reason}` };
+  // A byte-order mark is no part of the text: JSON.parse refuses it, js-yaml skips it.
+  const text = read.text.replace(/^\uFEFF/, "");
+  const name = basename(file);
+  const extension = extname(name).toLowerCase();
+  if (name === "package.json") {
+    // Most apps' package.json has no llmops key: not parsed then, so a package.json other tools tolerate stays quiet.
+    if (!text.includes('"llmops"')) return { kind: "empty" };
+    const parsed = parseJson(text, file);
+    if (parsed.kind !== "loaded") return parsed;
+    const section = (parsed.config as { llmops?: unknown } | null)?.llmops;
+    return section === undefined || section === null ? { kind: "empty" } : { kind: "loaded", config: section };
+  }
+  if (text.trim() === "") return { kind: "empty" };
+  if (extension === ".json") return parseJson(text, file);
+  try {
+    const { defaultLoaders } = await import("cosmiconfig");
+    if (extension === ".yaml" || extension === ".yml" || extension === "") return { kind: "loaded", config: defaultLoaders[".yaml"](file, text) };
+    if (CODE_EXTENSIONS.has(extension)) {
+      const loader = defaultLoaders[extension as ".js" | ".cjs" | ".mjs" | ".ts"];
+      return { kind: "loaded", config: await loader(file, text) };
+    }
+  } catch (error) {
+    return { kind: "failed", message: loadFailure(error, file) };
+  }
+  return { kind: "failed", message: `${file} has an extension llmops does not read (${extension}): name it .yaml, .yml, .json, .js, .cjs, .mjs or .ts` };
+}
+
+/** A YAML syntax error as `file:line:column: reason` (js-yaml's own message quotes the text, which may hold a secret). */
+function loadFailure(error: unknown, file: string): string {
+  const yaml = error as { name?: string; reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+  if (yaml.name === "YAMLException" && typeof yaml.reason === "string" && typeof yaml.mark?.line === "number" && typeof yaml.mark.column === "number") {
+    return `YAML syntax error at ${file}:${yaml.mark.line + 1}:${yaml.mark.column + 1}: ${yaml.reason}`;
+  }
+  const message = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+  return `could not load the configuration file ${file}: ${message}`;
+}
+
+/** Parses JSON; a syntax error names the file, line, column and reason, never the text around it. */
+function parseJson(text: string, file: string): FileLoad {
+  try {
+    return { kind: "loaded", config: JSON.parse(text) as unknown };
+  } catch {
+    const { offset, reason } = jsonSyntaxError(text);
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    return { kind: "failed", message: `JSON syntax error at ${file}:${line}:${column}: ${reason}` };
+  }
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

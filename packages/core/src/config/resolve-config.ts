@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
 import { redactFields, rememberConfigSecrets, rememberEnvironmentSecrets } from "../internal/redact";
+import { checkStructure } from "./check-structure";
 import { applyEnvironmentOverrides, genericVariableWarnings } from "./environment";
 import { locateConfig } from "./locate";
 import type { ConfigSource } from "./locate";
@@ -36,9 +37,10 @@ export interface ConfigResolution<Section = unknown> {
 }
 
 /**
- * The config stages of the pipeline: locate › load › substitute `${VAR}` › environment overrides (explicit values
- * › variables › configuration › generic OpenTelemetry variables) › validate.
- * Never throws: every problem comes back as an issue.
+ * The config stages of the pipeline: locate › load › check the structure › substitute `${VAR}` › environment
+ * overrides (explicit values › variables › configuration › generic OpenTelemetry variables) › validate › the
+ * platform's own checks (`checkConfig`). Never throws: every problem comes back as an issue.
+ * `instrument()` and `llmops validate` (through `loadConfig`) both run exactly these stages, so they agree.
  */
 export async function resolveConfig<Section = unknown>(options: ResolveConfigOptions): Promise<ConfigResolution<Section>> {
   const { platform, appRoot, env } = options;
@@ -46,17 +48,24 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   rememberEnvironmentSecrets(env);
   rememberConfigSecrets(options.inline);
   const located = await locateConfig({ appRoot, env, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), inline: options.inline });
-  const file = located.source.kind === "file" ? located.source.file : undefined;
-  const raw = located.source.kind === "none" ? {} : located.source.config;
-  const issues: ConfigIssue[] = [...located.issues];
+  const source = located.source;
+  const file = source.kind === "file" || source.kind === "unreadable" ? source.file : undefined;
+  const stop = (issues: readonly ConfigIssue[]): ConfigResolution<Section> => ({ resolved: undefined, issues: issues.map((issue) => redactFields(issue)), warnings: [], mode: options.validationMode ?? "permissive", source });
+  // A file named but not read: validating an empty configuration in its place would only add false issues.
+  if (located.issues.length > 0) return stop(located.issues);
+  const raw = source.kind === "file" || source.kind === "inline" ? source.config : {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    issues.push({ path: "", message: "the configuration must be an object of sections", expected: "an object", received: Array.isArray(raw) ? "an array" : typeof raw, ...(file === undefined ? {} : { file }) });
-    return { resolved: undefined, issues: issues.map((issue) => redactFields(issue)), warnings: [], mode: options.validationMode ?? "permissive", source: located.source };
+    return stop([{ path: "", message: "the configuration must be an object of sections", expected: "an object", received: Array.isArray(raw) ? "an array" : typeof raw, ...(file === undefined ? {} : { file }) }]);
   }
+  // Before any stage walks it: bounded size, depth and no cycle, so that no later walk can run away.
+  const structure = checkStructure(raw, file);
+  if (structure.fatal) return stop(structure.issues);
+  const issues: ConfigIssue[] = [...structure.issues];
   const substituted = substituteVariables(raw, env, file);
   // Only the sections this platform reads count: another platform's unset `${VAR}` is not this one's problem.
   const read = new Set(["service", "instrumentation", "validation", "privacy", platform.configSection]);
-  issues.push(...substituted.issues.filter((issue) => read.has(issue.path.split(".")[0] ?? "")));
+  const unset = substituted.issues.filter((issue) => read.has(issue.path.split(".")[0] ?? ""));
+  issues.push(...unset);
   const overridden = applyEnvironmentOverrides(substituted.value as Record<string, unknown>, env, platform.configSection, platform.environment ?? [], options.overrides);
   const environmentWarnings = genericVariableWarnings(platform.configSection, overridden.generic, platform.environment ?? []);
   const config = withServiceNameDefault(overridden.config, appRoot);
@@ -66,10 +75,31 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   const redacted = new Set(substituted.substitutedPaths);
   for (const path of overridden.sources.keys()) redacted.add(path);
   const outcome = await validateConfig<Section>({ config, platform: platform as Platform<Section>, ...(file === undefined ? {} : { file }), redactedPaths: redacted });
-  issues.push(...outcome.issues);
+  // An unset variable is one issue: the empty string left in its place is not reported again by the schema.
+  const unsetPaths = unset.map((issue) => issue.path);
+  issues.push(...outcome.issues.filter((issue) => !unsetPaths.some((path) => issue.path === path || issue.path.startsWith(`${path}.`))));
   const mode = options.validationMode ?? outcome.mode ?? "permissive";
+  if (issues.length === 0 && outcome.resolved !== undefined) issues.push(...(await platformChecks(platform as Platform<Section>, outcome.resolved.section, appRoot, env, file)));
   const resolved = issues.length === 0 && outcome.resolved !== undefined ? { ...outcome.resolved, validationMode: mode } : undefined;
-  return { resolved, issues: issues.map((issue) => redactFields(issue)), warnings: [...environmentWarnings, ...outcome.warnings], mode, source: located.source };
+  return { resolved, issues: issues.map((issue) => redactFields(issue)), warnings: [...environmentWarnings, ...outcome.warnings], mode, source };
+}
+
+/** The platform's `checkConfig`, contained: a check that throws is reported as an issue, never thrown on. */
+async function platformChecks<Section>(
+  platform: Platform<Section>,
+  section: Section,
+  appRoot: string,
+  env: Readonly<Record<string, string | undefined>>,
+  file: string | undefined,
+): Promise<readonly ConfigIssue[]> {
+  if (platform.checkConfig === undefined) return [];
+  const fileField = file === undefined ? {} : { file };
+  try {
+    const found = await platform.checkConfig({ section, appRoot, env });
+    return found.map((issue) => ({ ...fileField, ...issue }));
+  } catch (error) {
+    return [{ path: platform.configSection, message: `platform "${platform.name}" could not check its section: ${error instanceof Error ? error.message : String(error)}`, ...fileField }];
+  }
 }
 
 /** `service.name` falls back to the app's package.json `name` (an extension of the seed, which requires it). */

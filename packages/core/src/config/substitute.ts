@@ -1,4 +1,5 @@
 import type { ConfigIssue } from "../errors/llmops-error";
+import { isForbiddenKey } from "./check-structure";
 
 /** The result of {@link substituteVariables}. */
 export interface SubstitutionResult {
@@ -8,6 +9,19 @@ export interface SubstitutionResult {
   readonly issues: readonly ConfigIssue[];
   /** Dotted paths whose value came (in whole or part) from a variable: their values are never printed. */
   readonly substitutedPaths: ReadonlySet<string>;
+}
+
+/** An unset variable referenced without a default, at a path relative to the value holding it. */
+interface UnsetReference {
+  readonly path: string;
+  readonly name: string;
+}
+
+/** A value after substitution; paths relative to it of the strings that referenced a variable, and of unset ones. */
+interface Substituted {
+  readonly value: unknown;
+  readonly paths: readonly string[];
+  readonly unset: readonly UnsetReference[];
 }
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -22,49 +36,72 @@ const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * @param file - the file it came from, for issues
  */
 export function substituteVariables(config: unknown, env: Readonly<Record<string, string | undefined>>, file?: string): SubstitutionResult {
-  const issues: ConfigIssue[] = [];
-  const substitutedPaths = new Set<string>();
+  // One result per distinct object: a YAML alias (or a value a JavaScript config uses twice) is substituted once and
+  // shared in the result, so the work follows the size of the file, not the size of the tree its aliases stand for.
+  // Paths and issues are kept relative to the object, so that a shared value is redacted (and an unset variable in
+  // it reported) at each place it is used, in whichever section that is.
+  const done = new Map<object, Substituted>();
 
-  const visit = (value: unknown, path: string): unknown => {
-    if (typeof value === "string") return substituteString(value, path);
-    if (Array.isArray(value)) return value.map((item, index) => visit(item, join(path, String(index))));
-    if (typeof value === "object" && value !== null) {
-      const result: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) result[key] = visit(item, join(path, key));
-      return result;
+  const visit = (value: unknown): Substituted => {
+    if (typeof value === "string") return substituteString(value);
+    if (typeof value !== "object" || value === null || value instanceof Date) return { value, paths: [], unset: [] };
+    const known = done.get(value);
+    if (known !== undefined) return known;
+    const paths: string[] = [];
+    const unset: UnsetReference[] = [];
+    const take = (item: unknown, key: string): unknown => {
+      const inner = visit(item);
+      for (const relative of inner.paths) paths.push(join(key, relative));
+      for (const reference of inner.unset) unset.push({ path: join(key, reference.path), name: reference.name });
+      return inner.value;
+    };
+    let result: unknown;
+    if (Array.isArray(value)) {
+      result = value.map((item, index) => take(item, String(index)));
+    } else {
+      const copy: Record<string, unknown> = {};
+      // Such keys are reported by the structure check; copying them would set the copy's prototype.
+      for (const [key, item] of Object.entries(value)) if (!isForbiddenKey(key)) copy[key] = take(item, key);
+      result = copy;
     }
-    return value;
+    const entry = { value: result, paths, unset };
+    done.set(value, entry);
+    return entry;
   };
 
-  const substituteString = (text: string, path: string): unknown => {
-    if (!text.includes("${")) return text;
+  const substituteString = (text: string): Substituted => {
+    if (!text.includes("${")) return { value: text, paths: [], unset: [] };
     let referenced = false;
+    const unset: UnsetReference[] = [];
     const replaced = text.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
       if (name === undefined) return "${"; // the $${ escape
       referenced = true;
       const current = env[name];
       if (fallback !== undefined) return current === undefined || current === "" ? fallback : current;
       if (current === undefined) {
-        issues.push({
-          path,
-          message: `references the environment variable ${name}, which is not set`,
-          expected: `${name} to be set, or a default: \${${name}:-value}`,
-          ...(file === undefined ? {} : { file }),
-        });
+        unset.push({ path: "", name });
         return "";
       }
       return current;
     });
-    if (!referenced) return replaced;
-    substitutedPaths.add(path);
+    if (!referenced) return { value: replaced, paths: [], unset };
     const whole = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/.test(text);
-    if (whole && (replaced === "true" || replaced === "false")) return replaced === "true";
-    return replaced;
+    return { value: whole && (replaced === "true" || replaced === "false") ? replaced === "true" : replaced, paths: [""], unset };
   };
 
-  return { value: visit(config, ""), issues, substitutedPaths };
+  const top = visit(config);
+  const issues = top.unset.map(
+    ({ path, name }): ConfigIssue => ({
+      path,
+      message: `references the environment variable ${name}, which is not set`,
+      expected: `${name} to be set, or a default: \${${name}:-value}`,
+      ...(file === undefined ? {} : { file }),
+    }),
+  );
+  return { value: top.value, issues, substitutedPaths: new Set(top.paths) };
 }
 
 function join(path: string, key: string): string {
+  if (key === "") return path;
   return path === "" ? key : `${path}.${key}`;
 }

@@ -141,7 +141,7 @@ async function runStages(
   }
   for (const warning of resolution.warnings) logger.warn(warning);
   if (resolution.resolved === undefined) {
-    const file = resolution.source.kind === "file" ? resolution.source.file : undefined;
+    const file = resolution.source.kind === "file" || resolution.source.kind === "unreadable" ? resolution.source.file : undefined;
     const summary = summaryFor(platform, resolution.source.kind === "none" ? resolution.source.searched : [], resolution.issues);
     const error = new ConfigurationError(resolution.issues, { summary });
     return failed(name, resolution.mode, error, resolution.issues, file);

@@ -1,5 +1,6 @@
 import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ConfigIssue } from "../errors/llmops-error";
 import type { SpanExporterFactory } from "../provider/deferred-exporter";
 import type { GenericSchema, InferOutput } from "valibot";
 
@@ -227,6 +228,26 @@ export interface PrivacyConfig {
   readonly base64ImageMaxLength?: number;
 }
 
+/**
+ * What {@link Platform.checkConfig} receives.
+ *
+ * @example
+ * ```ts
+ * const checkConfig = ({ section, appRoot }: ConfigCheckContext<{ certificate_file?: string }>) => {
+ *   const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "acme.certificate_file", server: "the collector" });
+ *   return issue === undefined ? [] : [issue];
+ * };
+ * ```
+ */
+export interface ConfigCheckContext<Section> {
+  /** The platform's section, validated, defaults applied. */
+  readonly section: Section;
+  /** The app's root folder: relative paths in the section are read from it. */
+  readonly appRoot: string;
+  /** The environment the configuration was read with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
 /** `strict` throws on any problem; `permissive` (the default) warns once and carries on without tracing. */
 export type ValidationMode = "strict" | "permissive";
 
@@ -251,6 +272,21 @@ export interface Platform<Section = unknown> {
    * Runs first in `instrument()`.
    */
   checkDependencies?(context: { readonly appRoot: string; readonly section: unknown }): void | Promise<void>;
+  /**
+   * Checks of the validated section that its schema cannot make, such as whether a file it names can be read
+   * ({@link checkCertificateFile}). Creates and starts nothing: `instrument()` and `llmops validate` both run it right
+   * after validation and report what it returns as configuration issues, so the two agree. Paths are dotted keys,
+   * e.g. `acme.certificate_file`; messages never hold a secret.
+   *
+   * @example
+   * ```ts
+   * checkConfig({ section, appRoot }) {
+   *   const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "acme.certificate_file", server: "the collector" });
+   *   return issue === undefined ? [] : [issue];
+   * }
+   * ```
+   */
+  checkConfig?(context: ConfigCheckContext<Section>): readonly ConfigIssue[] | Promise<readonly ConfigIssue[]>;
   /** Creates the TracerProvider that exports to this platform. */
   createTracerProvider(context: ProviderContext<Section>): Promise<ManagedTracerProvider>;
 }
