@@ -15,6 +15,7 @@ export type {
   EnvironmentValueKind,
   InstrumentationLike,
   InstrumentorContext,
+  InstrumentorModule,
   InstrumentorSpec,
   ManagedTracerProvider,
   Platform,
