@@ -51,7 +51,22 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
     exportName: "BedrockAgentInstrumentation",
     moduleName: "@aws-sdk/client-bedrock-agent-runtime",
   },
-  mcp: { key: "mcp", packageName: "@arizeai/openinference-instrumentation-mcp", exportName: "MCPInstrumentation", moduleName: "@modelcontextprotocol/sdk" },
+  mcp: {
+    key: "mcp",
+    packageName: "@arizeai/openinference-instrumentation-mcp",
+    exportName: "MCPInstrumentation",
+    // The instrumentor patches the SDK's transport modules, each handed in under its own name; the package root
+    // carries no transport. It makes no span itself: it carries the trace context across client and server.
+    moduleName: "@modelcontextprotocol/sdk/client/stdio.js",
+    manuallyInstrumentKey: "clientStdioModule",
+    moreModules: [
+      { moduleName: "@modelcontextprotocol/sdk/server/stdio.js", manuallyInstrumentKey: "serverStdioModule" },
+      { moduleName: "@modelcontextprotocol/sdk/client/streamableHttp.js", manuallyInstrumentKey: "clientStreamableHTTPModule" },
+      { moduleName: "@modelcontextprotocol/sdk/server/streamableHttp.js", manuallyInstrumentKey: "serverStreamableHTTPModule" },
+      { moduleName: "@modelcontextprotocol/sdk/client/sse.js", manuallyInstrumentKey: "clientSSEModule" },
+      { moduleName: "@modelcontextprotocol/sdk/server/sse.js", manuallyInstrumentKey: "serverSSEModule" },
+    ],
+  },
   claude_agent_sdk: {
     key: "claude_agent_sdk",
     packageName: "@arizeai/openinference-instrumentation-claude-agent-sdk",
