@@ -1,16 +1,7 @@
 import type { InstrumentorSpec } from "../platform/platform";
 
 /** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
-export type OpenInferenceKey =
-  | "openai"
-  | "anthropic"
-  | "langchain"
-  | "bedrock"
-  | "bedrock_agent_runtime"
-  | "mcp"
-  | "claude_agent_sdk"
-  | "openai_agents"
-  | "beeai";
+export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "mcp";
 
 /**
  * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`), for a platform to
@@ -45,12 +36,6 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
     moduleAliases: ["langchainCallbacks"],
   },
   bedrock: { key: "bedrock", packageName: "@arizeai/openinference-instrumentation-bedrock", exportName: "BedrockInstrumentation", moduleName: "@aws-sdk/client-bedrock-runtime" },
-  bedrock_agent_runtime: {
-    key: "bedrock_agent_runtime",
-    packageName: "@arizeai/openinference-instrumentation-bedrock-agent-runtime",
-    exportName: "BedrockAgentInstrumentation",
-    moduleName: "@aws-sdk/client-bedrock-agent-runtime",
-  },
   mcp: {
     key: "mcp",
     packageName: "@arizeai/openinference-instrumentation-mcp",
@@ -67,12 +52,4 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
       { moduleName: "@modelcontextprotocol/sdk/server/sse.js", manuallyInstrumentKey: "serverSSEModule" },
     ],
   },
-  claude_agent_sdk: {
-    key: "claude_agent_sdk",
-    packageName: "@arizeai/openinference-instrumentation-claude-agent-sdk",
-    exportName: "ClaudeAgentSDKInstrumentation",
-    moduleName: "@anthropic-ai/claude-agent-sdk",
-  },
-  openai_agents: { key: "openai_agents", packageName: "@arizeai/openinference-instrumentation-openai-agents", exportName: "OpenAIAgentsInstrumentation", moduleName: "@openai/agents" },
-  beeai: { key: "beeai", packageName: "@arizeai/openinference-instrumentation-beeai", exportName: "BeeAIInstrumentation", moduleName: "beeai-framework" },
 };

@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import type { DecodedSpan } from "../../packages/platform-arize/test/support/otlp-receiver";
+import { describeRun, runExample } from "./support/examples";
+import type { ExampleRun } from "./support/examples";
+import { repo } from "./support/pack";
+
+/**
+ * The instrumentor registries against the real client packages: each entry of each platform's registry is exercised
+ * with its real client (installed from npm in test/fixtures/instrumentor-apps, or in e2e/ for the provider clients),
+ * talking to a local stand-in where a provider is needed, and the report says `instrumented` only when a patch was
+ * seen. The apps run on the built packages, in child processes, and export to a local OTLP receiver.
+ */
+const appsDirectory = join(repo, "test", "fixtures", "instrumentor-apps");
+const node = { path: process.execPath, version: process.version };
+
+/** Where each registry key is driven by its real client package: a key added to a registry without one fails here. */
+const REAL_CLIENT_TESTS: Readonly<Record<string, string>> = {
+  openai: "e2e/arize/phoenix.e2e.test.ts and e2e/mlflow/mlflow.e2e.test.ts (openai against the OpenAI stand-in); test/integration/examples.test.ts",
+  anthropic: "e2e/arize/phoenix.e2e.test.ts and e2e/mlflow/mlflow.e2e.test.ts (@anthropic-ai/sdk against the Anthropic stand-in)",
+  langchain: "e2e/arize/phoenix.e2e.test.ts and e2e/mlflow/mlflow.e2e.test.ts (@langchain/openai against the OpenAI stand-in)",
+  bedrock: "this file (@aws-sdk/client-bedrock-runtime against the Bedrock stand-in)",
+  mcp: "this file (a @modelcontextprotocol/sdk client and server over Streamable HTTP)",
+  vercel: "packages/platform-arize/test/vercel.test.ts (a span processor, not an instrumentor)",
+};
+
+function runApp(app: string, platform: string, config: Record<string, unknown>): Promise<ExampleRun> {
+  return runExample({
+    node,
+    example: "instrumentor-apps",
+    cwd: appsDirectory,
+    args: [app],
+    env: { LLMOPS_APP_PLATFORM: platform, LLMOPS_APP_CONFIG: JSON.stringify({ service: { name: `registry-${app}` }, ...config }) },
+    timeoutMillis: 60_000,
+  });
+}
+
+interface AppSummary {
+  reports: Array<{ key: string; status: string; patchedModule: boolean }>;
+  [key: string]: unknown;
+}
+
+function summaryOf(run: ExampleRun): AppSummary {
+  if (run.code !== 0 || run.summary === undefined) throw new Error(describeRun(run));
+  return run.summary as unknown as AppSummary;
+}
+
+const kindOf = (span: DecodedSpan): unknown => span.attributes["openinference.span.kind"];
+
+describe("instrumentor registries, with the real client packages", () => {
+  it("lists a real-client test for every entry of every platform's registry", () => {
+    for (const name of ["platform-arize", "platform-mlflow", "platform-local"]) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { platform } = require(join(repo, "packages", name, "dist", "index.cjs")) as { platform: { instrumentors: Array<{ key: string }> } };
+      const untested = platform.instrumentors.map((spec) => spec.key).filter((key) => REAL_CLIENT_TESTS[key] === undefined);
+      expect({ platform: name, untested }).toEqual({ platform: name, untested: [] });
+    }
+  });
+
+  it("mcp: the SDK's transports are patched and the trace context crosses from client to server", async () => {
+    const run = await runApp("mcp-app.cjs", "arize", {});
+    const summary = summaryOf(run);
+    // Waiting at instrument() (nothing of the SDK loaded yet), instrumented once the app required the transports.
+    expect(summary.reportsBefore).toEqual(expect.arrayContaining([{ key: "mcp", status: "waiting" }]));
+    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "mcp", status: "instrumented", patchedModule: true }]));
+    expect(summary.answer).toBe("Sunny in Paris");
+    const agent = run.spans.find((span) => kindOf(span) === "AGENT");
+    const tool = run.spans.find((span) => kindOf(span) === "TOOL");
+    expect(agent).toBeDefined();
+    // The server's TOOL span is a child of the client's AGENT span: the context went through the MCP request.
+    expect(tool).toEqual(expect.objectContaining({ traceId: agent?.traceId, parentSpanId: agent?.spanId }));
+    expect(summary.seen).toEqual([{ traceparent: expect.stringContaining(agent?.traceId ?? "no agent span"), activeTraceId: agent?.traceId }]);
+  }, 90_000);
+
+  it("mcp: turned off, the same app's TOOL span starts a trace of its own (the check above can fail)", async () => {
+    const run = await runApp("mcp-app.cjs", "arize", { instrumentation: { mcp: false } });
+    const summary = summaryOf(run);
+    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "mcp", status: "disabled", patchedModule: false }]));
+    const agent = run.spans.find((span) => kindOf(span) === "AGENT");
+    const tool = run.spans.find((span) => kindOf(span) === "TOOL");
+    expect(tool?.parentSpanId).toBeUndefined();
+    expect(tool?.traceId).not.toBe(agent?.traceId);
+  }, 90_000);
+
+  it("bedrock: Converse and InvokeModel through the real BedrockRuntimeClient give one LLM span each", async () => {
+    const run = await runApp("bedrock-app.mjs", "arize", {});
+    const summary = summaryOf(run);
+    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "bedrock", status: "instrumented", patchedModule: true }]));
+    expect(summary.answers).toEqual(["Stand-in answer to: What is Bedrock?", "Stand-in answer to: Say hi."]);
+    const llm = run.spans.filter((span) => span.scope === "@arizeai/openinference-instrumentation-bedrock");
+    expect(llm.map(kindOf)).toEqual(["LLM", "LLM"]);
+    expect(llm.map((span) => span.attributes["llm.model_name"])).toEqual([expect.stringContaining("claude-3-haiku"), expect.stringContaining("claude-3-haiku")]);
+    expect(llm.every((span) => typeof span.attributes["llm.token_count.prompt"] === "number" || typeof span.attributes["llm.token_count.prompt"] === "bigint")).toBe(true);
+  }, 90_000);
+});
