@@ -19,6 +19,7 @@ const REAL_CLIENT_TESTS: Readonly<Record<string, string>> = {
   anthropic: "e2e/arize/phoenix.e2e.test.ts and e2e/mlflow/mlflow.e2e.test.ts (@anthropic-ai/sdk against the Anthropic stand-in)",
   langchain: "e2e/arize/phoenix.e2e.test.ts and e2e/mlflow/mlflow.e2e.test.ts (@langchain/openai against the OpenAI stand-in)",
   bedrock: "this file (@aws-sdk/client-bedrock-runtime against the Bedrock stand-in)",
+  bedrock_agent_runtime: "this file (@aws-sdk/client-bedrock-agent-runtime against the Bedrock stand-in's event stream)",
   mcp: "this file (a @modelcontextprotocol/sdk client and server over Streamable HTTP)",
   vercel: "packages/platform-arize/test/vercel.test.ts (a span processor, not an instrumentor)",
 };
@@ -90,5 +91,21 @@ describe("instrumentor registries, with the real client packages", () => {
     expect(llm.map(kindOf)).toEqual(["LLM", "LLM"]);
     expect(llm.map((span) => span.attributes["llm.model_name"])).toEqual([expect.stringContaining("claude-3-haiku"), expect.stringContaining("claude-3-haiku")]);
     expect(llm.every((span) => typeof span.attributes["llm.token_count.prompt"] === "number" || typeof span.attributes["llm.token_count.prompt"] === "bigint")).toBe(true);
+  }, 90_000);
+
+  it("bedrock_agent_runtime: InvokeAgent (an event stream) and Retrieve through the real client give an AGENT and a RETRIEVER span", async () => {
+    const run = await runApp("bedrock-agent-app.mjs", "arize", {});
+    const summary = summaryOf(run);
+    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "bedrock_agent_runtime", status: "instrumented", patchedModule: true }]));
+    expect(summary.answer).toBe("Stand-in agent answer to: Plan a trip to Paris.");
+    expect(summary.passages).toEqual(["Stand-in passage 1 about Paris museums", "Stand-in passage 2 about Paris museums"]);
+    const spans = run.spans.filter((span) => span.scope === "@arizeai/openinference-instrumentation-bedrock-agent");
+    expect(spans.map((span) => ({ name: span.name, kind: kindOf(span) }))).toEqual([
+      { name: "bedrock.invoke_agent", kind: "AGENT" },
+      { name: "bedrock.retrieve", kind: "RETRIEVER" },
+    ]);
+    // The answer was read from the event stream by the instrumentor, and the passages from the Retrieve answer.
+    expect(spans[0]?.attributes["output.value"]).toBe("Stand-in agent answer to: Plan a trip to Paris.");
+    expect(spans[1]?.attributes["retrieval.documents.1.document.content"]).toBe("Stand-in passage 2 about Paris museums");
   }, 90_000);
 });

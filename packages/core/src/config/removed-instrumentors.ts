@@ -4,8 +4,6 @@
  * accepted in config files; validation warns with the reason and ignores them.
  */
 export const removedInstrumentors: Readonly<Record<string, string>> = {
-  bedrock_agent_runtime:
-    "@aws-sdk/client-bedrock-agent-runtime's InvokeAgent answers with an AWS event stream that no local stand-in serves yet, so no test shows its spans",
   claude_agent_sdk: "@anthropic-ai/claude-agent-sdk runs the Claude Code CLI, which needs Anthropic's service: no test can run it against a local stand-in",
   openai_agents:
     "@arizeai/openinference-instrumentation-openai-agents registers a trace processor with @openai/agents instead of wrapping a function, so llmops cannot see that it applied, and no test drives it yet",

@@ -1,7 +1,7 @@
 import type { InstrumentorSpec } from "../platform/platform";
 
 /** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
-export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "mcp";
+export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp";
 
 /**
  * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`), for a platform to
@@ -36,6 +36,12 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
     moduleAliases: ["langchainCallbacks"],
   },
   bedrock: { key: "bedrock", packageName: "@arizeai/openinference-instrumentation-bedrock", exportName: "BedrockInstrumentation", moduleName: "@aws-sdk/client-bedrock-runtime" },
+  bedrock_agent_runtime: {
+    key: "bedrock_agent_runtime",
+    packageName: "@arizeai/openinference-instrumentation-bedrock-agent-runtime",
+    exportName: "BedrockAgentInstrumentation",
+    moduleName: "@aws-sdk/client-bedrock-agent-runtime",
+  },
   mcp: {
     key: "mcp",
     packageName: "@arizeai/openinference-instrumentation-mcp",

@@ -14,6 +14,7 @@ export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [
   oi.anthropic,
   oi.langchain,
   oi.bedrock,
+  oi.bedrock_agent_runtime,
   oi.mcp,
   { key: "vercel", packageName: VERCEL_PACKAGE, exportName: "OpenInferenceBatchSpanProcessor", moduleName: "ai", create: () => ({}) },
 ];
