@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DecodedSpan } from "../../packages/platform-arize/test/support/otlp-receiver";
 import { describeRun, runExample } from "./support/examples";
 import type { ExampleRun } from "./support/examples";
+import { nodeBinaries } from "./support/node-binaries";
 import { repo } from "./support/pack";
 
 /**
@@ -71,6 +74,28 @@ describe("instrumentor registries, with the real client packages", () => {
     expect(tool).toEqual(expect.objectContaining({ traceId: agent?.traceId, parentSpanId: agent?.spanId }));
     expect(summary.seen).toEqual([{ traceparent: expect.stringContaining(agent?.traceId ?? "no agent span"), activeTraceId: agent?.traceId }]);
   }, 90_000);
+
+  it.each(nodeBinaries().map((binary) => [binary.version, binary] as const))(
+    "mcp: an ES module app started with --import <platform>/register has its static imports of the transports patched (Node %s)",
+    async (_version, binary) => {
+      const configDirectory = mkdtempSync(join(tmpdir(), "llmops-registry-"));
+      writeFileSync(join(configDirectory, "llmops.yaml"), "service:\n  name: registry-mcp-zero-code\n");
+      const run = await runExample({
+        node: binary,
+        example: "instrumentor-apps",
+        cwd: appsDirectory,
+        args: ["--import", "@llmops/platform-arize/register", "mcp-app.mjs"],
+        env: { LLMOPS_CONFIG_PATH: join(configDirectory, "llmops.yaml") },
+        timeoutMillis: 60_000,
+      });
+      const summary = summaryOf(run);
+      expect(summary.reports).toEqual(expect.arrayContaining([{ key: "mcp", status: "instrumented", patchedModule: true }]));
+      const agent = run.spans.find((span) => kindOf(span) === "AGENT");
+      const tool = run.spans.find((span) => kindOf(span) === "TOOL");
+      expect(tool).toEqual(expect.objectContaining({ traceId: agent?.traceId, parentSpanId: agent?.spanId }));
+    },
+    90_000,
+  );
 
   it("mcp: turned off, the same app's TOOL span starts a trace of its own (the check above can fail)", async () => {
     const run = await runApp("mcp-app.cjs", "arize", { instrumentation: { mcp: false } });

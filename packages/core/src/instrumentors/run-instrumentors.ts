@@ -262,6 +262,11 @@ function create(spec: InstrumentorSpec, exported: unknown, options: RunInstrumen
   return instance;
 }
 
+/** The names of the modules an instrumentor patches, for the require and import hooks: `moduleName`, then `moreModules`. */
+export function instrumentorModuleNames(spec: InstrumentorSpec): string[] {
+  return targetsOf(spec).map((target) => target.moduleName);
+}
+
 /** The modules an instrumentor patches: its `moduleName` first, then its `moreModules`. */
 function targetsOf(spec: InstrumentorSpec): InstrumentorModule[] {
   return [{ moduleName: spec.moduleName, ...(spec.manuallyInstrumentKey === undefined ? {} : { manuallyInstrumentKey: spec.manuallyInstrumentKey }) }, ...(spec.moreModules ?? [])];
