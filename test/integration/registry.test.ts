@@ -24,7 +24,7 @@ const REAL_CLIENT_TESTS: Readonly<Record<string, string>> = {
   bedrock: "this file (@aws-sdk/client-bedrock-runtime against the Bedrock stand-in)",
   bedrock_agent_runtime: "this file (@aws-sdk/client-bedrock-agent-runtime against the Bedrock stand-in's event stream)",
   mcp: "this file (a @modelcontextprotocol/sdk client and server over Streamable HTTP)",
-  vercel: "packages/platform-arize/test/vercel.test.ts (a span processor, not an instrumentor)",
+  vercel: "this file (a span processor, not an instrumentor: the real ai and @ai-sdk/openai against the OpenAI stand-in)",
 };
 
 function runApp(app: string, platform: string, config: Record<string, unknown>): Promise<ExampleRun> {
@@ -132,5 +132,26 @@ describe("instrumentor registries, with the real client packages", () => {
     // The answer was read from the event stream by the instrumentor, and the passages from the Retrieve answer.
     expect(spans[0]?.attributes["output.value"]).toBe("Stand-in agent answer to: Plan a trip to Paris.");
     expect(spans[1]?.attributes["retrieval.documents.1.document.content"]).toBe("Stand-in passage 2 about Paris museums");
+  }, 90_000);
+
+  it("vercel: the real AI SDK's telemetry spans come out as OpenInference spans through the platform's processor", async () => {
+    const run = await runApp("vercel-app.mjs", "arize", {});
+    const summary = summaryOf(run);
+    // A span processor, not an instrumentor: nothing of the `ai` module is patched, and the report does not claim it.
+    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "vercel", status: "enabled", patchedModule: false }]));
+    expect(summary.paths).toEqual(["/v1/chat/completions"]);
+    expect(run.spans.map((span) => ({ name: span.name, kind: kindOf(span) }))).toEqual(
+      expect.arrayContaining([
+        { name: "ai.generateText.doGenerate vercel-app", kind: "LLM" },
+        { name: "ai.generateText vercel-app", kind: "AGENT" },
+      ]),
+    );
+    const llm = run.spans.find((span) => kindOf(span) === "LLM");
+    expect(llm?.attributes).toEqual(expect.objectContaining({ "llm.model_name": "gpt-4o-mini", "llm.token_count.prompt": 15, "llm.token_count.completion": 17 }));
+    // Turned off, the same spans arrive unconverted: the kinds above come from the processor.
+    const off = await runApp("vercel-app.mjs", "arize", { instrumentation: { vercel: false } });
+    expect(summaryOf(off).reports).toEqual(expect.arrayContaining([{ key: "vercel", status: "disabled", patchedModule: false }]));
+    expect(off.spans.length).toBeGreaterThan(0);
+    expect(off.spans.map(kindOf)).toEqual(off.spans.map(() => undefined));
   }, 90_000);
 });

@@ -210,7 +210,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
           reports[index] = {
             ...base,
             status: "enabled",
-            message: `${spec.packageName} has no manuallyInstrument: its own require hooks are on, and llmops cannot see whether they patch ${spec.moduleName}.`,
+            message: `${spec.packageName} does not patch through llmops (no manuallyInstrument): it works by its own hooks or as a span processor, and llmops cannot see what it does; check its spans.`,
           };
         }
       } catch (error) {
