@@ -9,8 +9,9 @@
 
 /** How deep the walk goes from the exports: exports › class › nested class › prototype › method is depth 4. */
 const MAX_DEPTH = 5;
-/** How many objects one snapshot visits at most, so that a huge module costs a bounded walk. */
+/** How many objects one snapshot visits, and how many properties it reads, at most: a huge module costs a bounded walk. */
 const MAX_OBJECTS = 20_000;
+const MAX_PROPERTIES = 200_000;
 
 /** The functions reachable from one module's exports, by property path. */
 export type FunctionSnapshot = ReadonlyMap<string, unknown>;
@@ -21,10 +22,12 @@ export function snapshotFunctions(moduleExports: unknown): FunctionSnapshot {
   if (!isWalkable(moduleExports)) return functions;
   const seen = new Set<object>([moduleExports]);
   let queue: Array<{ value: object; path: string }> = [{ value: moduleExports, path: "" }];
+  let properties = 0;
   for (let depth = 0; depth < MAX_DEPTH && queue.length > 0; depth++) {
     const next: typeof queue = [];
     for (const { value, path } of queue) {
       for (const key of ownKeys(value)) {
+        if (++properties > MAX_PROPERTIES) return functions;
         const descriptor = descriptorOf(value, key);
         if (descriptor === undefined) continue;
         const childPath = `${path}.${String(key)}`;
