@@ -63,7 +63,22 @@ export interface InstrumentorContext {
   readonly config: ResolvedConfig<unknown>;
 }
 
-/** One more module an instrumentor patches: see {@link InstrumentorSpec.moreModules}. */
+/**
+ * One more module an instrumentor patches: see {@link InstrumentorSpec.moreModules}.
+ *
+ * @example
+ * ```ts
+ * import type { InstrumentorSpec } from "@llmops/core";
+ * const mcp: InstrumentorSpec = {
+ *   key: "mcp",
+ *   packageName: "@arizeai/openinference-instrumentation-mcp",
+ *   exportName: "MCPInstrumentation",
+ *   moduleName: "@modelcontextprotocol/sdk/client/stdio.js",
+ *   manuallyInstrumentKey: "clientStdioModule",
+ *   moreModules: [{ moduleName: "@modelcontextprotocol/sdk/server/stdio.js", manuallyInstrumentKey: "serverStdioModule" }],
+ * };
+ * ```
+ */
 export interface InstrumentorModule {
   /** The module as the app imports it, e.g. `@modelcontextprotocol/sdk/server/stdio.js`. */
   readonly moduleName: string;
