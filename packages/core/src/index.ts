@@ -26,6 +26,7 @@ export type {
   GenericVariableRule,
   InstrumentationLike,
   InstrumentorContext,
+  InstrumentorModule,
   InstrumentorSpec,
   ManagedTracerProvider,
   Platform,

@@ -148,6 +148,18 @@ describe("resolveConfig", () => {
     expect(result.warnings.join("\n")).not.toContain("mlflow");
   });
 
+  it("accepts the keys of removed instrumentors in every mode, with a warning that says why they are ignored", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: x\nvalidation:\n  mode: strict\ninstrumentation:\n  openai_agents: true\n  beeai: false\n" } });
+    const result = await resolveConfig({ platform, appRoot, env: {} });
+    expect(result.issues).toEqual([]);
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^instrumentation\.openai_agents: llmops no longer applies this instrumentor \(.*trace processor.*\); the key is ignored\./),
+        expect.stringMatching(/^instrumentation\.beeai: llmops no longer applies this instrumentor \(.*beeai-framework 0\.1\.x.*\); the key is ignored\./),
+      ]),
+    );
+  });
+
   it("applies environment overrides after substitution and before validation", async () => {
     const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: file\nvalidation:\n  mode: permissive\n" } });
     const result = await resolveConfig({ platform, appRoot, env: { OTEL_SERVICE_NAME: "from-env", LLMOPS_VALIDATION_MODE: "strict", MEMORY_API_KEY: "k" } });

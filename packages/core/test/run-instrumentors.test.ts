@@ -15,7 +15,7 @@ const instrumentation = (marker: string, extra = "") => `
     constructor(config) { this.config = config; globalThis.__events.push("construct:${marker}:" + (config.tracerProvider ? "provider" : "none") + (config.traceConfig ? ":trace-config=" + JSON.stringify(config.traceConfig) : "") + (config.enabled === false && config.instrumentationConfig.enabled === false ? ":disabled" : "")); }
     setTracerProvider() { globalThis.__events.push("provider:${marker}"); }
     enable() { globalThis.__events.push("enable:${marker}"); }
-    manuallyInstrument(moduleExports) { ${extra} globalThis.__events.push("patch:${marker}"); moduleExports.patchedBy = "${marker}"; moduleExports.patchCount = (moduleExports.patchCount || 0) + 1; }
+    manuallyInstrument(moduleExports) { ${extra} globalThis.__events.push("patch:${marker}"); moduleExports.patchedBy = "${marker}"; moduleExports.patchCount = (moduleExports.patchCount || 0) + 1; moduleExports.traced = function traced() {}; }
   }
   exports.Instrumentation = Instrumentation;`;
 
@@ -44,6 +44,15 @@ describe("runInstrumentors", () => {
       "instr-second": { manifest: { main: "index.js" }, files: { "index.js": instrumentation("second") } },
       "instr-import-throws": { manifest: { main: "index.js" }, files: { "index.js": "throw new Error('broken at import');" } },
       "instr-patch-throws": { manifest: { main: "index.js" }, files: { "index.js": instrumentation("patch", "throw new Error('broken at patch');") } },
+      // Its manuallyInstrument returns normally but wraps nothing (an instrumentor that does not know this module).
+      "instr-noop": { manifest: { main: "index.js" }, files: { "index.js": "exports.Instrumentation = class { manuallyInstrument(moduleExports) { moduleExports.openInferencePatched = true; } };" } },
+      // Wraps Client.prototype.call: a patch on the prototype of an exported class.
+      "instr-proto": {
+        manifest: { main: "index.js" },
+        files: { "index.js": "exports.Instrumentation = class { manuallyInstrument(m) { const Client = (m.clientModule ?? m).Client; const original = Client.prototype.call; Client.prototype.call = function () { return 'traced:' + original.call(this); }; } };" },
+      },
+      "client-lib": { manifest: { main: "index.js" }, files: { "index.js": "exports.Client = class Client { call() { return 'called'; } };" } },
+      "server-lib": { manifest: { main: "index.js" }, files: { "index.js": "exports.Client = class Server { call() { return 'served'; } };" } },
       "instr-no-export": { manifest: { main: "index.js" }, files: { "index.js": "exports.Other = class {};" } },
       "target-lib": { manifest: { main: "index.js" }, files: { "index.js": "exports.kind = 'target';" } },
       "instr-missing-dependency": { manifest: { main: "index.js" }, files: { "index.js": "require('left-pad-that-is-not-here');" } },
@@ -90,7 +99,7 @@ describe("runInstrumentors", () => {
 
   it("arms an instrumentor whose module is not loaded yet without loading it: it loads when the module does", () => {
     const reports = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test" });
-    expect(reports).toEqual([{ key: "ok", packageName: "instr-ok", status: "instrumented", patchedModule: false }]);
+    expect(reports).toEqual([{ key: "ok", packageName: "instr-ok", status: "waiting", patchedModule: false, message: "instr-ok loads and patches ok when the app loads it." }]);
     expect(events()).toEqual([]);
   });
 
@@ -194,7 +203,38 @@ describe("runInstrumentors", () => {
       appRoot,
       platformName: "test",
     });
-    expect(reports[0]?.status).toBe("instrumented");
+    expect(reports[0]?.status).toBe("enabled");
     expect(created).toEqual([expect.any(Function), "t", "enabled"]);
+  });
+
+  it("reports an instrumentor that ran but replaced no function as patched-nothing, with the reason and a fix", () => {
+    const reports = runInstrumentors({ registry: [{ ...spec("noop", "instr-noop"), moduleName: "client-lib" }], config: config({}), tracerProvider, appRoot, platformName: "test", modules: { noop: { Client: class {} } } });
+    expect(reports[0]).toEqual(expect.objectContaining({ key: "noop", status: "patched-nothing", patchedModule: false }));
+    expect(reports[0]?.message).toContain("loaded but patched nothing in client-lib");
+    expect(reports[0]?.message).toContain("npm ls client-lib instr-noop");
+    expect(logs.messages.filter((message) => message.startsWith("warn") && message.includes("patched nothing"))).toHaveLength(1);
+  });
+
+  it("sees a patch on the prototype of an exported class", () => {
+    const lib = { Client: class { call(): string { return "called"; } } };
+    const reports = runInstrumentors({ registry: [{ ...spec("proto", "instr-proto"), moduleName: "client-lib" }], config: config({}), tracerProvider, appRoot, platformName: "test", modules: { proto: lib } });
+    expect(new lib.Client().call()).toBe("traced:called");
+    expect(reports[0]).toEqual({ key: "proto", packageName: "instr-proto", status: "instrumented", patchedModule: true });
+  });
+
+  it("hands each of several modules to manuallyInstrument under its own key (an instrumentor of subpath modules)", () => {
+    const server = { Client: class { call(): string { return "served"; } } };
+    const client = { Client: class { call(): string { return "called"; } } };
+    const reports = runInstrumentors({
+      registry: [{ ...spec("proto", "instr-proto"), moduleName: "client-lib", manuallyInstrumentKey: "clientModule", moreModules: [{ moduleName: "server-lib" }] }],
+      config: config({}),
+      tracerProvider,
+      appRoot,
+      platformName: "test",
+      modules: { "server-lib": server, proto: client },
+    });
+    expect(reports[0]).toEqual(expect.objectContaining({ status: "instrumented", patchedModule: true }));
+    expect(new server.Client().call()).toBe("traced:served");
+    expect(new client.Client().call()).toBe("traced:called");
   });
 });

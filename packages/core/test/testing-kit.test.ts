@@ -18,7 +18,7 @@ describe("checkPlatform (the conformance kit)", () => {
       environment: [{ variable: "lower_case", key: "endpoint" }],
       instrumentors: [
         { key: "a", packageName: "p", exportName: "E", moduleName: "m" },
-        { key: "a", packageName: "p", exportName: "E", moduleName: "m" },
+        { key: "a", packageName: "p", exportName: "E", moduleName: "m", moreModules: [{ moduleName: "m" }] },
       ],
       createTracerProvider: () => Promise.reject(new Error("unused")),
     });
@@ -29,6 +29,7 @@ describe("checkPlatform (the conformance kit)", () => {
       "configSection must be a non-empty string",
       "packageName must name the npm package, for install hints",
       'instrumentor key "a" appears twice',
+      'instrumentor "a" has a moreModules entry without a module name of its own',
       'environment variable "lower_case" should be UPPER_SNAKE_CASE',
       expect.stringContaining("schema rejects the sample section"),
     ]);

@@ -1,5 +1,6 @@
 // The HTTP plumbing shared by the stand-ins: a loopback server on a free port, JSON bodies, JSON and SSE answers.
 import { createServer } from "node:http";
+import { createServer as createHttp2Server } from "node:http2";
 
 /** Requests larger than this are refused (413): the stand-ins are for tests, not uploads. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -24,12 +25,15 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  *
  * @param {(exchange: Exchange) => boolean | void | Promise<boolean | void>} route
  * @param {(response: import("node:http").ServerResponse, status: number, message: string) => void} sendError
+ * @param {{ http2?: boolean }} [options]  `http2`: HTTP/2 without TLS (prior knowledge), as the AWS SDK's default
+ *   handler speaks to an `http:` endpoint; the compatibility API gives the route the same request and response.
  * @returns {Promise<{ origin: string, requests: RecordedRequest[], close(): Promise<void> }>}
  */
-export async function startServer(route, sendError) {
+export async function startServer(route, sendError, options = {}) {
   /** @type {RecordedRequest[]} */
   const requests = [];
-  const server = createServer((incoming, response) => {
+  /** @type {(incoming: any, response: any) => void} */
+  const handle = (incoming, response) => {
     readBody(incoming).then(
       async (raw) => {
         const path = (incoming.url ?? "/").split("?")[0] ?? "/";
@@ -53,6 +57,13 @@ export async function startServer(route, sendError) {
       if (!response.headersSent) sendError(response, 500, `The stand-in failed: ${error instanceof Error ? error.message : String(error)}`);
       else response.destroy();
     });
+  };
+  /** @type {Set<import("node:http2").Http2Session>} */
+  const sessions = new Set();
+  const server = options.http2 === true ? createHttp2Server(handle) : createServer(handle);
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
   });
   await new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -71,7 +82,8 @@ export async function startServer(route, sendError) {
       closing ??= new Promise((resolve) => {
         server.close(() => resolve(undefined));
         // Clients keep connections alive; without this, close() would wait for them to time out.
-        server.closeAllConnections();
+        if ("closeAllConnections" in server) server.closeAllConnections();
+        for (const session of sessions) session.destroy();
       });
       return closing;
     },

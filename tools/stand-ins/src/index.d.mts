@@ -60,3 +60,30 @@ export function startOpenAIStandIn(): Promise<StandIn>;
  * ```
  */
 export function startAnthropicStandIn(): Promise<AnthropicStandIn>;
+
+/** A running Amazon Bedrock Runtime stand-in. */
+export interface BedrockStandIn {
+  /** The origin, e.g. `http://127.0.0.1:43121`: the `endpoint` of the `BedrockRuntimeClient`. */
+  readonly url: string;
+  /** Every request received so far (the array grows as requests arrive). */
+  readonly requests: RecordedRequest[];
+  /** Stops the server and drops kept-alive connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local server that answers the Bedrock Runtime's `Converse` and `InvokeModel` (Anthropic Messages body)
+ * deterministically, on 127.0.0.1 and a free port. The SigV4 signature is not checked.
+ *
+ * @example
+ * ```ts
+ * import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
+ * import { startBedrockStandIn } from "@llmops-internal/stand-ins";
+ *
+ * const standIn = await startBedrockStandIn();
+ * const client = new BedrockRuntimeClient({ endpoint: standIn.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+ * await client.send(new ConverseCommand({ modelId: "anthropic.claude-3-haiku-20240307-v1:0", messages: [{ role: "user", content: [{ text: "Hi" }] }] }));
+ * await standIn.close();
+ * ```
+ */
+export function startBedrockStandIn(): Promise<BedrockStandIn>;

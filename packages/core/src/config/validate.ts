@@ -3,6 +3,7 @@ import type { ConfigIssue } from "../errors/llmops-error";
 import { closest } from "../internal/did-you-mean";
 import { describeValue, isSecretPath } from "../internal/redact";
 import type { Platform, PrivacyConfig, ResolvedConfig, ValidationMode } from "../platform/platform";
+import { removedInstrumentors } from "./removed-instrumentors";
 
 /** The keys of the shared sections, for unknown-key warnings. */
 const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy"] as const;
@@ -145,6 +146,11 @@ function* unknownKeyWarnings(schema: Valibot.GenericSchema, config: Record<strin
   if (typeof instrumentation === "object" && instrumentation !== null) {
     for (const key of Object.keys(instrumentation)) {
       if (registryKeys.includes(key)) continue;
+      const removed = Object.hasOwn(removedInstrumentors, key) ? removedInstrumentors[key] : undefined;
+      if (removed !== undefined) {
+        yield `instrumentation.${key}: llmops no longer applies this instrumentor (${removed}); the key is ignored. To trace it anyway, apply the instrumentor yourself with the handle's tracerProvider.`;
+        continue;
+      }
       const suggestion = closest(key, registryKeys);
       const hint = suggestion === undefined ? `it has: ${registryKeys.join(", ") || "none"}` : `did you mean "${suggestion}"?`;
       yield `instrumentation.${key}: platform "${platform.name}" has no instrumentor of that name (${hint}); the key is ignored.`;

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { globalState } from "../internal/global-state";
 import type { ModuleHookState } from "../internal/global-state";
 import { logger } from "../internal/logger";
+import { changedFunctions, snapshotFunctions } from "./patch-observer";
 
 /**
  * Process-wide interception of the instrumentors' target modules, for both module systems:
@@ -147,12 +148,16 @@ export function pendingModules(moduleName: string): readonly unknown[] {
   return hookState().pending.get(moduleName) ?? [];
 }
 
+/** What {@link patchOnce} saw: skipped (patched before), or ran, with the functions it replaced. */
+export type PatchOutcome = { readonly ran: false } | { readonly ran: true; readonly changed: readonly string[] };
+
 /**
  * Runs `patch` unless this instrumentor package already patched these exports (or the client class they carry as
- * their default export). Returns whether it ran.
+ * their default export), and reports which functions reachable from the exports it replaced: a patch is only
+ * counted when it is seen, not when `patch` returns.
  */
-export function patchOnce(packageName: string, moduleExports: unknown, patch: (moduleExports: unknown) => void): boolean {
-  if (!isObject(moduleExports)) return false;
+export function patchOnce(packageName: string, moduleExports: unknown, patch: (moduleExports: unknown) => void): PatchOutcome {
+  if (!isObject(moduleExports)) return { ran: false };
   const hooks = hookState();
   let done = hooks.patched.get(packageName);
   if (done === undefined) {
@@ -160,10 +165,11 @@ export function patchOnce(packageName: string, moduleExports: unknown, patch: (m
     hooks.patched.set(packageName, done);
   }
   const identities = [moduleExports, (moduleExports as { default?: unknown }).default].filter(isObject);
-  if (identities.some((identity) => done.has(identity))) return false;
+  if (identities.some((identity) => done.has(identity))) return { ran: false };
+  const before = snapshotFunctions(moduleExports);
   patch(moduleExports);
   for (const identity of identities) done.add(identity);
-  return true;
+  return { ran: true, changed: changedFunctions(before, snapshotFunctions(moduleExports)) };
 }
 
 /** Removes the hooks and forgets what was patched: for tests. */

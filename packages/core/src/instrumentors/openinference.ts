@@ -1,16 +1,7 @@
 import type { InstrumentorSpec } from "../platform/platform";
 
 /** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
-export type OpenInferenceKey =
-  | "openai"
-  | "anthropic"
-  | "langchain"
-  | "bedrock"
-  | "bedrock_agent_runtime"
-  | "mcp"
-  | "claude_agent_sdk"
-  | "openai_agents"
-  | "beeai";
+export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp";
 
 /**
  * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`), for a platform to
@@ -51,13 +42,20 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
     exportName: "BedrockAgentInstrumentation",
     moduleName: "@aws-sdk/client-bedrock-agent-runtime",
   },
-  mcp: { key: "mcp", packageName: "@arizeai/openinference-instrumentation-mcp", exportName: "MCPInstrumentation", moduleName: "@modelcontextprotocol/sdk" },
-  claude_agent_sdk: {
-    key: "claude_agent_sdk",
-    packageName: "@arizeai/openinference-instrumentation-claude-agent-sdk",
-    exportName: "ClaudeAgentSDKInstrumentation",
-    moduleName: "@anthropic-ai/claude-agent-sdk",
+  mcp: {
+    key: "mcp",
+    packageName: "@arizeai/openinference-instrumentation-mcp",
+    exportName: "MCPInstrumentation",
+    // The instrumentor patches the SDK's transport modules, each handed in under its own name; the package root
+    // carries no transport. It makes no span itself: it carries the trace context across client and server.
+    moduleName: "@modelcontextprotocol/sdk/client/stdio.js",
+    manuallyInstrumentKey: "clientStdioModule",
+    moreModules: [
+      { moduleName: "@modelcontextprotocol/sdk/server/stdio.js", manuallyInstrumentKey: "serverStdioModule" },
+      { moduleName: "@modelcontextprotocol/sdk/client/streamableHttp.js", manuallyInstrumentKey: "clientStreamableHTTPModule" },
+      { moduleName: "@modelcontextprotocol/sdk/server/streamableHttp.js", manuallyInstrumentKey: "serverStreamableHTTPModule" },
+      { moduleName: "@modelcontextprotocol/sdk/client/sse.js", manuallyInstrumentKey: "clientSSEModule" },
+      { moduleName: "@modelcontextprotocol/sdk/server/sse.js", manuallyInstrumentKey: "serverSSEModule" },
+    ],
   },
-  openai_agents: { key: "openai_agents", packageName: "@arizeai/openinference-instrumentation-openai-agents", exportName: "OpenAIAgentsInstrumentation", moduleName: "@openai/agents" },
-  beeai: { key: "beeai", packageName: "@arizeai/openinference-instrumentation-beeai", exportName: "BeeAIInstrumentation", moduleName: "beeai-framework" },
 };

@@ -5,11 +5,17 @@ import { globalState } from "../internal/global-state";
 import { componentLogger } from "../internal/logger";
 import { installCommand } from "../internal/package-manager";
 import { redactSecrets } from "../internal/redact";
-import type { InstrumentationLike, InstrumentorSpec, ResolvedConfig } from "../platform/platform";
+import type { InstrumentationLike, InstrumentorModule, InstrumentorSpec, ResolvedConfig } from "../platform/platform";
 import { esmLoaderRegistered, moduleArrived, patchOnce, pendingModules, registerRequireHooks, setModulePatcher } from "./module-hooks";
+import type { PatchOutcome } from "./module-hooks";
 
-/** What happened to one instrumentor of the registry. */
-export type InstrumentorStatus = "instrumented" | "disabled" | "not-installed" | "failed" | "already-applied";
+/**
+ * What happened to one instrumentor of the registry. `instrumented` means a patch was seen: a function reachable from
+ * the module's exports was replaced by `manuallyInstrument`. `waiting`: armed, its module has not loaded yet (the
+ * report changes when it does). `patched-nothing`: it ran on the module and replaced nothing. `enabled`: an
+ * instrumentor with only its own require hooks, whose patches llmops cannot see.
+ */
+export type InstrumentorStatus = "instrumented" | "waiting" | "patched-nothing" | "enabled" | "disabled" | "not-installed" | "failed" | "already-applied";
 
 /** One line of the instrumentation report. */
 export interface InstrumentorReport {
@@ -17,11 +23,11 @@ export interface InstrumentorReport {
   readonly key: string;
   /** The instrumentor package. */
   readonly packageName: string;
-  /** What happened. */
+  /** What happened; `waiting` turns into `instrumented` or `patched-nothing` in place when the module loads. */
   readonly status: InstrumentorStatus;
-  /** Whether a module already loaded (handed in with `modules`, required, or imported under the loader) was patched. */
+  /** Whether a patch of a loaded module (handed in with `modules`, required, or imported) was seen. */
   readonly patchedModule: boolean;
-  /** Why, for `not-installed` (with the install line) and `failed`. */
+  /** Why, for `not-installed` (with the install line), `failed`, `patched-nothing`, `waiting` and `enabled`. */
   readonly message?: string;
 }
 
@@ -58,7 +64,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
   /** Instrumented, but its module is neither handed in nor loaded: an ES module import of it would not be seen. */
   const unseen: InstrumentorSpec[] = [];
   /** Modules to watch for later `require` calls: one hook for all of them, not one wrapper of `require` per module. */
-  const hooked: Array<{ spec: InstrumentorSpec; handedIn: boolean }> = [];
+  const hooked: Array<{ spec: InstrumentorSpec; target: InstrumentorModule; handedIn: boolean }> = [];
   for (const spec of options.registry) {
     const setting = options.config.instrumentation[spec.key];
     const base = { key: spec.key, packageName: spec.packageName, patchedModule: false };
@@ -80,15 +86,36 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       reports.push({ ...base, status: "not-installed", message });
       continue;
     }
+    const targets = targetsOf(spec);
     // Before the instrumentor loads: some instrumentors require their target module themselves.
-    const loadedByApp = loadedModule(requireFromApp, spec.moduleName);
-    const handedIn = handedInModules(spec, options.modules);
-    // What the app loaded: handed in, required before now, or imported under the ESM loader before now.
-    const fromApp = [...handedIn, loadedByApp, ...pendingModules(spec.moduleName)].filter((module) => module !== undefined);
+    // What the app loaded, per module: handed in, required before now, or imported under the ESM loader before now.
+    const fromApp = targets.map((target) =>
+      [...handedInModules(spec, target, options.modules), loadedModule(requireFromApp, target.moduleName), ...pendingModules(target.moduleName)].filter((module) => module !== undefined),
+    );
+    const handedIn = targets.some((target) => handedInModules(spec, target, options.modules).length > 0);
+    const nothingLoaded = fromApp.every((modules) => modules.length === 0);
     const index = reports.length;
     const fail = (message: string): void => {
       log.warn(message);
       reports[index] = { ...base, status: "failed", message };
+    };
+    /** Every patch the instrumentor made, as seen on the module (see patchOnce): the report follows what was seen. */
+    const observe = (target: InstrumentorModule, outcome: PatchOutcome): void => {
+      if (!outcome.ran) return;
+      const current = reports[index];
+      if (current === undefined || current.status === "failed") return;
+      if (outcome.changed.length > 0) {
+        if (current.status !== "instrumented") log.debug(`instrumented ${spec.key}: ${spec.packageName} patched ${target.moduleName} (${outcome.changed.slice(0, 3).join(", ")})`);
+        reports[index] = { ...base, status: "instrumented", patchedModule: true };
+        return;
+      }
+      if (current.status === "instrumented") return;
+      const message =
+        `instrumentor ${spec.key} (${spec.packageName}) loaded but patched nothing in ${target.moduleName}: its manuallyInstrument ran and replaced no function ` +
+        `of the module, so its calls are not traced. The installed ${target.moduleName} may be a version the instrumentor does not support, or another tracer patched it first; ` +
+        `compare \`npm ls ${packageOf(target.moduleName)} ${spec.packageName}\` with the instrumentor's supported versions.`;
+      if (current.status !== "patched-nothing") log.warn(message);
+      reports[index] = { ...base, status: "patched-nothing", message };
     };
     /** Loads and builds the instrumentor; reports and returns undefined when it cannot. */
     const load = (): InstrumentationLike | undefined => {
@@ -107,75 +134,95 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
         return undefined;
       }
     };
-    const patcherFor = (instance: InstrumentationLike): ((moduleExports: unknown) => boolean) | undefined => {
+    /** One patcher per module: hands the module to manuallyInstrument (under its key, if any) once, and observes. */
+    const patchersFor = (instance: InstrumentationLike): Array<(moduleExports: unknown) => void> | undefined => {
       const manuallyInstrument = instance.manuallyInstrument?.bind(instance);
-      return manuallyInstrument === undefined ? undefined : (moduleExports) => patchOnce(spec.packageName, moduleExports, manuallyInstrument);
+      if (manuallyInstrument === undefined) return undefined;
+      return targets.map((target) => (moduleExports) => {
+        const argumentFor = (exports: unknown): unknown => (target.manuallyInstrumentKey === undefined ? exports : { [target.manuallyInstrumentKey]: exports });
+        observe(target, patchOnce(spec.packageName, moduleExports, (exports) => manuallyInstrument(argumentFor(exports))));
+      });
     };
-    const patchLater = (patch: (moduleExports: unknown) => boolean) => (moduleExports: unknown) => {
+    const patchLater = (target: InstrumentorModule, patch: (moduleExports: unknown) => void) => (moduleExports: unknown) => {
       try {
         patch(moduleExports);
       } catch (error) {
-        fail(`instrumentor ${spec.key} (${spec.packageName}) failed to patch ${spec.moduleName} as it loaded: ${messageOf(error)}; the app runs on.`);
+        fail(`instrumentor ${spec.key} (${spec.packageName}) failed to patch ${target.moduleName} as it loaded: ${messageOf(error)}; the app runs on.`);
       }
     };
 
-    reports.push({ ...base, status: "instrumented" });
-    let patchedModule = false;
-    if (fromApp.length === 0 && spec.create === undefined) {
-      // Nothing to patch yet: the instrumentor itself loads when its module first does (often never, in an app that
-      // has the package installed but does not use it). The require and import hooks are armed now.
+    if (nothingLoaded && spec.create === undefined) {
+      reports.push({ ...base, status: "waiting", message: `${spec.packageName} loads and patches ${targets.map((target) => target.moduleName).join(" or ")} when the app loads it.` });
+      // Nothing to patch yet: the instrumentor itself loads when one of its modules first does (often never, in an app
+      // that has the package installed but does not use it). The require and import hooks are armed now.
       let state: "idle" | "loading" | "ready" | "failed" = "idle";
-      const waiting: unknown[] = [];
-      let patch: ((moduleExports: unknown) => void) | undefined;
-      setModulePatcher(spec.moduleName, (moduleExports) => {
-        if (state === "failed") return;
-        // The instrumentor may require its own module while it loads: that copy is patched once it is ready.
-        if (state === "loading") {
-          waiting.push(moduleExports);
-          return;
-        }
-        if (state === "idle") {
-          state = "loading";
-          const instance = load();
-          const patcher = instance === undefined ? undefined : patcherFor(instance);
-          if (instance !== undefined && patcher === undefined) {
-            instance.enable?.();
-            log.warn(`instrumentor ${spec.key} (${spec.packageName}) has no manuallyInstrument: the copy of ${spec.moduleName} that just loaded is not patched, later ones are.`);
+      const waiting: Array<{ target: number; moduleExports: unknown }> = [];
+      let patches: Array<(moduleExports: unknown) => void> | undefined;
+      targets.forEach((target, targetIndex) => {
+        setModulePatcher(target.moduleName, (moduleExports) => {
+          if (state === "failed") return;
+          // The instrumentor may require its own module while it loads: that copy is patched once it is ready.
+          if (state === "loading") {
+            waiting.push({ target: targetIndex, moduleExports });
+            return;
           }
-          state = patcher === undefined ? "failed" : "ready";
-          patch = patcher === undefined ? undefined : patchLater(patcher);
-          for (const queued of waiting.splice(0)) patch?.(queued);
-        }
-        patch?.(moduleExports);
+          if (state === "idle") {
+            state = "loading";
+            const instance = load();
+            const patchers = instance === undefined ? undefined : patchersFor(instance);
+            if (instance !== undefined && patchers === undefined) {
+              instance.enable?.();
+              const message = `instrumentor ${spec.key} (${spec.packageName}) has no manuallyInstrument: the copy of ${target.moduleName} that just loaded is not patched; its own require hooks, now on, may patch later ones.`;
+              log.warn(message);
+              reports[index] = { ...base, status: "enabled", message };
+            }
+            state = patchers === undefined ? "failed" : "ready";
+            patches = patchers?.map((patch, position) => patchLater(targets[position] ?? target, patch));
+            for (const queued of waiting.splice(0)) patches?.[queued.target]?.(queued.moduleExports);
+          }
+          patches?.[targetIndex]?.(moduleExports);
+        });
+        hooked.push({ spec, target, handedIn: false });
       });
-      hooked.push({ spec, handedIn: false });
       unseen.push(spec);
-      log.debug(`armed ${spec.key}: ${spec.packageName} loads when ${spec.moduleName} does`);
+      log.debug(`armed ${spec.key}: ${spec.packageName} loads when ${targets.map((target) => target.moduleName).join(" or ")} does`);
     } else {
+      reports.push({ ...base, status: "waiting" });
       const instance = load();
       if (instance === undefined) continue;
-      const patcher = patcherFor(instance);
+      const patchers = patchersFor(instance);
       try {
-        if (patcher !== undefined) {
+        if (patchers !== undefined) {
           // Every arrival goes through one guard: modules handed in, already required, imported under the ESM loader
           // before this point, and (through core's require and import hooks) every later load.
-          for (const moduleExports of fromApp) patchedModule = patcher(moduleExports) || patchedModule;
-          patcher(loadedModule(requireFromApp, spec.moduleName)); // also a copy the instrumentor required itself
-          setModulePatcher(spec.moduleName, patchLater(patcher));
-          hooked.push({ spec, handedIn: fromApp.length > 0 });
+          targets.forEach((target, targetIndex) => {
+            const patch = patchers[targetIndex];
+            if (patch === undefined) return;
+            for (const moduleExports of fromApp[targetIndex] ?? []) patch(moduleExports);
+            patch(loadedModule(requireFromApp, target.moduleName)); // also a copy the instrumentor required itself
+            setModulePatcher(target.moduleName, patchLater(target, patch));
+            hooked.push({ spec, target, handedIn: (fromApp[targetIndex] ?? []).length > 0 });
+          });
         } else {
-          if (handedIn.length > 0) {
+          if (handedIn) {
             log.warn(`instrumentor ${spec.key} cannot patch a module handed in with modules.${spec.moduleName}; it patches only modules loaded with require after instrument().`);
           }
           instance.enable?.();
+          reports[index] = {
+            ...base,
+            status: "enabled",
+            message: `${spec.packageName} does not patch through llmops (no manuallyInstrument): it works by its own hooks or as a span processor, and llmops cannot see what it does; check its spans.`,
+          };
         }
       } catch (error) {
         fail(`instrumentor ${spec.key} (${spec.packageName}) failed: ${messageOf(error)}; the others continue.`);
         continue;
       }
-      reports[index] = { ...base, status: "instrumented", patchedModule };
-      if (patcher !== undefined && fromApp.length === 0) unseen.push(spec);
-      log.debug(`instrumented ${spec.key} with ${spec.packageName}`);
+      if (reports[index]?.status === "waiting") {
+        reports[index] = { ...base, status: "waiting", message: `${spec.packageName} patches ${targets.map((target) => target.moduleName).join(" or ")} when the app loads it.` };
+      }
+      if (patchers !== undefined && nothingLoaded) unseen.push(spec);
+      log.debug(`applied ${spec.key} with ${spec.packageName}: ${reports[index]?.status ?? "unknown"}`);
     }
     applied.add(spec.packageName);
     for (const [variable, value] of Object.entries(spec.environmentDefaults ?? {})) {
@@ -185,18 +232,18 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     }
   }
   if (hooked.length > 0) {
-    const noRequireHooks = registerRequireHooks(hooked.map(({ spec }) => spec.moduleName));
-    if (noRequireHooks !== undefined) for (const { spec, handedIn } of hooked) if (!handedIn) warnNoRequireHooks(spec, noRequireHooks, log);
+    const noRequireHooks = registerRequireHooks(hooked.map(({ target }) => target.moduleName));
+    if (noRequireHooks !== undefined) for (const { spec, target, handedIn } of hooked) if (!handedIn) warnNoRequireHooks(spec, target, noRequireHooks, log);
   }
   warnAboutUnknownModules(options, log);
   if (unseen.length > 0 && !esmLoaderRegistered() && (options.entryIsEsModule ?? entryIsEsModule())) scheduleEsmCheck(unseen, options);
   return reports;
 }
 
-function warnNoRequireHooks(spec: InstrumentorSpec, reason: string, log: ReturnType<typeof componentLogger>): void {
+function warnNoRequireHooks(spec: InstrumentorSpec, target: InstrumentorModule, reason: string, log: ReturnType<typeof componentLogger>): void {
   log.warn(
-    `instrumentor ${spec.key} cannot hook require of ${spec.moduleName} here (${reason}; a bundled app?), and the module was not handed in: ` +
-      `its calls will not be traced. Hand it in with instrument({ modules: { ${identifierFor(spec)} } }), or keep llmops and ${spec.moduleName} external to the bundle.`,
+    `instrumentor ${spec.key} cannot hook require of ${target.moduleName} here (${reason}; a bundled app?), and the module was not handed in: ` +
+      `its calls will not be traced. Hand it in with instrument({ modules: { ${identifierFor(spec, target)} } }), or keep llmops and ${target.moduleName} external to the bundle.`,
   );
 }
 
@@ -216,14 +263,29 @@ function create(spec: InstrumentorSpec, exported: unknown, options: RunInstrumen
   return instance;
 }
 
-/** The keys of `instrument({ modules })` an instrumentor answers to: its module name, its config key, its aliases. */
-function moduleKeys(spec: InstrumentorSpec): string[] {
-  return [spec.moduleName, spec.key, ...(spec.moduleAliases ?? [])];
+/** The names of the modules an instrumentor patches, for the require and import hooks: `moduleName`, then `moreModules`. */
+export function instrumentorModuleNames(spec: InstrumentorSpec): string[] {
+  return targetsOf(spec).map((target) => target.moduleName);
 }
 
-function handedInModules(spec: InstrumentorSpec, modules: Readonly<Record<string, unknown>> | undefined): unknown[] {
+/** The modules an instrumentor patches: its `moduleName` first, then its `moreModules`. */
+function targetsOf(spec: InstrumentorSpec): InstrumentorModule[] {
+  return [{ moduleName: spec.moduleName, ...(spec.manuallyInstrumentKey === undefined ? {} : { manuallyInstrumentKey: spec.manuallyInstrumentKey }) }, ...(spec.moreModules ?? [])];
+}
+
+/** The keys of `instrument({ modules })` one module answers to: its name; for the first, the config key and aliases too. */
+function targetKeys(spec: InstrumentorSpec, target: InstrumentorModule): string[] {
+  return target.moduleName === spec.moduleName ? [spec.moduleName, spec.key, ...(spec.moduleAliases ?? [])] : [target.moduleName];
+}
+
+/** The keys of `instrument({ modules })` an instrumentor answers to. */
+function moduleKeys(spec: InstrumentorSpec): string[] {
+  return targetsOf(spec).flatMap((target) => targetKeys(spec, target));
+}
+
+function handedInModules(spec: InstrumentorSpec, target: InstrumentorModule, modules: Readonly<Record<string, unknown>> | undefined): unknown[] {
   if (modules === undefined) return [];
-  return [...new Set(moduleKeys(spec).map((key) => modules[key]).filter((module) => module !== undefined && module !== null))];
+  return [...new Set(targetKeys(spec, target).map((key) => modules[key]).filter((module) => module !== undefined && module !== null))];
 }
 
 function warnAboutUnknownModules(options: RunInstrumentorsOptions, log: ReturnType<typeof componentLogger>): void {
@@ -237,7 +299,7 @@ function warnAboutUnknownModules(options: RunInstrumentorsOptions, log: ReturnTy
 /** Checks after a moment (or at exit, whichever is first) which of these modules never arrived through `require`. */
 function scheduleEsmCheck(unseen: readonly InstrumentorSpec[], options: RunInstrumentorsOptions): void {
   const check = (): void => {
-    const stillUnseen = unseen.filter((spec) => !moduleArrived(spec.moduleName));
+    const stillUnseen = unseen.filter((spec) => !targetsOf(spec).some((target) => moduleArrived(target.moduleName)));
     if (stillUnseen.length > 0) warnAboutEsm(stillUnseen, options);
   };
   const delay = options.esmCheckDelayMillis ?? 1_000;
@@ -276,9 +338,15 @@ function warnAboutEsm(unseen: readonly InstrumentorSpec[], options: RunInstrumen
   );
 }
 
-function identifierFor(spec: InstrumentorSpec): string {
-  const name = spec.moduleAliases?.[0] ?? spec.key;
+function identifierFor(spec: InstrumentorSpec, target?: InstrumentorModule): string {
+  const name = target !== undefined && target.moduleName !== spec.moduleName ? target.moduleName : (spec.moduleAliases?.[0] ?? spec.key);
   return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name) + ": module";
+}
+
+/** The npm package a module specifier belongs to: `@scope/name` or `name`, without a subpath. */
+function packageOf(moduleName: string): string {
+  const parts = moduleName.split("/");
+  return (moduleName.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
 }
 
 function entryName(): string {

@@ -1,6 +1,7 @@
 import { isMainThread } from "node:worker_threads";
 import { registerPlatform, registeredOverDiscovered } from "../discovery/registry";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
+import { instrumentorModuleNames } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import { logger, otelApi } from "../internal/logger";
 import type { Platform } from "../platform/platform";
@@ -43,7 +44,7 @@ export function preloadPlatform(platform: Platform, options: InstrumentOptions =
   }
   registerPlatform(platform);
   try {
-    registerEsmHooks([...new Set(platform.instrumentors.map((spec) => spec.moduleName))]);
+    registerEsmHooks([...new Set(platform.instrumentors.flatMap(instrumentorModuleNames))]);
   } catch (error) {
     logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
   }

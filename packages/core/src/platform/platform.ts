@@ -94,6 +94,29 @@ export interface InstrumentorContext {
 }
 
 /**
+ * One more module an instrumentor patches: see {@link InstrumentorSpec.moreModules}.
+ *
+ * @example
+ * ```ts
+ * import type { InstrumentorSpec } from "@llmops/core";
+ * const mcp: InstrumentorSpec = {
+ *   key: "mcp",
+ *   packageName: "@arizeai/openinference-instrumentation-mcp",
+ *   exportName: "MCPInstrumentation",
+ *   moduleName: "@modelcontextprotocol/sdk/client/stdio.js",
+ *   manuallyInstrumentKey: "clientStdioModule",
+ *   moreModules: [{ moduleName: "@modelcontextprotocol/sdk/server/stdio.js", manuallyInstrumentKey: "serverStdioModule" }],
+ * };
+ * ```
+ */
+export interface InstrumentorModule {
+  /** The module as the app imports it, e.g. `@modelcontextprotocol/sdk/server/stdio.js`. */
+  readonly moduleName: string;
+  /** The property of `manuallyInstrument`'s argument that carries it; the module itself when absent. */
+  readonly manuallyInstrumentKey?: string;
+}
+
+/**
  * One entry of a platform's instrumentor registry (seed 000 §8.1: config key, module, export).
  * The package is resolved from the app, imported only when the key is enabled, and applied in isolation.
  */
@@ -111,6 +134,16 @@ export interface InstrumentorSpec {
   readonly moduleName: string;
   /** More keys `instrument({ modules })` accepts for this module, e.g. `langchainCallbacks`. */
   readonly moduleAliases?: readonly string[];
+  /**
+   * For an instrumentor whose `manuallyInstrument` takes an object of modules rather than the module itself: the
+   * property that carries `moduleName`, e.g. `clientStdioModule` for `manuallyInstrument({ clientStdioModule })`.
+   */
+  readonly manuallyInstrumentKey?: string;
+  /**
+   * More modules the same instrumentor patches, each watched and handed to `manuallyInstrument` like `moduleName`
+   * (and accepted by `instrument({ modules })` under its module name), e.g. the transports of the MCP SDK.
+   */
+  readonly moreModules?: readonly InstrumentorModule[];
   /**
    * Environment variables set in `process.env`, when they are not set already, once the instrumentor is applied:
    * for a client library whose own tracing would repeat the instrumentor's spans (e.g. `ANTHROPIC_OPEN_TELEMETRY`).

@@ -16,8 +16,5 @@ export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [
   oi.bedrock,
   oi.bedrock_agent_runtime,
   oi.mcp,
-  oi.claude_agent_sdk,
-  oi.openai_agents,
-  oi.beeai,
   { key: "vercel", packageName: VERCEL_PACKAGE, exportName: "OpenInferenceBatchSpanProcessor", moduleName: "ai", create: () => ({}) },
 ];
