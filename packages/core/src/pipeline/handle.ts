@@ -17,11 +17,14 @@ import { NO_SPANS } from "../provider/tracing-stats";
  * });
  * ```
  */
-export interface InstrumentOptions {
+export interface InstrumentOptions<Config extends object = Readonly<Record<string, unknown>>> {
   /** Path of the config file (relative to the app root). Takes precedence over `LLMOPS_CONFIG_PATH` and the search. */
   readonly configPath?: string;
-  /** The configuration as an object (same shape as the file), used when no file is found. */
-  readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * The configuration as an object (same shape as the file), used when no file is found. Typed per platform through
+   * `getPlatform("name")` and each platform's own `instrument()` (see `PlatformConfig`).
+   */
+  readonly config?: Config;
   /** The app's root folder. Default: nearest package.json at or above the working directory. */
   readonly appRoot?: string;
   /** Overrides `validation.mode` and `LLMOPS_VALIDATION_MODE`. */
@@ -84,7 +87,10 @@ export interface InstrumentationHandle {
   readonly configFile: string | undefined;
   /** Exports every ended span. Resolves (never rejects) within `timeoutMillis` (default 5 s). */
   forceFlush(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
-  /** Flushes and stops tracing. Resolves (never rejects) within `timeoutMillis` (default 5 s). */
+  /**
+   * Flushes and stops tracing. Resolves (never rejects) within `timeoutMillis` (default 5 s). From the moment it is
+   * called, llmops's global registrations are undone and a new `instrument()` call starts tracing anew.
+   */
   shutdown(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
   /**
    * What became of the spans so far: ended, exported, failed, dropped (queue full, after shutdown) and pending.
@@ -123,6 +129,9 @@ export function liveHandle(params: {
   provider: ManagedTracerProvider;
   instrumentations: readonly InstrumentorReport[];
   configFile: string | undefined;
+  /** Runs as `shutdown()` is first called, before the flush: whatever must stop taking new spans. */
+  onShutdownStarted?: () => void;
+  /** Runs once the shutdown settled. */
   onShutdown: () => void;
   /** The span counts; none when the platform built its provider without `assembleTracerProvider`. */
   stats?: () => TracingStats;
@@ -142,6 +151,7 @@ export function liveHandle(params: {
         : bounded(() => params.provider.forceFlush(), options?.timeoutMillis, counted),
     stats: counted ?? (() => NO_SPANS),
     shutdown: (options) => {
+      if (shutdown === undefined) params.onShutdownStarted?.();
       shutdown ??= bounded(() => params.provider.shutdown(), options?.timeoutMillis, counted).then((result) => {
         params.onShutdown();
         return result;

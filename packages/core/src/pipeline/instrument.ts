@@ -15,38 +15,73 @@ import { TracingStatsCollector } from "../provider/tracing-stats";
 import { installFlushOnExit } from "./flush-on-exit";
 import type { InstrumentationHandle, InstrumentOptions } from "./handle";
 import { bounded, liveHandle, noopHandle } from "./handle";
+import { instrumentorProvider } from "./instrumentor-provider";
 
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
 /**
  * The instrument pipeline (DESIGN.md): platform › dependencies › config › validation › TracerProvider ›
- * global registration › flush-on-exit › instrumentors › handle. One per process: a second call returns the first handle.
- * Permissive mode never throws; strict mode throws {@link ConfigurationError} with every issue, or the dependency error.
+ * global registration › flush-on-exit › instrumentors › handle. One running pipeline per process: a call while one
+ * runs returns its handle. Once that handle is shut down, or its start failed (thrown in strict mode, a no-op handle in
+ * permissive mode), the next call starts anew. Permissive mode never throws; strict mode throws
+ * {@link ConfigurationError} with every issue, or the dependency error.
  */
 export function instrumentWith(name: string, load: () => Promise<Platform>, options: InstrumentOptions = {}, preloaded = false): Promise<InstrumentationHandle> {
   const state = globalState();
-  if (state.active !== undefined) {
+  const running = state.active;
+  if (running !== undefined) {
     // The app's own instrument() after `--import <platform>/register` is expected: it gets the running handle.
-    if (state.active.preloaded === true && state.active.platform === name) return state.active.handle as Promise<InstrumentationHandle>;
-    warnOnce(
-      "second-instrument",
-      `instrument() was already called in this process (platform "${state.active.platform}"); the first handle is returned and nothing is set up twice.`,
-    );
-    return state.active.handle as Promise<InstrumentationHandle>;
+    if (running.preloaded === true && running.platform === name) return running.handle as Promise<InstrumentationHandle>;
+    const message =
+      running.platform === name
+        ? `instrument() was already called in this process (platform "${name}"); the running handle is returned and nothing is set up twice.`
+        : `instrument() for platform "${name}" was called while platform "${running.platform}" is running; its handle is returned and "${name}" is not set up. ` +
+          `Shut the running handle down first to switch platforms.`;
+    warnEarly(running.platform === name ? "second-instrument" : `second-instrument:${name}`, message, options);
+    return running.handle as Promise<InstrumentationHandle>;
   }
-  const handle = runPipeline(name, load, options, preloaded);
-  state.active = { platform: name, handle, preloaded };
-  // A strict-mode failure leaves nothing running: a later, corrected call may try again.
-  handle.catch(() => {
-    if (state.active?.handle === handle) state.active = undefined;
-  });
+  const entry: { platform: string; handle: Promise<InstrumentationHandle>; preloaded: boolean } = { platform: name, handle: Promise.resolve(undefined as never), preloaded };
+  // Frees the slot for a later call, unless a newer pipeline holds it already.
+  const release = (): void => {
+    if (state.active === entry) state.active = undefined;
+  };
+  const handle = runPipeline(name, load, options, preloaded, release);
+  entry.handle = handle;
+  state.active = entry;
+  // A failed start leaves nothing running, in either mode: a later, corrected call may try again.
+  handle.then(
+    (started) => {
+      if (!started.active) release();
+    },
+    release,
+  );
   return handle;
+}
+
+/**
+ * A warning that must be seen even when the pipeline that sets up the console logger has not got that far yet
+ * (two calls in the same tick): logged once the API is loaded and the logger is in place.
+ */
+function warnEarly(key: string, message: string, options: InstrumentOptions): void {
+  const otel = loadedOtelApi();
+  if (otel !== undefined) {
+    ensureDiagLogger(otel, options.env ?? process.env);
+    warnOnce(key, message);
+    return;
+  }
+  otelApi().then(
+    (loaded) => {
+      ensureDiagLogger(loaded, options.env ?? process.env);
+      warnOnce(key, message);
+    },
+    () => {},
+  );
 }
 
 /** Errors thrown on purpose in strict mode; anything else escaping a stage is a bug to contain, not to pass on. */
 const thrownInStrictMode = new WeakSet<object>();
 
-async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean): Promise<InstrumentationHandle> {
+async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean, release: () => void): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
   let otel: OtelApi;
   try {
@@ -61,7 +96,7 @@ async function runPipeline(name: string, load: () => Promise<Platform>, options:
     });
   }
   try {
-    return await runStages(otel, name, load, options, env, preloaded);
+    return await runStages(otel, name, load, options, env, preloaded, release);
   } catch (error) {
     if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
     const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
@@ -76,6 +111,7 @@ async function runStages(
   options: InstrumentOptions,
   env: Readonly<Record<string, string | undefined>>,
   preloaded: boolean,
+  release: () => void,
 ): Promise<InstrumentationHandle> {
   ensureDiagLogger(otel, env);
   const early = earlyMode(options, env);
@@ -135,14 +171,14 @@ async function runStages(
     return failed(name, mode, wrapped, [], config.file);
   }
 
-  if (options.global !== false) registerGlobally(otel, provider);
+  const unregister = options.global === false ? () => {} : registerGlobally(otel, provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
   const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit((timeout) => bounded(() => provider.forceFlush(), timeout, counted), timeoutMillis);
   const instrumentations = runInstrumentors({
     registry: platform.instrumentors,
     config,
-    tracerProvider: provider,
+    tracerProvider: instrumentorProvider(provider),
     appRoot,
     platformName: platform.name,
     platformPackage: platform.packageName,
@@ -150,7 +186,19 @@ async function runStages(
     // Under the preload the app has not loaded yet: nothing can have been imported behind llmops's back.
     ...(preloaded ? { entryIsEsModule: false } : {}),
   });
-  const handle = liveHandle({ platform: platform.name, provider, instrumentations, configFile: config.file, onShutdown: removeExitHooks, stats: counted });
+  const handle = liveHandle({
+    platform: platform.name,
+    provider,
+    instrumentations,
+    configFile: config.file,
+    // From the moment shutdown starts, the globals and the slot are free: a new instrument() registers its own.
+    onShutdownStarted: () => {
+      unregister();
+      release();
+    },
+    onShutdown: removeExitHooks,
+    stats: counted,
+  });
   const loader = esmLoaderKind();
   const esm = loader === undefined ? "" : `; ES module imports intercepted ${loader === "in-thread" ? "in-thread (module.registerHooks)" : "on Node's loader thread (module.register)"}`;
   logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);
@@ -160,25 +208,32 @@ async function runStages(
 /**
  * Registers the provider as the global one, with an AsyncLocalStorage context manager and the W3C propagator,
  * unless the app already registered a provider: then llmops leaves the globals alone and says so.
+ * Returns what undoes it: each global llmops set, and that still holds what llmops put there, is cleared.
  */
-function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): void {
+function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): () => void {
   // The API keeps the registered provider in a global slot (shared by every copy of @opentelemetry/api 1.x). Class
   // names are no test: bundlers rename them (esbuild turns NoopTracerProvider into NoopTracerProvider2).
-  const api = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-  if (api?.trace !== undefined) {
+  const slot = (): Partial<Record<GlobalName, unknown>> | undefined => (globalThis as Record<symbol, Partial<Record<GlobalName, unknown>> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+  if (slot()?.trace !== undefined) {
     logger.warn(
       "Another TracerProvider is already registered globally; llmops does not replace it. " +
         "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",
     );
-    return;
+    return () => {};
   }
+  const before = { ...slot() };
   const register = (provider as { register?: () => void }).register;
-  if (typeof register === "function") {
-    register.call(provider);
-    return;
-  }
-  otel.trace.setGlobalTracerProvider(provider);
+  if (typeof register === "function") register.call(provider);
+  else otel.trace.setGlobalTracerProvider(provider);
+  const after = { ...slot() };
+  const ours = GLOBAL_NAMES.filter((global) => before[global] === undefined && after[global] !== undefined);
+  return () => {
+    for (const global of ours) if (slot()?.[global] === after[global]) otel[global].disable();
+  };
 }
+
+type GlobalName = "trace" | "context" | "propagation";
+const GLOBAL_NAMES: readonly GlobalName[] = ["trace", "context", "propagation"];
 
 function earlyMode(options: InstrumentOptions, env: Readonly<Record<string, string | undefined>>): ValidationMode {
   if (options.validationMode !== undefined) return options.validationMode;
@@ -192,7 +247,8 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
     throw error;
   }
   const text = error instanceof Error ? error.message : String(error);
-  warnOnce(`instrument-failed:${name}`, `${text}\nTracing is off for this process; the app runs on (validation mode: permissive).`);
+  // Once per distinct problem: a corrected call that fails for another reason says so too.
+  warnOnce(`instrument-failed:${name}:${text}`, `${text}\nTracing is off for this process until a corrected instrument() call; the app runs on (validation mode: permissive).`);
   // The API is loaded by now: runPipeline loads it before any stage can fail.
   const otel = loadedOtelApi();
   if (otel === undefined) throw error;

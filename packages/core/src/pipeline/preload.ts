@@ -3,7 +3,7 @@ import { registerPlatform } from "../discovery/registry";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
 import { globalState } from "../internal/global-state";
 import { logger, otelApi } from "../internal/logger";
-import type { Platform } from "../platform/platform";
+import type { Platform, PlatformConfig } from "../platform/platform";
 import type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./handle";
 import { noopHandle } from "./handle";
 import { instrumentWith } from "./instrument";
@@ -33,7 +33,7 @@ import { instrumentWith } from "./instrument";
  * await preloadPlatform(platform);
  * ```
  */
-export function preloadPlatform(platform: Platform, options: InstrumentOptions = {}): Promise<InstrumentationHandle> {
+export function preloadPlatform<P extends Platform>(platform: P, options: InstrumentOptions<PlatformConfig<P>> = {}): Promise<InstrumentationHandle> {
   // Preloads (--require, and --import in some Node versions) also run in every worker thread, Node's own module-hooks
   // worker included, where a second pipeline (and a loader registered from inside the loader) would do harm.
   // A worker of the app that wants tracing calls instrument() itself.
@@ -47,7 +47,7 @@ export function preloadPlatform(platform: Platform, options: InstrumentOptions =
   } catch (error) {
     logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
   }
-  return instrumentWith(platform.name, () => Promise.resolve(platform), options, true);
+  return instrumentWith(platform.name, () => Promise.resolve(platform), options as InstrumentOptions, true);
 }
 
 /**
