@@ -18,6 +18,7 @@ export type {
   InstrumentorSpec,
   ManagedTracerProvider,
   Platform,
+  PlatformConfig,
   PlatformDefinition,
   PlatformRegistry,
   PrivacyConfig,
@@ -25,6 +26,7 @@ export type {
   ResolvedConfig,
   SectionOf,
   ServiceInfo,
+  SharedConfigSections,
   ValidationMode,
 } from "./platform/platform";
 export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./discovery/registry";
