@@ -15,7 +15,7 @@ const INSTALL_TIMEOUT_MILLIS = 8 * 60_000;
 const APP_SDK_LINE = "0.205.0";
 
 let temp: string | undefined;
-let tarballs: Record<string, string> = {};
+const tarballs: Record<string, string> = {};
 
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), "llmops-peers-"));
