@@ -52,7 +52,8 @@ export function preloadPlatform<P extends Platform>(platform: P, options: Instru
 
 /**
  * The handle of the `instrument()` running in this process (from code or from a `register` entry point), or
- * undefined when none was called. Shared by every copy of core in the process.
+ * undefined when none runs: none was called, it was shut down, or its start failed. Shared by every copy of core in
+ * the process.
  *
  * @example
  * ```ts
