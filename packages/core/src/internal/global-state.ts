@@ -6,10 +6,10 @@ export interface GlobalState {
   /** Platforms registered in code with `registerPlatform()`, by name. */
   readonly registered: Map<string, Platform>;
   /**
-   * The handle of the `instrument()` running in this process. Cleared when its handle is shut down or its start
-   * failed, so that a later call starts tracing anew.
+   * The handle of the latest `instrument()` of this process. `ended` once that handle was shut down or its start
+   * failed: a later call then starts tracing anew (and takes the slot).
    */
-  active?: { readonly platform: string; readonly handle: Promise<unknown>; readonly preloaded?: boolean };
+  active?: { readonly platform: string; handle: Promise<unknown>; readonly preloaded?: boolean; ended?: boolean };
   /** The provider instrumentors were built with; each pipeline points it at its own provider (pipeline/instrumentor-provider.ts). */
   instrumentorProvider?: TracerProvider & { target: TracerProvider };
   /** Messages already logged once, by key. */

@@ -6,6 +6,7 @@ import { findAppRoot } from "../discovery/discover";
 import { esmLoaderKind } from "../instrumentors/module-hooks";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
+import type { GlobalState } from "../internal/global-state";
 import { componentLogger, ensureDiagLogger, loadedOtelApi, logger, otelApi, warnOnce } from "../internal/logger";
 import type { OtelApi } from "../internal/logger";
 import { installCommand } from "../internal/package-manager";
@@ -29,7 +30,7 @@ const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 export function instrumentWith(name: string, load: () => Promise<Platform>, options: InstrumentOptions = {}, preloaded = false): Promise<InstrumentationHandle> {
   const state = globalState();
   const running = state.active;
-  if (running !== undefined) {
+  if (running !== undefined && running.ended !== true) {
     // The app's own instrument() after `--import <platform>/register` is expected: it gets the running handle.
     if (running.preloaded === true && running.platform === name) return running.handle as Promise<InstrumentationHandle>;
     const message =
@@ -40,20 +41,23 @@ export function instrumentWith(name: string, load: () => Promise<Platform>, opti
     warnEarly(running.platform === name ? "second-instrument" : `second-instrument:${name}`, message, options);
     return running.handle as Promise<InstrumentationHandle>;
   }
-  const entry: { platform: string; handle: Promise<InstrumentationHandle>; preloaded: boolean } = { platform: name, handle: Promise.resolve(undefined as never), preloaded };
-  // Frees the slot for a later call, unless a newer pipeline holds it already.
-  const release = (): void => {
-    if (state.active === entry) state.active = undefined;
+  const entry: NonNullable<GlobalState["active"]> = { platform: name, handle: Promise.resolve(undefined), preloaded };
+  // The handle stays what getActiveInstrumentation() returns (a failed one carries its issues), but a later call
+  // replaces it, unless a newer pipeline holds the slot already.
+  const end = (): void => {
+    if (state.active === entry) entry.ended = true;
   };
-  const handle = runPipeline(name, load, options, preloaded, release);
+  const handle = runPipeline(name, load, options, preloaded, end);
   entry.handle = handle;
   state.active = entry;
   // A failed start leaves nothing running, in either mode: a later, corrected call may try again.
   handle.then(
     (started) => {
-      if (!started.active) release();
+      if (!started.active) end();
     },
-    release,
+    () => {
+      if (state.active === entry) state.active = undefined;
+    },
   );
   return handle;
 }
@@ -81,7 +85,7 @@ function warnEarly(key: string, message: string, options: InstrumentOptions): vo
 /** Errors thrown on purpose in strict mode; anything else escaping a stage is a bug to contain, not to pass on. */
 const thrownInStrictMode = new WeakSet<object>();
 
-async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean, release: () => void): Promise<InstrumentationHandle> {
+async function runPipeline(name: string, load: () => Promise<Platform>, options: InstrumentOptions, preloaded: boolean, end: () => void): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
   let otel: OtelApi;
   try {
@@ -96,7 +100,7 @@ async function runPipeline(name: string, load: () => Promise<Platform>, options:
     });
   }
   try {
-    return await runStages(otel, name, load, options, env, preloaded, release);
+    return await runStages(otel, name, load, options, env, preloaded, end);
   } catch (error) {
     if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
     const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
@@ -111,7 +115,7 @@ async function runStages(
   options: InstrumentOptions,
   env: Readonly<Record<string, string | undefined>>,
   preloaded: boolean,
-  release: () => void,
+  end: () => void,
 ): Promise<InstrumentationHandle> {
   ensureDiagLogger(otel, env);
   const early = earlyMode(options, env);
@@ -194,7 +198,7 @@ async function runStages(
     // From the moment shutdown starts, the globals and the slot are free: a new instrument() registers its own.
     onShutdownStarted: () => {
       unregister();
-      release();
+      end();
     },
     onShutdown: removeExitHooks,
     stats: counted,

@@ -51,9 +51,10 @@ export function preloadPlatform<P extends Platform>(platform: P, options: Instru
 }
 
 /**
- * The handle of the `instrument()` running in this process (from code or from a `register` entry point), or
- * undefined when none runs: none was called, it was shut down, or its start failed. Shared by every copy of core in
- * the process.
+ * The handle of the latest `instrument()` of this process (from code or from a `register` entry point), or
+ * undefined when none was called. After a failed start in permissive mode it is the no-op handle, whose `issues` say
+ * why; after `shutdown()`, the shut-down handle, until a new `instrument()` call starts. Shared by every copy of core
+ * in the process.
  *
  * @example
  * ```ts
