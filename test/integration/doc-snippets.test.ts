@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,8 +16,9 @@ import type { RunResult } from "./support/pack";
  * that installed the packed tarballs with npm; a block that cannot run says why (`<!-- snippet: skip <reason> -->`,
  * see support/doc-snippets.ts). One loopback server stands in for OpenAI (`OPENAI_BASE_URL`), for Phoenix (the OTLP
  * endpoint of `arize:`) and for MLflow (its experiment lookup and OTLP endpoint). A block passes when it exits 0 and
- * prints nothing on stderr: no error, no warning. `npm install @llmops/...` lines install the tarballs (a stand-in `npm`
- * on PATH maps the names), so their peer ranges are checked as the docs tell users to install.
+ * prints nothing on stderr: no error, no warning. `npm install @llmops/...` lines run in a new, empty app and install
+ * the tarballs (a stand-in `npm` on PATH maps the names), so their peer ranges are checked as the docs tell users to
+ * install.
  */
 
 const SETUP_TIMEOUT_MILLIS = 8 * 60_000;
@@ -139,8 +141,14 @@ async function runSnippet(snippet: Snippet, index: number): Promise<RunResult> {
   const { app, env } = setup;
   const name = `snippet-${index}`;
   if (snippet.kind === "sh") {
-    writeFileSync(join(app, `${name}.sh`), snippet.code);
-    return run("bash", ["-e", "-o", "pipefail", `${name}.sh`], { cwd: app, env });
+    // An install line is the first step of a new app: it runs in an empty one, where npm resolves every peer afresh.
+    const cwd = /\bnpm\s+(install|i|add)\b/.test(snippet.code) ? join(app, "..", name) : app;
+    if (cwd !== app) {
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(join(cwd, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true }, null, 2));
+    }
+    writeFileSync(join(cwd, `${name}.sh`), snippet.code);
+    return run("bash", ["-e", "-o", "pipefail", `${name}.sh`], { cwd, env });
   }
   let file: string;
   if (snippet.kind === "ts") {
@@ -162,7 +170,16 @@ describe("code snippets of the docs and READMEs", () => {
   });
 
   it("name the CLI so that npx cannot fetch an unrelated package: npx --no-install llmops or pnpm exec llmops", () => {
-    const bare = snippets.filter((snippet) => /\bnpx\s+(?!--no-install\b)(?:-\S+\s+)*llmops\b/.test(snippet.code)).map((snippet) => `${snippet.file}:${snippet.line}`);
+    // The docs and READMEs, prose included, and every message the packages print.
+    const sources = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.md", "packages/*/src/**"], { cwd: repo, encoding: "utf8" })
+      .split("\0")
+      .filter((file) => file !== "" && !/(^|\/)CHANGELOG\.md$/.test(file) && existsSync(join(repo, file)));
+    expect(sources.length).toBeGreaterThan(20);
+    const bare = sources.flatMap((file) =>
+      readFileSync(join(repo, file), "utf8")
+        .split("\n")
+        .flatMap((line, index) => (/\bnpx\s+(?!--no-install\b)(?:-\S+\s+)*llmops\b/.test(line) ? [`${file}:${index + 1}`] : [])),
+    );
     expect(bare).toEqual([]);
   });
 
