@@ -256,9 +256,16 @@ describe("instrument() after shutdown() or a failed start", () => {
     // Nothing is patched twice: the instrumentor built by the first call now sends to the second provider.
     expect(again.instrumentations.map((report) => report.status)).toEqual(["already-applied"]);
     trace.getTracer("test").startSpan("through-the-global-api").end();
-    (globalThis as { __lifecycleProvider?: TracerProvider }).__lifecycleProvider?.getTracer("fake").startSpan("from-the-instrumentor").end();
+    const instrumentorTracer = (globalThis as { __lifecycleProvider?: TracerProvider }).__lifecycleProvider?.getTracer("fake");
+    instrumentorTracer?.startSpan("from-the-instrumentor").end();
+    instrumentorTracer?.startActiveSpan("active-from-the-instrumentor", (span) => {
+      instrumentorTracer.startSpan("its-child").end();
+      span.end();
+    });
     await again.forceFlush();
-    expect(second.exporter.getFinishedSpans().map((span) => span.name)).toEqual(["through-the-global-api", "from-the-instrumentor"]);
+    const spans = second.exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).toEqual(["through-the-global-api", "from-the-instrumentor", "its-child", "active-from-the-instrumentor"]);
+    expect(spans[2]?.parentSpanContext?.spanId).toBe(spans[3]?.spanContext().spanId);
     // The first provider exported its one span and took none after its shutdown.
     expect({ exported: tracing.stats().spansExported, dropped: tracing.stats().spansDroppedAfterShutdown }).toEqual({ exported: 1, dropped: 0 });
     // llmops's own first registration was undone, so the second one is not taken for the app's.

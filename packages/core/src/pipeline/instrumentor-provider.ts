@@ -30,7 +30,10 @@ export function instrumentorProvider(target: TracerProvider): InstrumentorTracer
       const current = (): Tracer => forwarder.target.getTracer(name, version, options);
       return {
         startSpan: (spanName: string, spanOptions?: SpanOptions, context?: Context): Span => current().startSpan(spanName, spanOptions, context),
-        startActiveSpan: ((...args: Parameters<Tracer["startActiveSpan"]>) => (current().startActiveSpan as (...rest: unknown[]) => unknown)(...args)) as Tracer["startActiveSpan"],
+        startActiveSpan: ((...args: unknown[]) => {
+          const tracer = current();
+          return (tracer.startActiveSpan as (...rest: unknown[]) => unknown).apply(tracer, args);
+        }) as Tracer["startActiveSpan"],
       };
     },
   };
