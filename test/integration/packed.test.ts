@@ -107,12 +107,21 @@ const isNotFound: boolean = PlatformNotFoundError.isInstance(new Error("x"));
 const named: string = platform.name;
 // @ts-expect-error a platform name is a string: the types are real, not any.
 getPlatform(42);
-export { infos, loaded, started, isNotFound, named };
+// instrument({ config }) is typed by each platform's schema, through its own instrument() and through getPlatform().
+const typedLocal = (): Promise<InstrumentationHandle> => instrumentLocal({ config: { service: { name: "x" }, local: { print_tree: true } } });
+// @ts-expect-error local.print_tree is a boolean
+const wrongLocal = (): Promise<InstrumentationHandle> => instrumentLocal({ config: { local: { print_tree: "yes" } } });
+// @ts-expect-error local.print_tree is a boolean, also through getPlatform("local")
+const wrongByName = (): Promise<InstrumentationHandle> => getPlatform("local").instrument({ config: { local: { print_tree: "yes" } } });
+// @ts-expect-error acme.file is a string
+const wrongAcme = (): Promise<InstrumentationHandle> => instrument({ config: { acme: { file: 7 } } });
+export { infos, loaded, started, isNotFound, named, typedLocal, wrongLocal, wrongByName, wrongAcme };
 `;
   const imports = `import { getPlatform, listPlatforms, PlatformNotFoundError } from "@llmops/core";
 import type { InstrumentationHandle, Platform, PlatformInfo } from "@llmops/core";
 import { instrument } from "acme-llmops-platform-acme";
 import { platform } from "acme-llmops-platform-acme/platform";
+import { instrument as instrumentLocal } from "@llmops/platform-local";
 `;
   return {
     "tsconfig.json": JSON.stringify(
@@ -227,8 +236,9 @@ describe("packed tarballs", () => {
       const listing = await runOrThrow("tar", "tar", ["-tzf", tarball], { cwd: dirname(tarball) });
       const files = listing.stdout.split("\n").filter(Boolean);
       expect(files).toContain("package/package.json");
-      // Platforms also ship their zero-code entry points, `register.mjs` (--import) and `register.cjs` (--require).
-      expect(files.filter((file) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$|register\.[mc]js$)/.test(file))).toEqual([]);
+      // Platforms also ship their zero-code entry points, `register.mjs` (--import) and `register.cjs` (--require);
+      // core ships its `llmops` command as a file that loads dist, so that it links before any build.
+      expect(files.filter((file) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$|register\.[mc]js$|bin\/llmops\.cjs$)/.test(file))).toEqual([]);
       const manifest = await runOrThrow("tar", "tar", ["-xzOf", tarball, "package/package.json"], { cwd: dirname(tarball) });
       expect({ name, workspaceRanges: manifest.stdout.includes("workspace:") }).toEqual({ name, workspaceRanges: false });
       // Each package states the Node range the workspace supports, which this file runs on (see the test names).

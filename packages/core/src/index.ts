@@ -30,6 +30,7 @@ export type {
   InstrumentorSpec,
   ManagedTracerProvider,
   Platform,
+  PlatformConfig,
   PlatformDefinition,
   PlatformRegistry,
   PrivacyConfig,
@@ -37,6 +38,7 @@ export type {
   ResolvedConfig,
   SectionOf,
   ServiceInfo,
+  SharedConfigSections,
   ValidationMode,
 } from "./platform/platform";
 export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./discovery/registry";

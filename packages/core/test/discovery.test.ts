@@ -96,6 +96,27 @@ describe("discovery", () => {
     expect(error.message).toContain("pnpm add @llmops/platform-arize");
   });
 
+  it("suggests the closest platform found for a mistyped name, and none for a name unlike any", () => {
+    const appRoot = createTempApp({ dependencies: { mlflow: platformPackage("mlflow"), acme: platformPackage("acme") } });
+    registerPlatform(memoryPlatform({ name: "local" }).platform);
+    const attempt = (name: string): PlatformNotFoundError => {
+      try {
+        getPlatform(name, { appRoot });
+      } catch (error) {
+        if (PlatformNotFoundError.isInstance(error)) return error;
+        throw error;
+      }
+      throw new Error(`getPlatform("${name}") did not fail`);
+    };
+    const typo = attempt("mlfow");
+    expect(typo.suggestion).toBe("mlflow");
+    expect(typo.message).toContain('No llmops platform named "mlfow" is installed or registered (found: acme, local, mlflow). Did you mean "mlflow"?');
+    expect(attempt("lcoal").suggestion).toBe("local");
+    const unlike = attempt("arize");
+    expect(unlike.suggestion).toBeUndefined();
+    expect(unlike.message).not.toContain("Did you mean");
+  });
+
   describe("two packages claiming one name", () => {
     const quiet = { global: false, flushOnExit: false, config: { service: { name: "svc" } } } as const;
 

@@ -1,5 +1,6 @@
 import { trace } from "@opentelemetry/api";
-import { ConfigurationError, definePlatform, getPlatform, MissingDependencyError, registerPlatform } from "@llmops/core";
+import type { TracerProvider } from "@opentelemetry/api";
+import { ConfigurationError, definePlatform, getActiveInstrumentation, getPlatform, MissingDependencyError, registerPlatform } from "@llmops/core";
 import * as v from "valibot";
 import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
 import type { CapturedLogs } from "./helpers";
@@ -207,12 +208,104 @@ describe("instrument()", () => {
         },
       },
     });
-    const { platform } = memoryPlatform({ instrumentors: [{ key: "fake", packageName: "fake-instrumentation", exportName: "Fake", moduleName: "fake" }] });
+    const { platform, exporter } = memoryPlatform({ instrumentors: [{ key: "fake", packageName: "fake-instrumentation", exportName: "Fake", moduleName: "fake" }] });
     registerPlatform(platform);
     // The app already imported the module and hands it in: the instrumentor loads now, with llmops's provider.
     const tracing = await getPlatform("memory").instrument({ ...base, appRoot: app, global: false, config: { service: { name: "x" } }, modules: { fake: {} } });
     // It has only enable(): its own hooks are on, and nothing llmops could see patched.
     expect(tracing.instrumentations).toEqual([expect.objectContaining({ key: "fake", packageName: "fake-instrumentation", status: "enabled", patchedModule: false })]);
-    expect((globalThis as { __fakeProvider?: unknown }).__fakeProvider).toBe(tracing.tracerProvider);
+    const given = (globalThis as { __fakeProvider?: TracerProvider }).__fakeProvider;
+    given?.getTracer("fake").startSpan("from-the-instrumentor").end();
+    await tracing.forceFlush();
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(["from-the-instrumentor"]);
+  });
+});
+
+describe("instrument() after shutdown() or a failed start", () => {
+  let logs: CapturedLogs;
+  const appRoot = createTempApp({ manifest: { name: "lifecycle-app" } });
+  const base = { appRoot, env: {}, flushOnExit: false as const };
+
+  beforeEach(() => {
+    resetProcessState();
+    logs = captureDiag();
+  });
+
+  it("starts tracing anew after shutdown(): a new live handle, registered globally, and the instrumentors trace to it", async () => {
+    const app = createTempApp({
+      dependencies: {
+        "fake-instrumentation": {
+          manifest: { main: "index.js" },
+          files: { "index.js": "exports.Fake = class { constructor(c) { this.c = c; } enable() { globalThis.__lifecycleProvider = this.c.tracerProvider; } };" },
+        },
+      },
+    });
+    const instrumentors = [{ key: "fake", packageName: "fake-instrumentation", exportName: "Fake", moduleName: "fake" }];
+    const first = memoryPlatform({ instrumentors });
+    registerPlatform(first.platform);
+    const options = { ...base, appRoot: app, config: { service: { name: "x" } }, modules: { fake: {} } };
+    const tracing = await getPlatform("memory").instrument(options);
+    trace.getTracer("test").startSpan("before-shutdown").end();
+    expect((await tracing.shutdown()).ok).toBe(true);
+
+    const second = memoryPlatform({ instrumentors });
+    registerPlatform(second.platform);
+    const again = await getPlatform("memory").instrument(options);
+    expect(again).not.toBe(tracing);
+    expect({ active: again.active, issues: again.issues }).toEqual({ active: true, issues: [] });
+    expect(await getActiveInstrumentation()).toBe(again);
+    // Nothing is patched twice: the instrumentor built by the first call now sends to the second provider.
+    expect(again.instrumentations.map((report) => report.status)).toEqual(["already-applied"]);
+    trace.getTracer("test").startSpan("through-the-global-api").end();
+    const instrumentorTracer = (globalThis as { __lifecycleProvider?: TracerProvider }).__lifecycleProvider?.getTracer("fake");
+    instrumentorTracer?.startSpan("from-the-instrumentor").end();
+    instrumentorTracer?.startActiveSpan("active-from-the-instrumentor", (span) => {
+      instrumentorTracer.startSpan("its-child").end();
+      span.end();
+    });
+    await again.forceFlush();
+    const spans = second.exporter.getFinishedSpans();
+    expect(spans.map((span) => span.name)).toEqual(["through-the-global-api", "from-the-instrumentor", "its-child", "active-from-the-instrumentor"]);
+    expect(spans[2]?.parentSpanContext?.spanId).toBe(spans[3]?.spanContext().spanId);
+    // The first provider exported its one span and took none after its shutdown.
+    expect({ exported: tracing.stats().spansExported, dropped: tracing.stats().spansDroppedAfterShutdown }).toEqual({ exported: 1, dropped: 0 });
+    // llmops's own first registration was undone, so the second one is not taken for the app's.
+    expect(logs.text()).not.toContain("Another TracerProvider is already registered");
+    await again.shutdown();
+  });
+
+  it("lets a corrected call start after a permissive failure, as in strict mode, warning once per problem", async () => {
+    const { platform } = memoryPlatform();
+    registerPlatform(platform);
+    const failed = await getPlatform("memory").instrument({ ...base, config: { service: { name: 5 } } });
+    expect(failed.active).toBe(false);
+    // Until a new call starts, the failed handle is the one to ask why.
+    expect((await getActiveInstrumentation())?.issues.map((issue) => issue.path)).toEqual(["service.name"]);
+    const failedAgain = await getPlatform("memory").instrument({ ...base, config: { service: { name: 5 } } });
+    expect(failedAgain.active).toBe(false);
+    expect(logs.messages.filter((message) => message.startsWith("warn") && message.includes("service.name"))).toHaveLength(1);
+    const corrected = await getPlatform("memory").instrument({ ...base, config: { service: { name: "fixed" } } });
+    expect({ active: corrected.active, issues: corrected.issues }).toEqual({ active: true, issues: [] });
+    await corrected.shutdown();
+  });
+
+  it("warns about a concurrent call for another platform even before any logger is set up", async () => {
+    logs.restore();
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      registerPlatform(memoryPlatform().platform);
+      registerPlatform(memoryPlatform({ name: "other" }).platform);
+      // Same tick: the first pipeline has not reached the step that installs the console logger.
+      const first = getPlatform("memory").instrument({ ...base, config: { service: { name: "x" } } });
+      const second = getPlatform("other").instrument({ ...base, config: { service: { name: "x" } } });
+      const [a, b] = await Promise.all([first, second]);
+      expect(b).toBe(a);
+      expect(a.platform).toBe("memory");
+      const printed = warn.mock.calls.map((call) => call.join(" ")).join("\n");
+      expect(printed).toContain('instrument() for platform "other" was called while platform "memory" is running');
+      await a.shutdown();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

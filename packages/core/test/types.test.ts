@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { definePlatform, getPlatform, registerPlatform } from "@llmops/core";
-import type { PlatformHandle, SectionOf } from "@llmops/core";
+import type { PlatformConfig, PlatformHandle, SectionOf } from "@llmops/core";
 import { resetProcessState } from "./helpers";
 
 /**
@@ -29,6 +29,26 @@ declare module "@llmops/core" {
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const sectionIsInferred: Equal<SectionOf<typeof typedPlatform>, { endpoint: string; retries: number }> = true;
 
+/**
+ * `instrument({ config })` is typed by the platform's schema (its input side: keys with defaults are optional), and
+ * the shared sections are typed too. Compiled by `pnpm typecheck`, never called: each `@ts-expect-error` fails the
+ * typecheck if the line it stands on compiles.
+ */
+function typedConfigCompiles(handle: PlatformHandle<typeof typedPlatform>): void {
+  void handle.instrument({ config: { service: { name: "x" }, typed: { endpoint: "http://127.0.0.1:1" } } });
+  void handle.instrument({ config: { typed: { endpoint: "http://127.0.0.1:1", retries: 2 }, otherPlatform: { anything: true } } });
+  void getPlatform("typed").instrument({ config: { typed: { endpoint: "x" }, validation: { mode: "strict" } } });
+  // @ts-expect-error retries is a number
+  void handle.instrument({ config: { typed: { endpoint: "x", retries: "3" } } });
+  // @ts-expect-error endpoint has no default: a section without it is invalid
+  void getPlatform("typed").instrument({ config: { typed: { retries: 3 } } });
+  // @ts-expect-error validation.mode is "strict" or "permissive"
+  void getPlatform("typed").instrument({ config: { validation: { mode: "loose" } } });
+  // @ts-expect-error service.name is a string
+  void getPlatform("typed").instrument({ config: { service: { name: 5 } } });
+}
+const configOfTyped: Equal<PlatformConfig<typeof typedPlatform>["typed"], { endpoint: string; retries?: number | undefined } | undefined> = true;
+
 describe("typed getPlatform", () => {
   beforeEach(resetProcessState);
 
@@ -40,5 +60,7 @@ describe("typed getPlatform", () => {
     expect(section.retries).toBe(1);
     expect(loaded).toBe(typedPlatform);
     expect(sectionIsInferred).toBe(true);
+    expect(configOfTyped).toBe(true);
+    expect(typeof typedConfigCompiles).toBe("function");
   });
 });

@@ -1,5 +1,5 @@
 import { getPlatform, registerPlatform } from "@llmops/core";
-import type { InstrumentationHandle, InstrumentOptions } from "@llmops/core";
+import type { InstrumentationHandle, InstrumentOptions, PlatformConfig } from "@llmops/core";
 import { platform } from "./platform";
 import { VERSION as PACKAGE_VERSION } from "./version";
 
@@ -28,7 +28,7 @@ declare module "@llmops/core" {
  * });
  * ```
  */
-export function instrument(options?: InstrumentOptions): Promise<InstrumentationHandle> {
+export function instrument(options?: InstrumentOptions<PlatformConfig<typeof platform>>): Promise<InstrumentationHandle> {
   registerPlatform(platform);
   return getPlatform("arize").instrument(options);
 }

@@ -319,10 +319,10 @@ describe("gRPC transport", () => {
       name: "MissingDependencyError",
       missingDependency: true,
       packageName: GRPC_EXPORTER,
-      installCommand: `npm install ${GRPC_EXPORTER}`,
+      installCommand: `npm install ${GRPC_EXPORTER}@0.223`,
     });
     expect(result.threw?.message).toContain(`arize.transport is "grpc", which needs ${GRPC_EXPORTER}.`);
-    expect(result.threw?.message).toContain(`Install with: npm install ${GRPC_EXPORTER}`);
+    expect(result.threw?.message).toContain(`Install with: npm install ${GRPC_EXPORTER}@0.223`);
   });
 
   it("permissive mode returns an inactive handle and warns with the install line", async () => {
@@ -334,7 +334,7 @@ describe("gRPC transport", () => {
     });
     expect(result.threw).toBeUndefined();
     expect(result.active).toBe(false);
-    expect(warnings(result).join("\n")).toContain(`Install with: pnpm add ${GRPC_EXPORTER}`);
+    expect(warnings(result).join("\n")).toContain(`Install with: pnpm add ${GRPC_EXPORTER}@0.223`);
     expect(result.logs.join("\n")).not.toContain("grpc-key-321");
   });
 });

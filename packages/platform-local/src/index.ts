@@ -1,5 +1,5 @@
 import { getPlatform, registerPlatform } from "@llmops/core";
-import type { InstrumentationHandle, InstrumentOptions } from "@llmops/core";
+import type { InstrumentationHandle, InstrumentOptions, PlatformConfig } from "@llmops/core";
 import { platform } from "./platform";
 import { VERSION as PACKAGE_VERSION } from "./version";
 
@@ -27,7 +27,7 @@ declare module "@llmops/core" {
  * await tracing.shutdown();
  * ```
  */
-export function instrument(options?: InstrumentOptions): Promise<InstrumentationHandle> {
+export function instrument(options?: InstrumentOptions<PlatformConfig<typeof platform>>): Promise<InstrumentationHandle> {
   registerPlatform(platform);
   return getPlatform("local").instrument(options);
 }

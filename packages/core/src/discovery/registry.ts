@@ -1,7 +1,8 @@
 import { PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, LlmopsError } from "../errors/llmops-error";
+import { closest } from "../internal/did-you-mean";
 import { globalState } from "../internal/global-state";
 import { installCommand } from "../internal/package-manager";
-import type { Platform, PlatformRegistry } from "../platform/platform";
+import type { Platform, PlatformConfig, PlatformRegistry } from "../platform/platform";
 import type { InstrumentOptions, InstrumentationHandle } from "../pipeline/handle";
 import type { DiscoveryNotice } from "../pipeline/instrument";
 import { instrumentWith } from "../pipeline/instrument";
@@ -26,8 +27,9 @@ export interface PlatformHandle<P extends Platform = Platform> {
   /**
    * Runs the instrument pipeline for this platform: config, validation, TracerProvider, instrumentors.
    * Never throws in permissive mode (the default); in strict mode throws {@link ConfigurationError} listing every issue.
+   * `config` is typed by the platform's schema when the platform is typed (see {@link PlatformConfig}).
    */
-  instrument(options?: InstrumentOptions): Promise<InstrumentationHandle>;
+  instrument(options?: InstrumentOptions<PlatformConfig<P>>): Promise<InstrumentationHandle>;
 }
 
 /** Options of {@link getPlatform} and {@link listPlatforms}. */
@@ -92,7 +94,7 @@ export function registerPlatform(platform: Platform): void {
  * @param name - the platform's name, e.g. `arize`
  * @param options - `appRoot`: where the app's package.json is
  * @returns a lazy handle; typed when the platform package augments {@link PlatformRegistry}
- * @throws PlatformNotFoundError naming the platforms found and the install line
+ * @throws PlatformNotFoundError naming the platforms found, the closest of them to a mistyped name, and the install line
  * @throws PlatformBrokenError when the package declaring the name cannot be used (invalid package.json, bad `entry`)
  *
  * @example
@@ -120,7 +122,14 @@ export function getPlatform(name: string, options: DiscoveryOptions = {}): Platf
     if (broken !== undefined) throw new PlatformBrokenError({ platformName: name, packageName: broken.packageName, reason: broken.reason });
     const packageName = `@llmops/platform-${name}`;
     const available = [...new Set([...globalState().registered.keys(), ...discovery.platforms.keys()])].sort();
-    throw new PlatformNotFoundError({ platformName: name, available, packageName, installCommand: installCommand(packageName, appRoot) });
+    const suggestion = closest(name, available);
+    throw new PlatformNotFoundError({
+      platformName: name,
+      available,
+      packageName,
+      installCommand: installCommand(packageName, appRoot),
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
   }
   return discoveredHandle(found, appRoot, discovery.conflicts.get(name));
 }

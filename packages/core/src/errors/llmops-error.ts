@@ -153,17 +153,21 @@ export class PlatformNotFoundError extends MissingDependencyError {
   readonly platformName: string;
   /** The platform names that were found. */
   readonly available: readonly string[];
+  /** The found name closest to the one asked for, when one is close (a typo): `mlflow` for `mlfow`. */
+  readonly suggestion: string | undefined;
 
   /**
    * @param params.platformName - the name asked for
    * @param params.available - the names found
+   * @param params.suggestion - a found name close to the one asked for
    * @param params.packageName - the package that would provide it
    * @param params.installCommand - the line that installs it
    */
-  constructor(params: { platformName: string; available: readonly string[]; packageName: string; installCommand: string }) {
+  constructor(params: { platformName: string; available: readonly string[]; packageName: string; installCommand: string; suggestion?: string }) {
     const found = params.available.length > 0 ? params.available.join(", ") : "none";
+    const hint = params.suggestion === undefined ? "" : ` Did you mean "${params.suggestion}"? If "${params.platformName}" is a platform package of its own, install it.`;
     super({
-      message: `No llmops platform named "${params.platformName}" is installed or registered (found: ${found}).`,
+      message: `No llmops platform named "${params.platformName}" is installed or registered (found: ${found}).${hint}`,
       packageName: params.packageName,
       installCommand: params.installCommand,
     });
@@ -171,6 +175,7 @@ export class PlatformNotFoundError extends MissingDependencyError {
     markKind(this, "PlatformNotFoundError");
     this.platformName = params.platformName;
     this.available = params.available;
+    this.suggestion = params.suggestion;
   }
 
   /** True for a `PlatformNotFoundError` from any copy of `@llmops/core`. */

@@ -1,11 +1,17 @@
+import type { TracerProvider } from "@opentelemetry/api";
 import type { Platform } from "../platform/platform";
 
 /** What one process shares between every copy of `@llmops/core` it has loaded (CJS and ESM, or two versions). */
 export interface GlobalState {
   /** Platforms registered in code with `registerPlatform()`, by name. */
   readonly registered: Map<string, Platform>;
-  /** The handle of the first `instrument()` of this process, once it has run. */
-  active?: { readonly platform: string; readonly handle: Promise<unknown>; readonly preloaded?: boolean };
+  /**
+   * The handle of the latest `instrument()` of this process. `ended` once that handle was shut down or its start
+   * failed: a later call then starts tracing anew (and takes the slot).
+   */
+  active?: { readonly platform: string; handle: Promise<unknown>; readonly preloaded?: boolean; ended?: boolean };
+  /** The provider instrumentors were built with; each pipeline points it at its own provider (pipeline/instrumentor-provider.ts). */
+  instrumentorProvider?: TracerProvider & { target: TracerProvider };
   /** Messages already logged once, by key. */
   readonly warned: Set<string>;
   /** Instrumentor packages already applied in this process, so nothing is patched twice. */

@@ -18,11 +18,14 @@ import { NO_SPANS } from "../provider/tracing-stats";
  * });
  * ```
  */
-export interface InstrumentOptions {
+export interface InstrumentOptions<Config extends object = Readonly<Record<string, unknown>>> {
   /** Path of the config file (relative to the app root). Takes precedence over `LLMOPS_CONFIG_PATH` and the search. */
   readonly configPath?: string;
-  /** The configuration as an object (same shape as the file), used when no file is found. */
-  readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * The configuration as an object (same shape as the file), used when no file is found. Typed per platform through
+   * `getPlatform("name")` and each platform's own `instrument()` (see `PlatformConfig`).
+   */
+  readonly config?: Config;
   /**
    * Values that win over every other source (environment variables, the file, `config`), by section and key:
    * `{ arize: { endpoint: "https://phoenix.internal" } }`. For a destination or a credential the code must decide,
@@ -93,7 +96,8 @@ export interface InstrumentationHandle {
   forceFlush(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
   /**
    * Flushes and stops tracing. Resolves (never rejects) within `timeoutMillis` (default 5 s); exports still in flight
-   * then are given up and counted as failed.
+   * then are given up and counted as failed. From the moment it is called, llmops's global registrations are undone
+   * and a new `instrument()` call starts tracing anew.
    */
   shutdown(options?: { readonly timeoutMillis?: number }): Promise<FlushResult>;
   /**
@@ -135,6 +139,9 @@ export function liveHandle(params: {
   provider: ManagedTracerProvider;
   instrumentations: readonly InstrumentorReport[];
   configFile: string | undefined;
+  /** Runs as `shutdown()` is first called, before the flush: whatever must stop taking new spans. */
+  onShutdownStarted?: () => void;
+  /** Runs once the shutdown settled. */
   onShutdown: () => void;
   /** The span counts; none when the platform built its provider without `assembleTracerProvider`. */
   stats?: () => TracingStats;
@@ -157,6 +164,7 @@ export function liveHandle(params: {
     stats: counted ?? (() => NO_SPANS),
     shutdown: (options) => {
       const timeoutMillis = options?.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS;
+      if (shutdown === undefined) params.onShutdownStarted?.();
       shutdown ??= bounded(() => params.provider.shutdown(), timeoutMillis, counted).then((result) => {
         params.onShutdown();
         // Nothing exports after shutdown: what is still in flight at its bound is given up (and its connection closed),

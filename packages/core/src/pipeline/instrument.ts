@@ -6,6 +6,7 @@ import { findAppRoot } from "../discovery/discover";
 import { esmLoaderKind } from "../instrumentors/module-hooks";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
+import type { GlobalState } from "../internal/global-state";
 import { componentLogger, ensureDiagLogger, loadedOtelApi, logger, otelApi, warnOnce } from "../internal/logger";
 import type { OtelApi } from "../internal/logger";
 import { rememberEnvironmentSecrets } from "../internal/redact";
@@ -16,6 +17,7 @@ import { TracingStatsCollector } from "../provider/tracing-stats";
 import { installFlushOnExit } from "./flush-on-exit";
 import type { InstrumentationHandle, InstrumentOptions } from "./handle";
 import { bounded, liveHandle, noopHandle } from "./handle";
+import { instrumentorProvider } from "./instrumentor-provider";
 
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
@@ -34,8 +36,10 @@ export interface DiscoveryNotice {
 
 /**
  * The instrument pipeline (DESIGN.md): platform › dependencies › config › validation › TracerProvider ›
- * global registration › flush-on-exit › instrumentors › handle. One per process: a second call returns the first handle.
- * Permissive mode never throws; strict mode throws {@link ConfigurationError} with every issue, or the dependency error.
+ * global registration › flush-on-exit › instrumentors › handle. One running pipeline per process: a call while one
+ * runs returns its handle. Once that handle is shut down, or its start failed (thrown in strict mode, a no-op handle in
+ * permissive mode), the next call starts anew. Permissive mode never throws; strict mode throws
+ * {@link ConfigurationError} with every issue, or the dependency error.
  */
 export function instrumentWith(
   name: string,
@@ -45,22 +49,57 @@ export function instrumentWith(
   notice?: (appRoot: string) => DiscoveryNotice | undefined,
 ): Promise<InstrumentationHandle> {
   const state = globalState();
-  if (state.active !== undefined) {
+  const running = state.active;
+  if (running !== undefined && running.ended !== true) {
     // The app's own instrument() after `--import <platform>/register` is expected: it gets the running handle.
-    if (state.active.preloaded === true && state.active.platform === name) return state.active.handle as Promise<InstrumentationHandle>;
-    warnOnce(
-      "second-instrument",
-      `instrument() was already called in this process (platform "${state.active.platform}"); the first handle is returned and nothing is set up twice.`,
-    );
-    return state.active.handle as Promise<InstrumentationHandle>;
+    if (running.preloaded === true && running.platform === name) return running.handle as Promise<InstrumentationHandle>;
+    const message =
+      running.platform === name
+        ? `instrument() was already called in this process (platform "${name}"); the running handle is returned and nothing is set up twice.`
+        : `instrument() for platform "${name}" was called while platform "${running.platform}" is running; its handle is returned and "${name}" is not set up. ` +
+          `Shut the running handle down first to switch platforms.`;
+    warnEarly(running.platform === name ? "second-instrument" : `second-instrument:${name}`, message, options);
+    return running.handle as Promise<InstrumentationHandle>;
   }
-  const handle = runPipeline(name, load, options, preloaded, notice);
-  state.active = { platform: name, handle, preloaded };
-  // A strict-mode failure leaves nothing running: a later, corrected call may try again.
-  handle.catch(() => {
-    if (state.active?.handle === handle) state.active = undefined;
-  });
+  const entry: NonNullable<GlobalState["active"]> = { platform: name, handle: Promise.resolve(undefined), preloaded };
+  // The handle stays what getActiveInstrumentation() returns (a failed one carries its issues), but a later call
+  // replaces it, unless a newer pipeline holds the slot already.
+  const end = (): void => {
+    if (state.active === entry) entry.ended = true;
+  };
+  const handle = runPipeline(name, load, options, preloaded, notice, end);
+  entry.handle = handle;
+  state.active = entry;
+  // A failed start leaves nothing running, in either mode: a later, corrected call may try again.
+  handle.then(
+    (started) => {
+      if (!started.active) end();
+    },
+    () => {
+      if (state.active === entry) state.active = undefined;
+    },
+  );
   return handle;
+}
+
+/**
+ * A warning that must be seen even when the pipeline that sets up the console logger has not got that far yet
+ * (two calls in the same tick): logged once the API is loaded and the logger is in place.
+ */
+function warnEarly(key: string, message: string, options: InstrumentOptions): void {
+  const otel = loadedOtelApi();
+  if (otel !== undefined) {
+    ensureDiagLogger(otel, options.env ?? process.env);
+    warnOnce(key, message);
+    return;
+  }
+  otelApi().then(
+    (loaded) => {
+      ensureDiagLogger(loaded, options.env ?? process.env);
+      warnOnce(key, message);
+    },
+    () => {},
+  );
 }
 
 /** Errors thrown on purpose in strict mode; anything else escaping a stage is a bug to contain, not to pass on. */
@@ -72,6 +111,7 @@ async function runPipeline(
   options: InstrumentOptions,
   preloaded: boolean,
   notice: ((appRoot: string) => DiscoveryNotice | undefined) | undefined,
+  end: () => void,
 ): Promise<InstrumentationHandle> {
   const env = options.env ?? process.env;
   let otel: OtelApi;
@@ -87,7 +127,7 @@ async function runPipeline(
     });
   }
   try {
-    return await runStages(otel, name, load, options, env, preloaded, notice);
+    return await runStages(otel, name, load, options, env, preloaded, notice, end);
   } catch (error) {
     if (typeof error === "object" && error !== null && thrownInStrictMode.has(error)) throw error;
     const wrapped = new LlmopsError(`llmops could not start tracing: ${messageOf(error)}`, { cause: error });
@@ -103,6 +143,7 @@ async function runStages(
   env: Readonly<Record<string, string | undefined>>,
   preloaded: boolean,
   notice: ((appRoot: string) => DiscoveryNotice | undefined) | undefined,
+  end: () => void,
 ): Promise<InstrumentationHandle> {
   ensureDiagLogger(otel, env);
   // The OTLP exporters read process.env themselves (OTEL_EXPORTER_OTLP_HEADERS) even when `env` is given.
@@ -174,7 +215,7 @@ async function runStages(
     return failed(name, mode, wrapped, [], config.file);
   }
 
-  if (options.global !== false) registerGlobally(otel, provider);
+  const unregister = options.global === false ? () => {} : registerGlobally(otel, provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
   const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit(
@@ -185,7 +226,7 @@ async function runStages(
   const instrumentations = runInstrumentors({
     registry: platform.instrumentors,
     config,
-    tracerProvider: provider,
+    tracerProvider: instrumentorProvider(provider),
     appRoot,
     platformName: platform.name,
     platformPackage: platform.packageName,
@@ -198,6 +239,11 @@ async function runStages(
     provider,
     instrumentations,
     configFile: config.file,
+    // From the moment shutdown starts, the globals and the slot are free: a new instrument() registers its own.
+    onShutdownStarted: () => {
+      unregister();
+      end();
+    },
     onShutdown: removeExitHooks,
     stats: counted,
     abandon: (reason) => stats.abandonInFlight(reason),
@@ -211,25 +257,32 @@ async function runStages(
 /**
  * Registers the provider as the global one, with an AsyncLocalStorage context manager and the W3C propagator,
  * unless the app already registered a provider: then llmops leaves the globals alone and says so.
+ * Returns what undoes it: each global llmops set, and that still holds what llmops put there, is cleared.
  */
-function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): void {
+function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): () => void {
   // The API keeps the registered provider in a global slot (shared by every copy of @opentelemetry/api 1.x). Class
   // names are no test: bundlers rename them (esbuild turns NoopTracerProvider into NoopTracerProvider2).
-  const api = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-  if (api?.trace !== undefined) {
+  const slot = (): Partial<Record<GlobalName, unknown>> | undefined => (globalThis as Record<symbol, Partial<Record<GlobalName, unknown>> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
+  if (slot()?.trace !== undefined) {
     logger.warn(
       "Another TracerProvider is already registered globally; llmops does not replace it. " +
         "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",
     );
-    return;
+    return () => {};
   }
+  const before = { ...slot() };
   const register = (provider as { register?: () => void }).register;
-  if (typeof register === "function") {
-    register.call(provider);
-    return;
-  }
-  otel.trace.setGlobalTracerProvider(provider);
+  if (typeof register === "function") register.call(provider);
+  else otel.trace.setGlobalTracerProvider(provider);
+  const after = { ...slot() };
+  const ours = GLOBAL_NAMES.filter((global) => before[global] === undefined && after[global] !== undefined);
+  return () => {
+    for (const global of ours) if (slot()?.[global] === after[global]) otel[global].disable();
+  };
 }
+
+type GlobalName = "trace" | "context" | "propagation";
+const GLOBAL_NAMES: readonly GlobalName[] = ["trace", "context", "propagation"];
 
 function earlyMode(options: InstrumentOptions, env: Readonly<Record<string, string | undefined>>): ValidationMode {
   if (options.validationMode !== undefined) return options.validationMode;
@@ -243,7 +296,8 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
     throw error;
   }
   const text = error instanceof Error ? error.message : String(error);
-  warnOnce(`instrument-failed:${name}`, `${text}\nTracing is off for this process; the app runs on (validation mode: permissive).`);
+  // Once per distinct problem: a corrected call that fails for another reason says so too.
+  warnOnce(`instrument-failed:${name}:${text}`, `${text}\nTracing is off for this process until a corrected instrument() call; the app runs on (validation mode: permissive).`);
   // The API is loaded by now: runPipeline loads it before any stage can fail.
   const otel = loadedOtelApi();
   if (otel === undefined) throw error;

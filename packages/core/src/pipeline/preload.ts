@@ -4,7 +4,7 @@ import { registerEsmHooks } from "../instrumentors/module-hooks";
 import { instrumentorModuleNames } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import { logger, otelApi } from "../internal/logger";
-import type { Platform } from "../platform/platform";
+import type { Platform, PlatformConfig } from "../platform/platform";
 import type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./handle";
 import { noopHandle } from "./handle";
 import { instrumentWith } from "./instrument";
@@ -34,7 +34,7 @@ import { instrumentWith } from "./instrument";
  * await preloadPlatform(platform);
  * ```
  */
-export function preloadPlatform(platform: Platform, options: InstrumentOptions = {}): Promise<InstrumentationHandle> {
+export function preloadPlatform<P extends Platform>(platform: P, options: InstrumentOptions<PlatformConfig<P>> = {}): Promise<InstrumentationHandle> {
   // Preloads (--require, and --import in some Node versions) also run in every worker thread, Node's own module-hooks
   // worker included, where a second pipeline (and a loader registered from inside the loader) would do harm.
   // A worker of the app that wants tracing calls instrument() itself.
@@ -48,12 +48,14 @@ export function preloadPlatform(platform: Platform, options: InstrumentOptions =
   } catch (error) {
     logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
   }
-  return instrumentWith(platform.name, () => Promise.resolve(platform), options, true, registeredOverDiscovered(platform));
+  return instrumentWith(platform.name, () => Promise.resolve(platform), options as InstrumentOptions, true, registeredOverDiscovered(platform));
 }
 
 /**
- * The handle of the `instrument()` running in this process (from code or from a `register` entry point), or
- * undefined when none was called. Shared by every copy of core in the process.
+ * The handle of the latest `instrument()` of this process (from code or from a `register` entry point), or
+ * undefined when none was called. After a failed start in permissive mode it is the no-op handle, whose `issues` say
+ * why; after `shutdown()`, the shut-down handle, until a new `instrument()` call starts. Shared by every copy of core
+ * in the process.
  *
  * @example
  * ```ts

@@ -2,7 +2,7 @@ import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ConfigIssue } from "../errors/llmops-error";
 import type { SpanExporterFactory } from "../provider/deferred-exporter";
-import type { GenericSchema, InferOutput } from "valibot";
+import type { GenericSchema, InferInput, InferOutput } from "valibot";
 
 /**
  * A TracerProvider that can be flushed and shut down: what a platform hands back to the pipeline.
@@ -287,15 +287,15 @@ export type ValidationMode = "strict" | "permissive";
 /**
  * The contract every platform implements (seed 000 §4, in TypeScript). Write one with {@link definePlatform}.
  */
-export interface Platform<Section = unknown> {
+export interface Platform<Section = unknown, Input = unknown, SectionName extends string = string> {
   /** Identifier used in `getPlatform(name)`, e.g. `arize`. */
   readonly name: string;
   /** Its section in the config file, e.g. `arize`. */
-  readonly configSection: string;
+  readonly configSection: SectionName;
   /** The npm package that provides it, for install hints, e.g. `@llmops/platform-arize`. */
   readonly packageName: string;
-  /** valibot schema of the section; defaults belong in it (`v.optional(schema, default)`). */
-  readonly schema: GenericSchema<unknown, Section>;
+  /** valibot schema of the section; defaults belong in it (`v.optional(schema, default)`). Its input type types `instrument({ config })`. */
+  readonly schema: GenericSchema<Input, Section>;
   /** Environment variables that override keys of the section. */
   readonly environment?: readonly EnvironmentOverride[];
   /** Instrumentors this platform applies, in order. */
@@ -325,13 +325,16 @@ export interface Platform<Section = unknown> {
 }
 
 /** What {@link definePlatform} takes: a {@link Platform} whose section type comes from its schema. */
-export interface PlatformDefinition<TSchema extends GenericSchema> extends Omit<Platform<InferOutput<TSchema>>, "schema"> {
+export interface PlatformDefinition<TSchema extends GenericSchema, TSectionName extends string = string> extends Omit<Platform<InferOutput<TSchema>>, "schema" | "configSection"> {
+  /** Its section in the config file, e.g. `arize`. */
+  readonly configSection: TSectionName;
   /** valibot schema of the section. */
   readonly schema: TSchema;
 }
 
 /**
- * Declares a platform, inferring its section type from the valibot schema.
+ * Declares a platform, inferring its section type from the valibot schema: the validated section its provider
+ * factory gets, and the shape `instrument({ config })` accepts for it (see {@link PlatformConfig}).
  *
  * @param definition - the platform's name, section, package, schema, instrumentors and provider factory
  * @returns the same object, typed as {@link Platform}
@@ -358,8 +361,10 @@ export interface PlatformDefinition<TSchema extends GenericSchema> extends Omit<
  * });
  * ```
  */
-export function definePlatform<TSchema extends GenericSchema>(definition: PlatformDefinition<TSchema>): Platform<InferOutput<TSchema>> {
-  return definition as Platform<InferOutput<TSchema>>;
+export function definePlatform<TSchema extends GenericSchema, TSectionName extends string = string>(
+  definition: PlatformDefinition<TSchema, TSectionName>,
+): Platform<InferOutput<TSchema>, InferInput<TSchema>, TSectionName> {
+  return definition as Platform<InferOutput<TSchema>, InferInput<TSchema>, TSectionName>;
 }
 
 /**
@@ -380,3 +385,54 @@ export interface PlatformRegistry {}
 
 /** The section type of a platform. */
 export type SectionOf<P> = P extends Platform<infer S> ? S : unknown;
+
+/**
+ * The shared sections of a configuration, as written in the file (snake_case keys).
+ *
+ * @example
+ * ```ts
+ * import type { SharedConfigSections } from "@llmops/core";
+ *
+ * const shared: SharedConfigSections = { service: { name: "my-app" }, validation: { mode: "strict" }, instrumentation: { openai: true } };
+ * ```
+ */
+export interface SharedConfigSections {
+  /** `service:` */
+  readonly service?: { readonly name?: string; readonly version?: string | number; readonly environment?: string };
+  /** `instrumentation:` — instrumentor key to on/off. */
+  readonly instrumentation?: Readonly<Record<string, boolean>> | null;
+  /** `validation:` */
+  readonly validation?: { readonly mode?: ValidationMode } | null;
+  /** `privacy:` — what instrumentors leave out of spans. */
+  readonly privacy?: {
+    readonly hide_inputs?: boolean;
+    readonly hide_outputs?: boolean;
+    readonly hide_input_messages?: boolean;
+    readonly hide_output_messages?: boolean;
+    readonly hide_input_images?: boolean;
+    readonly hide_input_text?: boolean;
+    readonly hide_output_text?: boolean;
+    readonly hide_embedding_vectors?: boolean;
+    readonly base64_image_max_length?: number;
+  } | null;
+}
+
+/**
+ * What `instrument({ config })` accepts for platform `P`: the config file's shape, with the shared sections and the
+ * platform's own section typed from its schema (`local: { print_tree: "yes" }` does not compile). Sections of other
+ * platforms are accepted as they are, as in a file shared between platforms. For a platform whose section name is not
+ * a literal type (one declared without {@link definePlatform}), any object.
+ *
+ * @example
+ * ```ts
+ * import type { PlatformConfig } from "@llmops/core";
+ * import { platform } from "@llmops/platform-local";
+ *
+ * const config: PlatformConfig<typeof platform> = { service: { name: "my-app" }, local: { print_tree: true } };
+ * ```
+ */
+export type PlatformConfig<P> = P extends { readonly configSection: infer SectionName extends string; readonly schema: infer Schema extends GenericSchema }
+  ? string extends SectionName
+    ? Readonly<Record<string, unknown>>
+    : SharedConfigSections & { readonly [K in SectionName]?: InferInput<Schema> } & Readonly<Record<string, unknown>>
+  : Readonly<Record<string, unknown>>;

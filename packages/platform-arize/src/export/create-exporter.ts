@@ -9,6 +9,13 @@ import type { ExportTarget } from "./target";
 /** The optional peer that carries OTLP over gRPC. */
 export const GRPC_EXPORTER_PACKAGE = "@opentelemetry/exporter-trace-otlp-grpc";
 
+/**
+ * What the install line asks for: the exporter's release line that goes with the OpenTelemetry SDK 2.x core builds on
+ * (the peer range is `>=0.200.0 <0.300.0`). An unversioned install takes the newest, 0.300 or later, which needs
+ * `@opentelemetry/api` 1.10 and fails to install next to the SDK 2.x.
+ */
+export const GRPC_EXPORTER_INSTALL_SPEC = `${GRPC_EXPORTER_PACKAGE}@0.223`;
+
 /** Reads `certificate_file` (relative to the app root); a file that cannot be read is a clear error naming the key. */
 export function readCertificate(section: ArizeSection, appRoot: string): string | undefined {
   return readCertificateFile({ file: section.certificate_file, appRoot, key: "arize.certificate_file", server: "the collector" });
@@ -22,7 +29,7 @@ export function checkGrpcExporter(appRoot: string): void {
     throw new MissingDependencyError({
       message: `arize.transport is "grpc", which needs ${GRPC_EXPORTER_PACKAGE}.`,
       packageName: GRPC_EXPORTER_PACKAGE,
-      installCommand: installCommand(GRPC_EXPORTER_PACKAGE, appRoot),
+      installCommand: installCommand(GRPC_EXPORTER_INSTALL_SPEC, appRoot),
       cause: error,
     });
   }
