@@ -148,7 +148,7 @@ describe("discovery", () => {
 
     it("throws naming both in strict mode, from the option, the variable or the config file", async () => {
       const appRoot = createTempApp({ dependencies: { "first-pkg": workingPlatformPackage("acme", "first"), "second-pkg": workingPlatformPackage("acme", "second") } });
-      for (const strict of [{ validationMode: "strict" as const }, { env: { LLMOPS_VALIDATION_MODE: "strict" } }, { config: { service: { name: "svc" }, validation: { mode: "strict" } } }]) {
+      for (const strict of [{ validationMode: "strict" as const }, { env: { LLMOPS_VALIDATION_MODE: "strict" } }, { config: { service: { name: "svc" }, validation: { mode: "strict" as const } } }]) {
         resetProcessState();
         const attempt = getPlatform("acme", { appRoot }).instrument({ ...quiet, ...strict });
         await expect(attempt).rejects.toThrow(PlatformConflictError);
