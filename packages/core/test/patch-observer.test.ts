@@ -23,7 +23,26 @@ describe("the patch check (function snapshots of a module's exports)", () => {
     expect(changedFunctions(before, snapshotFunctions(moduleExports))).toEqual([".OpenAI.Chat.Completions.prototype.create"]);
   });
 
-  it("runs no getter, survives exports that throw on inspection, and stays bounded on a huge object graph", () => {
+  it("sees a patch behind a re-export binding of the exports (an ES module namespace as the import hook hands it over)", () => {
+    class Completions {
+      create(): string {
+        return "created";
+      }
+    }
+    class OpenAI {
+      static Completions = Completions;
+    }
+    // The shape import-in-the-middle gives an instrumentor: every export an accessor over the module's binding.
+    const namespace = Object.defineProperty({}, "default", { enumerable: true, get: () => OpenAI, set: () => {} });
+    const before = snapshotFunctions(namespace);
+    const original = Completions.prototype.create;
+    Completions.prototype.create = function create(this: Completions) {
+      return `traced:${original.call(this)}`;
+    };
+    expect(changedFunctions(before, snapshotFunctions(namespace))).toEqual([".default.Completions.prototype.create"]);
+  });
+
+  it("runs no getter below the exports, survives exports that throw on inspection, and stays bounded on a huge object graph", () => {
     let getterRuns = 0;
     const hostile = new Proxy(
       {},
@@ -37,9 +56,11 @@ describe("the patch check (function snapshots of a module's exports)", () => {
     // 200,000 objects reachable within the walked depth: the walk stops at its cap instead of visiting them all.
     const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 400 }, (_, j) => [`f${j}`, { fn: () => j }]))]));
     const moduleExports = {
-      get lazy(): unknown {
-        getterRuns++;
-        return {};
+      nested: {
+        get lazy(): unknown {
+          getterRuns++;
+          return {};
+        },
       },
       hostile,
       deadZone,
@@ -48,7 +69,7 @@ describe("the patch check (function snapshots of a module's exports)", () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const snapshot = snapshotFunctions(moduleExports);
     expect(getterRuns).toBe(0);
-    expect(snapshot.has(".lazy:get")).toBe(true);
+    expect(snapshot.has(".nested.lazy:get")).toBe(true);
     // At most 20,000 objects are walked (and 200,000 properties read), so far from all 200,000 functions reachable.
     expect(snapshot.size).toBeLessThan(25_000);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);

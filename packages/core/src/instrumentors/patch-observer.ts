@@ -31,8 +31,11 @@ export function snapshotFunctions(moduleExports: unknown): FunctionSnapshot {
         const descriptor = descriptorOf(value, key);
         if (descriptor === undefined) continue;
         const childPath = `${path}.${String(key)}`;
-        // Accessors: their functions are what a patch would replace; the value behind them is not read.
-        for (const [suffix, member] of [["", descriptor.value], [":get", descriptor.get], [":set", descriptor.set]] as const) {
+        // Accessors: their functions are what a patch would replace; the value behind them is not read, except on
+        // the exports object itself, where a getter is a re-export binding (an ES module namespace as the import
+        // hook hands it over, or a compiled `export { X } from`), and the client class lives behind it.
+        const bound = depth === 0 && descriptor.get !== undefined ? readBinding(value, key) : undefined;
+        for (const [suffix, member] of [["", descriptor.value ?? bound], [":get", descriptor.get], [":set", descriptor.set]] as const) {
           if (member === undefined) continue;
           if (typeof member === "function") functions.set(childPath + suffix, member);
           if (isWalkable(member) && !seen.has(member) && seen.size < MAX_OBJECTS) {
@@ -68,6 +71,14 @@ function descriptorOf(value: object, key: PropertyKey): PropertyDescriptor | und
     return Reflect.getOwnPropertyDescriptor(value, key);
   } catch {
     // A module namespace binding in its temporal dead zone (a cycle still loading) throws: nothing to record.
+    return undefined;
+  }
+}
+
+function readBinding(value: object, key: PropertyKey): unknown {
+  try {
+    return Reflect.get(value, key);
+  } catch {
     return undefined;
   }
 }
