@@ -483,8 +483,9 @@ describe("fault matrix (child processes, built packages)", () => {
     expect(warnings).toHaveLength(1);
     expect(output(run)).toContain("raise OTEL_BSP_MAX_QUEUE_SIZE");
     expect(output(run)).not.toContain("maxQueueSize reached");
-    // Failed batches are warned about once per 30 s, not logged again by the SDK with a stack trace per batch.
-    expect(output(run).match(/Export to Phoenix at .* failed \(Request timed out\)/g)).toHaveLength(1);
+    // Failed batches are warned about once per 30 s, not logged again by the SDK with a stack trace per batch. The
+    // first failure is the exporter's own timeout, or core's export deadline when loading the exporter took long.
+    expect(output(run).match(/Export to Phoenix at .* failed \((Request timed out|no complete answer within \d+ ms, the export deadline)/g)).toHaveLength(1);
     expect(output(run)).not.toContain("http-transport-utils");
   });
 
