@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /* eslint-disable no-console -- the CLI's job is to print */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/load-config";
-import { findAppRoot } from "../discovery/discover";
-import { getPlatform, listPlatforms } from "../discovery/registry";
-import type { PlatformInfo } from "../discovery/registry";
+import { loadConfig } from "../config/check-config";
+import { findAppRoot } from "../internal/app-root";
+import { getPlatform, listPlatforms } from "../api/get-platform";
+import type { PlatformInfo } from "../api/get-platform";
 import { LlmopsError } from "../errors/llmops-error";
-import { redactSecrets, rememberEnvironmentSecrets } from "../internal/redact";
+import { redactSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { VERSION } from "../version";
 
 /**

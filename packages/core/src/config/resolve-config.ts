@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
-import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
-import { redactFields, rememberConfigSecrets, rememberEnvironmentSecrets } from "../internal/redact";
+import type { Platform } from "../contract/platform";
+import type { ResolvedConfig, ValidationMode } from "../contract/config";
+import { redactFields, rememberConfigSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { checkStructure } from "./check-structure";
 import { applyEnvironmentOverrides, genericVariableWarnings } from "./environment";
 import { locateConfig } from "./locate";

@@ -1,4 +1,4 @@
-import { redactFields, redactSecrets } from "../internal/redact";
+import { redactFields, redactSecrets } from "../helpers/redact";
 
 /** Process-wide key of the set of kinds an llmops error carries; `Symbol.for` so two copies of core agree. */
 const KINDS = Symbol.for("llmops.error.kinds");

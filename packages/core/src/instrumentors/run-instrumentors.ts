@@ -1,11 +1,12 @@
 import { relative } from "node:path";
 import type { TracerProvider } from "@opentelemetry/api";
-import { appRequire } from "../discovery/discover";
+import { appRequire } from "../internal/app-root";
 import { globalState } from "../internal/global-state";
 import { componentLogger } from "../internal/logger";
-import { installCommand } from "../internal/package-manager";
-import { redactSecrets } from "../internal/redact";
-import type { InstrumentationLike, InstrumentorModule, InstrumentorSpec, ResolvedConfig } from "../platform/platform";
+import { installCommand } from "../helpers/install-command";
+import { redactSecrets } from "../helpers/redact";
+import type { InstrumentationLike, InstrumentorModule, InstrumentorSpec } from "../contract/instrumentor";
+import type { ResolvedConfig } from "../contract/config";
 import { esmLoaderRegistered, moduleArrived, patchOnce, pendingModules, registerRequireHooks, setModulePatcher } from "./module-hooks";
 import type { PatchOutcome } from "./module-hooks";
 

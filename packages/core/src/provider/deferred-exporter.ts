@@ -1,19 +1,6 @@
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporterFactory } from "../contract/provider";
 
-/**
- * Creates a platform's exporter when it is first needed: at the first export in permissive mode, inside
- * `instrument()` in strict mode (see `AssembleProviderOptions.exporters`).
- *
- * @example
- * ```ts
- * const createExporter: SpanExporterFactory = async () => {
- *   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
- *   return new OTLPTraceExporter({ url: "http://127.0.0.1:4318/v1/traces" });
- * };
- * return assembleTracerProvider({ exporters: [createExporter] });
- * ```
- */
-export type SpanExporterFactory = () => Promise<SpanExporter>;
 
 /** `ExportResultCode.FAILED` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
 const FAILED = 1;

@@ -1,6 +1,6 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { redactSecrets } from "../internal/redact";
+import { redactSecrets } from "../helpers/redact";
 
 import { ExportScope, runInExportScope } from "../internal/export-scope";
 import type { PipelineCounters } from "./tracing-stats";

@@ -1,4 +1,4 @@
-import type { Platform } from "../platform/platform";
+import type { Platform } from "../contract/platform";
 
 /** What {@link checkPlatform} found wrong; empty when the platform keeps the contract. */
 export interface ConformanceReport {

@@ -1,6 +1,7 @@
-import { findAppRoot } from "../discovery/discover";
+import { findAppRoot } from "../internal/app-root";
 import type { ConfigIssue } from "../errors/llmops-error";
-import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
+import type { Platform } from "../contract/platform";
+import type { ResolvedConfig, ValidationMode } from "../contract/config";
 import { runsCode } from "./locate";
 import { resolveConfig } from "./resolve-config";
 
