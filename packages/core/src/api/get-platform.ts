@@ -10,6 +10,7 @@ import { instrumentWith } from "../pipeline/instrument";
 import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "../discovery/discover";
 import { appRequire, findAppRoot } from "../internal/app-root";
 import { claimRank, discoverPlatforms, resolveInsidePackage } from "../discovery/discover";
+import { messageOf } from "../errors/error-message";
 
 /**
  * A platform found by name. Nothing of the platform is imported until {@link PlatformHandle.load} or
@@ -299,6 +300,3 @@ function isPlatform(value: unknown): value is Platform {
   return typeof value === "object" && value !== null && typeof (value as Platform).name === "string" && typeof (value as Platform).createTracerProvider === "function";
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -10,6 +10,7 @@ import type { FlushResult, InstrumentationHandle } from "../pipeline/handle";
 import type { InstrumentOptions } from "../pipeline/instrument-options";
 import { noopHandle } from "../pipeline/handle";
 import { instrumentWith } from "../pipeline/instrument";
+import { messageOf } from "../errors/error-message";
 
 /**
  * Starts tracing before the app's own code loads: what a platform's `register` entry point runs for
@@ -48,7 +49,7 @@ export function preloadPlatform<P extends Platform>(platform: P, options: Instru
   try {
     registerEsmHooks([...new Set(platform.instrumentors.flatMap(instrumentorModuleNames))]);
   } catch (error) {
-    logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
+    logger.warn(`llmops could not register its ES module loader (${messageOf(error)}); modules loaded with require are still patched.`);
   }
   return instrumentWith(platform.name, () => Promise.resolve(platform), options as InstrumentOptions, true, registeredOverDiscovered(platform));
 }

@@ -8,6 +8,7 @@ import type { PlatformInfo } from "../api/get-platform";
 import { LlmopsError } from "../errors/llmops-error";
 import { redactSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { VERSION } from "../version";
+import { messageOf } from "../errors/error-message";
 
 /**
  * Everything the CLI prints goes through these two: scrubbed of every secret known from the environment and the
@@ -50,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    printError(`${(error as Error).message}\n\n${USAGE}`);
+    printError(`${messageOf(error)}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;

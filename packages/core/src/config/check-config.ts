@@ -4,6 +4,7 @@ import type { Platform } from "../contract/platform";
 import type { ResolvedConfig, ValidationMode } from "../contract/config";
 import { runsCode } from "./locate";
 import { resolveConfig } from "./resolve-config";
+import { messageOf } from "../errors/error-message";
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -69,7 +70,7 @@ export async function loadConfig<Section>(platform: Platform<Section>, options: 
     try {
       await platform.checkDependencies?.({ appRoot, section: resolution.resolved.section });
     } catch (error) {
-      issues.push({ path: "", message: error instanceof Error ? error.message : String(error), ...(file === undefined ? {} : { file }) });
+      issues.push({ path: "", message: messageOf(error), ...(file === undefined ? {} : { file }) });
     }
   }
   return {

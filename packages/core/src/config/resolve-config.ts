@@ -10,6 +10,7 @@ import { locateConfig } from "./locate";
 import type { ConfigSource } from "./locate";
 import { substituteVariables } from "./substitute";
 import { validateConfig } from "./validate";
+import { messageOf } from "../errors/error-message";
 
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions {
@@ -99,7 +100,7 @@ async function platformChecks<Section>(
     const found = await platform.checkConfig({ section, appRoot, env });
     return found.map((issue) => ({ ...fileField, ...issue }));
   } catch (error) {
-    return [{ path: platform.configSection, message: `platform "${platform.name}" could not check its section: ${error instanceof Error ? error.message : String(error)}`, ...fileField }];
+    return [{ path: platform.configSection, message: `platform "${platform.name}" could not check its section: ${messageOf(error)}`, ...fileField }];
   }
 }
 

@@ -3,6 +3,7 @@ import type { Stats } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep, win32 } from "node:path";
 
 import { appRequire } from "../internal/app-root";
+import { messageOf } from "../errors/error-message";
 
 /** How a platform became known: from an installed package's `llmops.platform` field, or `registerPlatform()`. */
 export type PlatformSource = "dependency" | "registered";
@@ -326,9 +327,6 @@ function parseManifest(text: string): { kind: "ok"; manifest: PackageJson } | { 
   return { kind: "ok", manifest: value as PackageJson };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function realpathOrSelf(path: string): string {
   try {

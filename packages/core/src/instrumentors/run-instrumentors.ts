@@ -9,6 +9,7 @@ import type { InstrumentationLike, InstrumentorModule, InstrumentorSpec } from "
 import type { ResolvedConfig } from "../contract/config";
 import { esmLoaderRegistered, moduleArrived, patchOnce, pendingModules, registerRequireHooks, setModulePatcher } from "./module-hooks";
 import type { PatchOutcome } from "./module-hooks";
+import { messageOf } from "../errors/error-message";
 
 /**
  * What happened to one instrumentor of the registry. `instrumented` means a patch was seen: a function reachable from
@@ -124,14 +125,14 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       try {
         exported = (requireFromApp(resolved) as Record<string, unknown>)[spec.exportName];
       } catch (error) {
-        fail(`instrumentor ${spec.key} (${spec.packageName}) failed to load: ${messageOf(error)}`);
+        fail(`instrumentor ${spec.key} (${spec.packageName}) failed to load: ${redactSecrets(messageOf(error))}`);
         return undefined;
       }
       try {
         if (exported === undefined) throw new Error(`${spec.packageName} has no export named ${spec.exportName}`);
         return create(spec, exported, options);
       } catch (error) {
-        fail(`instrumentor ${spec.key} (${spec.packageName}) failed: ${messageOf(error)}; the others continue.`);
+        fail(`instrumentor ${spec.key} (${spec.packageName}) failed: ${redactSecrets(messageOf(error))}; the others continue.`);
         return undefined;
       }
     };
@@ -148,7 +149,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       try {
         patch(moduleExports);
       } catch (error) {
-        fail(`instrumentor ${spec.key} (${spec.packageName}) failed to patch ${target.moduleName} as it loaded: ${messageOf(error)}; the app runs on.`);
+        fail(`instrumentor ${spec.key} (${spec.packageName}) failed to patch ${target.moduleName} as it loaded: ${redactSecrets(messageOf(error))}; the app runs on.`);
       }
     };
 
@@ -216,7 +217,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
           };
         }
       } catch (error) {
-        fail(`instrumentor ${spec.key} (${spec.packageName}) failed: ${messageOf(error)}; the others continue.`);
+        fail(`instrumentor ${spec.key} (${spec.packageName}) failed: ${redactSecrets(messageOf(error))}; the others continue.`);
         continue;
       }
       if (reports[index]?.status === "waiting") {
@@ -369,7 +370,3 @@ function loadedModule(requireFromApp: NodeJS.Require, moduleName: string): unkno
   }
 }
 
-/** An instrumentor's error for its report, which the app reads: scrubbed like every message that leaves llmops. */
-function messageOf(error: unknown): string {
-  return redactSecrets(error instanceof Error ? error.message : String(error));
-}

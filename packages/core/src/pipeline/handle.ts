@@ -5,6 +5,7 @@ import type { InstrumentorReport } from "../instrumentors/run-instrumentors";
 import type { ManagedTracerProvider } from "../contract/provider";
 import type { TracingStats } from "../provider/tracing-stats";
 import { NO_SPANS } from "../provider/tracing-stats";
+import { messageOf } from "../errors/error-message";
 
 
 /**
@@ -183,8 +184,3 @@ export function bounded(operation: () => Promise<void>, timeoutMillis: number = 
   });
 }
 
-/** An error's message; the SDK's provider rejects a flush with an array of its processors' errors. */
-function messageOf(error: unknown): string {
-  if (Array.isArray(error)) return error.map(messageOf).join("; ");
-  return error instanceof Error ? error.message : String(error);
-}

@@ -22,6 +22,7 @@ import type { InstrumentationHandle } from "./handle";
 import type { InstrumentOptions } from "./instrument-options";
 import { bounded, liveHandle, noopHandle } from "./handle";
 import { instrumentorProvider } from "./instrumentor-provider";
+import { messageOf } from "../errors/error-message";
 
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
@@ -299,7 +300,7 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
     if (typeof error === "object" && error !== null) thrownInStrictMode.add(error);
     throw error;
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const text = messageOf(error);
   // Once per distinct problem: a corrected call that fails for another reason says so too.
   warnOnce(`instrument-failed:${name}:${text}`, `${text}\nTracing is off for this process until a corrected instrument() call; the app runs on (validation mode: permissive).`);
   // The API is loaded by now: runPipeline loads it before any stage can fail.
@@ -314,6 +315,3 @@ function summaryFor(platform: Platform, searched: readonly string[], issues: rea
   return `Invalid llmops configuration for platform "${platform.name}" (${count}):${none}`;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

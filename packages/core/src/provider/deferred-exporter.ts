@@ -1,13 +1,9 @@
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { SpanExporterFactory } from "../contract/provider";
+import { EXPORT_FAILED as FAILED } from "./export-result";
+import { asError } from "../errors/error-message";
 
 
-/** `ExportResultCode.FAILED` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
-const FAILED = 1;
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
 
 /**
  * An exporter that creates the real one on its first export (or flush), not at start-up: the OTLP exporter's modules

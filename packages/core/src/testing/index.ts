@@ -1,4 +1,5 @@
 import type { Platform } from "../contract/platform";
+import { messageOf } from "../errors/error-message";
 
 /** What {@link checkPlatform} found wrong; empty when the platform keeps the contract. */
 export interface ConformanceReport {
@@ -57,7 +58,7 @@ export async function checkPlatform(platform: Platform, params: { readonly sampl
     v.safeParse(platform.schema, {});
     v.safeParse(platform.schema, 42);
   } catch (error) {
-    problems.push(`schema throws instead of reporting issues: ${(error as Error).message}`);
+    problems.push(`schema throws instead of reporting issues: ${messageOf(error)}`);
   }
   if (problems.length === 0) await checkProvider(platform, v.parse(platform.schema, params.sampleSection), problems);
   return { ok: problems.length === 0, problems };
@@ -105,6 +106,6 @@ async function checkProvider(platform: Platform, section: unknown, problems: str
       if (!settled) problems.push(`${method}() did not settle within ${SETTLE_MILLIS / 1000} s`);
     }
   } catch (error) {
-    problems.push(`createTracerProvider threw with a valid section: ${(error as Error).message}`);
+    problems.push(`createTracerProvider threw with a valid section: ${messageOf(error)}`);
   }
 }
