@@ -7,7 +7,7 @@ import { esmLoaderKind } from "../instrumentors/module-hooks";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import type { GlobalState } from "../internal/global-state";
-import { componentLogger, ensureDiagLogger, logger, warnOnce } from "../internal/logger";
+import { ensureDiagLogger, logger, warnOnce } from "../internal/logger";
 import { loadedOtelApi, otelApi } from "../internal/otel-api";
 import type { OtelApi } from "../internal/otel-api";
 import { rememberEnvironmentSecrets } from "../helpers/redact";
@@ -15,7 +15,7 @@ import { installCommand } from "../helpers/install-command";
 import type { ManagedTracerProvider } from "../contract/provider";
 import type { Platform } from "../contract/platform";
 import type { ValidationMode } from "../contract/config";
-import { assembleTracerProvider } from "../provider/assemble";
+import { providerContext } from "../provider/provider-context";
 import { TracingStatsCollector } from "../provider/tracing-stats";
 import { installFlushOnExit } from "./flush-on-exit";
 import type { InstrumentationHandle } from "./handle";
@@ -204,15 +204,7 @@ async function runStages(
   let provider: ManagedTracerProvider;
   const stats = new TracingStatsCollector();
   try {
-    provider = await platform.createTracerProvider({
-      section: config.section,
-      config,
-      service: config.service,
-      appRoot,
-      env,
-      logger: componentLogger(platform.name),
-      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name), stats, mode !== "strict"),
-    });
+    provider = await platform.createTracerProvider(providerContext({ platformName: platform.name, config, appRoot, env, stats, deferExporters: mode !== "strict" }));
   } catch (error) {
     const wrapped = LlmopsError.isInstance(error)
       ? error

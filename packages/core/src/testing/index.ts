@@ -83,18 +83,12 @@ function settles(operation: () => Promise<void>, millis: number): Promise<boolea
 }
 
 async function checkProvider(platform: Platform, section: unknown, problems: string[]): Promise<void> {
-  const [{ assembleTracerProvider }, { diag }] = await Promise.all([import("../provider/assemble"), import("@opentelemetry/api")]);
+  const { providerContext } = await import("../provider/provider-context");
   const service = { name: "llmops-conformance" };
   try {
-    const provider = await platform.createTracerProvider({
-      section,
-      config: { service, instrumentation: {}, validationMode: "strict", privacy: {}, section },
-      service,
-      appRoot: process.cwd(),
-      env: {},
-      logger: diag.createComponentLogger({ namespace: `llmops:${platform.name}:conformance` }),
-      assembleTracerProvider: (options) => assembleTracerProvider(service, options, diag.createComponentLogger({ namespace: `llmops:${platform.name}` })),
-    });
+    const provider = await platform.createTracerProvider(
+      providerContext({ platformName: platform.name, config: { service, instrumentation: {}, validationMode: "strict", privacy: {}, section }, appRoot: process.cwd(), env: {} }),
+    );
     for (const method of ["getTracer", "forceFlush", "shutdown"] as const) {
       if (typeof provider[method] !== "function") problems.push(`the provider has no ${method}()`);
     }
