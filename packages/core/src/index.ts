@@ -34,6 +34,6 @@ export type { InstrumentOptions } from "./pipeline/instrument-options";
 export type { TracingStats } from "./provider/tracing-stats";
 export type { SpanExporterFactory } from "./contract/provider";
 export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./api/preload";
-export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";
+export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/report";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";
 export type { OpenInferenceKey } from "./instrumentors/openinference";

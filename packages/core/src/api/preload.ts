@@ -1,7 +1,7 @@
 import { isMainThread } from "node:worker_threads";
 import { registerPlatform, registeredOverDiscovered } from "./get-platform";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
-import { instrumentorModuleNames } from "../instrumentors/run-instrumentors";
+import { instrumentorModuleNames } from "../instrumentors/module-targets";
 import { globalState } from "../internal/global-state";
 import { logger } from "../internal/logger";
 import { otelApi } from "../internal/otel-api";

@@ -1,7 +1,7 @@
 import type { TracerProvider } from "@opentelemetry/api";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { redactSecrets } from "../helpers/redact";
-import type { InstrumentorReport } from "../instrumentors/run-instrumentors";
+import type { InstrumentorReport } from "../instrumentors/report";
 import type { ManagedTracerProvider } from "../contract/provider";
 import type { TracingStats } from "../provider/tracing-stats";
 import { NO_SPANS } from "../provider/tracing-stats";
