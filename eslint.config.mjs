@@ -1,9 +1,48 @@
 // Lint rules from STYLE.md: type-only imports, no floating promises, no console in library code,
 // explicit public exports, and the dependency direction of DESIGN.md.
 import js from "@eslint/js";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 const platformPackages = ["@llmops/platform-*", "@llmops/platform-*/*"];
+const noPlatformPackage = { group: platformPackages, message: "core never imports a platform package." };
+
+// Layers of packages/core/src, from the bottom; a folder imports only from its own layer and the layers below:
+//   0. errors/, internal/, helpers/, contract/, version.ts   the error family, private plumbing, public helpers, the Platform contract (types)
+//   1. config/, discovery/                                    locate/load/substitute/validate a config; find installed platforms
+//   2. provider/, instrumentors/, platform/ (the OTLP kit)    TracerProvider assembly and exporters; applying instrumentors
+//   3. pipeline/                                              instrument(), its handle and lifecycle
+//   4. api/, cli/, testing/, index.ts                         getPlatform, preload, the llmops CLI, the conformance kit
+// So the part a caller touches first sits on top, and nothing below it can reach back up: config/, provider/ and
+// instrumentors/ never import pipeline/. File-level cycles are caught by import-x/no-cycle.
+const coreLayers = [
+  ["errors", "internal", "helpers", "contract"],
+  ["config", "discovery"],
+  ["provider", "instrumentors", "platform", "otlp"],
+  ["pipeline"],
+  ["api", "cli", "testing"],
+];
+const layerRules = coreLayers.slice(0, -1).map((layer, index) => {
+  const above = coreLayers.slice(index + 1).flat();
+  return {
+    files: layer.map((folder) => `packages/core/src/${folder}/**/*.ts`),
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            noPlatformPackage,
+            {
+              group: above.flatMap((folder) => [`../${folder}`, `../${folder}/*`]),
+              message: `Layer ${index} (${layer.join("/, ")}/) imports only its own layer and the ones below: see the layer order at the top of eslint.config.mjs.`,
+            },
+            { group: ["../index"], message: "The public entry point is the top layer; import what you need from its folder." },
+          ],
+        },
+      ],
+    },
+  };
+});
 
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.d.ts", "bench/results/**"] },
@@ -29,8 +68,19 @@ export default tseslint.config(
     // core imports no platform package, ever (DESIGN.md "Direction").
     files: ["packages/core/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: platformPackages, message: "core never imports a platform package." }] }],
+      "no-restricted-imports": ["error", { patterns: [noPlatformPackage] }],
     },
+  },
+  ...layerRules,
+  {
+    files: ["packages/*/src/**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/extensions": [".ts", ".js", ".mjs", ".cjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".mjs", ".cjs", ".json", ".node"] })],
+    },
+    rules: { "import-x/no-cycle": "error" },
   },
   {
     // Platforms import core and nothing of each other.

@@ -9,48 +9,31 @@ export {
   HttpRequestError,
 } from "./errors/llmops-error";
 export type { ConfigIssue, HttpRequestFailure } from "./errors/llmops-error";
-export { definePlatform } from "./platform/platform";
-export { checkCertificateFile, readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
+export { definePlatform } from "./contract/platform";
+export { checkCertificateFile, readCertificateFile } from "./platform/helpers";
+export { redactUrl, travelsInClear } from "./helpers/url-safety";
 export type { CertificateFileParams } from "./platform/helpers";
 export { constructWithoutOtlpEnvironment } from "./platform/otlp-environment";
-export { redactSecrets } from "./internal/redact";
+export { redactSecrets } from "./helpers/redact";
 export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./platform/bounded-request";
 export type { BoundedRequestOptions, BoundedResponse } from "./platform/bounded-request";
 export { exportHttpAgent } from "./platform/export-agent";
 export type { ExportAgentFactory, ExportHttpAgentOptions } from "./platform/export-agent";
-export type {
-  AssembleProviderOptions,
-  ConfigCheckContext,
-  EnvironmentOverride,
-  EnvironmentValueKind,
-  GenericVariableRule,
-  InstrumentationLike,
-  InstrumentorContext,
-  InstrumentorModule,
-  InstrumentorSpec,
-  ManagedTracerProvider,
-  Platform,
-  PlatformConfig,
-  PlatformDefinition,
-  PlatformRegistry,
-  PrivacyConfig,
-  ProviderContext,
-  ResolvedConfig,
-  SectionOf,
-  ServiceInfo,
-  SharedConfigSections,
-  ValidationMode,
-} from "./platform/platform";
-export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./discovery/registry";
-export type { DiscoveryOptions, PlatformHandle, PlatformInfo } from "./discovery/registry";
+export type { AssembleProviderOptions, ManagedTracerProvider, ProviderContext } from "./contract/provider";
+export type { ConfigCheckContext, EnvironmentOverride, EnvironmentValueKind, GenericVariableRule, PrivacyConfig, ResolvedConfig, ServiceInfo, SharedConfigSections, ValidationMode } from "./contract/config";
+export type { InstrumentationLike, InstrumentorContext, InstrumentorModule, InstrumentorSpec } from "./contract/instrumentor";
+export type { Platform, PlatformConfig, PlatformDefinition, PlatformRegistry, SectionOf } from "./contract/platform";
+export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./api/get-platform";
+export type { DiscoveryOptions, PlatformHandle, PlatformInfo } from "./api/get-platform";
 export type { PlatformSource } from "./discovery/discover";
-export { installCommand } from "./internal/package-manager";
-export { loadConfig } from "./config/load-config";
-export type { LoadConfigOptions, LoadedConfig } from "./config/load-config";
-export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pipeline/handle";
+export { installCommand } from "./helpers/install-command";
+export { loadConfig } from "./config/check-config";
+export type { LoadConfigOptions, LoadedConfig } from "./config/check-config";
+export type { FlushResult, InstrumentationHandle } from "./pipeline/handle";
+export type { InstrumentOptions } from "./pipeline/instrument-options";
 export type { TracingStats } from "./provider/tracing-stats";
-export type { SpanExporterFactory } from "./provider/deferred-exporter";
-export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./pipeline/preload";
-export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";
+export type { SpanExporterFactory } from "./contract/provider";
+export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./api/preload";
+export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/report";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";
 export type { OpenInferenceKey } from "./instrumentors/openinference";

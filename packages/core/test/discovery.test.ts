@@ -1,7 +1,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getPlatform, listPlatforms, PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, registerPlatform } from "@llmops/core";
-import { discoverPlatforms, findAppRoot, MANIFEST_SIZE_CAP_BYTES, rankClaims } from "../src/discovery/discover";
+import { discoverPlatforms, MANIFEST_SIZE_CAP_BYTES, rankClaims } from "../src/discovery/discover";
+import { findAppRoot } from "../src/internal/app-root";
 import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
 
 /** A platform package whose module records, on a global, that it was loaded. */

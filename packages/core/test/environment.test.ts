@@ -1,5 +1,5 @@
 import { applyEnvironmentOverrides, EXPLICIT_SOURCE, genericVariableWarnings, parseHeaders } from "../src/config/environment";
-import type { EnvironmentOverride } from "../src/platform/platform";
+import type { EnvironmentOverride } from "../src/contract/config";
 import { constructWithoutOtlpEnvironment } from "../src/platform/otlp-environment";
 
 describe("applyEnvironmentOverrides", () => {

@@ -22,6 +22,29 @@ describe("errors", () => {
     expect(LlmopsError.isInstance(null)).toBe(false);
   });
 
+  it("lets a package outside core define an error kind that isInstance recognises, also when another copy made it", () => {
+    const kind = "@acme/llmops-platform-acme/UploadError";
+    class UploadError extends LlmopsError {
+      constructor(message: string) {
+        super(message);
+        this.name = "UploadError";
+        LlmopsError.markKind(this, kind);
+      }
+      static override isInstance(error: unknown): error is UploadError {
+        return LlmopsError.hasMarker(error, kind);
+      }
+    }
+    const error = new UploadError("upload refused");
+    expect(UploadError.isInstance(error)).toBe(true);
+    expect(LlmopsError.isInstance(error)).toBe(true);
+    expect(UploadError.isInstance(new LlmopsError("other"))).toBe(false);
+    expect(ConfigurationError.isInstance(error)).toBe(false);
+    // Made by another copy of the platform package: a different class, the same process-wide marker.
+    const foreign = new Error("from another copy");
+    Object.defineProperty(foreign, Symbol.for("llmops.error.kinds"), { value: new Set(["LlmopsError", kind]) });
+    expect(UploadError.isInstance(foreign)).toBe(true);
+  });
+
   it("lists every configuration issue with path, expectation and file", () => {
     const error = new ConfigurationError([
       { path: "service.name", message: "is required", expected: "string", received: "nothing", file: "/app/llmops.yaml" },

@@ -9,10 +9,13 @@ describe("llmops's diag logger", () => {
 
   it("before core has loaded the API, logs to the diag logger registered in the global slot, as the API's component loggers do", async () => {
     let module: typeof import("../src/internal/logger") | undefined;
+    let api: typeof import("../src/internal/otel-api") | undefined;
     jest.isolateModules(() => {
       module = jest.requireActual<typeof import("../src/internal/logger")>("../src/internal/logger");
+      api = jest.requireActual<typeof import("../src/internal/otel-api")>("../src/internal/otel-api");
     });
-    const { logger, componentLogger, loadedOtelApi, otelApi } = module!;
+    const { logger, componentLogger } = module!;
+    const { loadedOtelApi, otelApi } = api!;
     const logs = captureDiag();
     expect(loadedOtelApi()).toBeUndefined();
     logger.warn("before the API", 42);

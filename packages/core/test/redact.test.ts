@@ -3,7 +3,7 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import * as v from "valibot";
 import { ConfigurationError, LlmopsError, definePlatform, getPlatform, redactSecrets, redactUrl, registerPlatform, travelsInClear } from "@llmops/core";
 import { resolveConfig } from "../src/config/resolve-config";
-import { forgetSecrets, rememberConfigSecrets, rememberEnvironmentSecrets } from "../src/internal/redact";
+import { forgetSecrets, rememberConfigSecrets, rememberEnvironmentSecrets } from "../src/helpers/redact";
 import { logger } from "../src/internal/logger";
 import { bounded } from "../src/pipeline/handle";
 import { ReportingExporter } from "../src/provider/reporting-exporter";

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diag } from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
-import { getPlatform, loadConfig, redactUrl, registerPlatform } from "@llmops/core";
+import { getPlatform, LlmopsError, loadConfig, redactUrl, registerPlatform } from "@llmops/core";
 import type { ManagedTracerProvider, ProviderContext, SectionOf } from "@llmops/core";
 import { checkPlatform } from "@llmops/core/testing";
 import { platform } from "@llmops/platform-mlflow";
 import { EXPERIMENT_HEADER, explainExportError, exportHeaders } from "../src/export/create-exporter";
-import { ExperimentResolver } from "../src/export/experiment";
+import { ExperimentResolutionError, ExperimentResolver } from "../src/export/experiment";
 import { resolveTarget, sendsCredentialsInClear } from "../src/export/target";
 import { isDatabricksUri } from "../src/config/section";
 import type { MlflowSection } from "../src/config/section";
@@ -257,6 +257,20 @@ describe("@llmops/platform-mlflow", () => {
         `MLflow at ${fake.url} has no experiment with id 404 (HTTP 404)`,
       );
       await expect(new ExperimentResolver(resolveTarget(section({ tracking_uri: fake.url, experiment_name: "gone" }), service), 2_000).resolve()).rejects.toThrow(/is deleted/);
+    });
+
+    it("a failed resolution is an ExperimentResolutionError that isInstance recognises, across copies of the package", async () => {
+      const error = await failure(new ExperimentResolver(resolveTarget(section({ tracking_uri: fake.url, experiment_id: "404" }), service), 2_000).resolve());
+      expect(ExperimentResolutionError.isInstance(error)).toBe(true);
+      expect(LlmopsError.isInstance(error)).toBe(true);
+      expect((error as ExperimentResolutionError).status).toBe(404);
+      expect(ExperimentResolutionError.isInstance(new LlmopsError("another kind"))).toBe(false);
+      let other: typeof import("../src/export/experiment") | undefined;
+      jest.isolateModules(() => {
+        other = jest.requireActual<typeof import("../src/export/experiment")>("../src/export/experiment");
+      });
+      expect(other!.ExperimentResolutionError).not.toBe(ExperimentResolutionError);
+      expect(other!.ExperimentResolutionError.isInstance(error)).toBe(true);
     });
 
     it("401/403 names the credential kind, never its value", async () => {

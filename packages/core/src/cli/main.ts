@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /* eslint-disable no-console -- the CLI's job is to print */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/load-config";
-import { findAppRoot } from "../discovery/discover";
-import { getPlatform, listPlatforms } from "../discovery/registry";
-import type { PlatformInfo } from "../discovery/registry";
+import { loadConfig } from "../config/check-config";
+import { findAppRoot } from "../internal/app-root";
+import { getPlatform, listPlatforms } from "../api/get-platform";
+import type { PlatformInfo } from "../api/get-platform";
 import { LlmopsError } from "../errors/llmops-error";
-import { redactSecrets, rememberEnvironmentSecrets } from "../internal/redact";
+import { redactSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { VERSION } from "../version";
+import { messageOf } from "../errors/error-message";
 
 /**
  * Everything the CLI prints goes through these two: scrubbed of every secret known from the environment and the
@@ -50,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    printError(`${(error as Error).message}\n\n${USAGE}`);
+    printError(`${messageOf(error)}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;

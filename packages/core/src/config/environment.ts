@@ -1,4 +1,4 @@
-import type { EnvironmentOverride, EnvironmentValueKind } from "../platform/platform";
+import type { EnvironmentOverride, EnvironmentValueKind } from "../contract/config";
 
 /** Environment variables that override the shared sections, first set wins for each key. */
 export const SHARED_ENVIRONMENT: readonly { readonly variable: string; readonly path: readonly [string, string] }[] = [

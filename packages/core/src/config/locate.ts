@@ -3,6 +3,7 @@ import type { ConfigIssue } from "../errors/llmops-error";
 import { readRegularFile } from "../internal/read-file";
 import { CONFIG_LIMITS } from "./check-structure";
 import { jsonSyntaxError } from "./json-syntax-error";
+import { firstLineOf } from "../errors/error-message";
 
 /** Where the configuration came from. */
 export type ConfigSource =
@@ -138,7 +139,7 @@ function loadFailure(error: unknown, file: string): string {
   if (yaml.name === "YAMLException" && typeof yaml.reason === "string" && typeof yaml.mark?.line === "number" && typeof yaml.mark.column === "number") {
     return `YAML syntax error at ${file}:${yaml.mark.line + 1}:${yaml.mark.column + 1}: ${yaml.reason}`;
   }
-  const message = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+  const message = firstLineOf(error);
   return `could not load the configuration file ${file}: ${message}`;
 }
 

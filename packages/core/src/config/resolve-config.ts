@@ -1,14 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ConfigIssue } from "../errors/llmops-error";
-import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
-import { redactFields, rememberConfigSecrets, rememberEnvironmentSecrets } from "../internal/redact";
+import type { Platform } from "../contract/platform";
+import type { ResolvedConfig, ValidationMode } from "../contract/config";
+import { redactFields, rememberConfigSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { checkStructure } from "./check-structure";
 import { applyEnvironmentOverrides, genericVariableWarnings } from "./environment";
 import { locateConfig } from "./locate";
 import type { ConfigSource } from "./locate";
 import { substituteVariables } from "./substitute";
 import { validateConfig } from "./validate";
+import { messageOf } from "../errors/error-message";
 
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions {
@@ -98,7 +100,7 @@ async function platformChecks<Section>(
     const found = await platform.checkConfig({ section, appRoot, env });
     return found.map((issue) => ({ ...fileField, ...issue }));
   } catch (error) {
-    return [{ path: platform.configSection, message: `platform "${platform.name}" could not check its section: ${error instanceof Error ? error.message : String(error)}`, ...fileField }];
+    return [{ path: platform.configSection, message: `platform "${platform.name}" could not check its section: ${messageOf(error)}`, ...fileField }];
   }
 }
 

@@ -1,8 +1,9 @@
 import type * as Valibot from "valibot";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { closest } from "../internal/did-you-mean";
-import { describeValue, isSecretPath } from "../internal/redact";
-import type { Platform, PrivacyConfig, ResolvedConfig, ValidationMode } from "../platform/platform";
+import { describeValue, isSecretPath } from "../helpers/redact";
+import type { Platform } from "../contract/platform";
+import type { PrivacyConfig, ResolvedConfig, ValidationMode } from "../contract/config";
 import { removedInstrumentors } from "./removed-instrumentors";
 
 /** The keys of the shared sections, for unknown-key warnings. */

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
+import { dirname, isAbsolute, join, relative, sep, win32 } from "node:path";
+
+import { appRequire } from "../internal/app-root";
+import { messageOf } from "../errors/error-message";
 
 /** How a platform became known: from an installed package's `llmops.platform` field, or `registerPlatform()`. */
 export type PlatformSource = "dependency" | "registered";
@@ -70,25 +72,6 @@ interface PackageJson {
   llmops?: { platform?: unknown };
 }
 
-/**
- * The app's root: the nearest folder at or above `start` holding a package.json.
- * `LLMOPS_APP_ROOT` overrides it.
- */
-export function findAppRoot(start: string = process.cwd(), env: Readonly<Record<string, string | undefined>> = process.env): string {
-  if (env.LLMOPS_APP_ROOT !== undefined && env.LLMOPS_APP_ROOT !== "") return resolve(env.LLMOPS_APP_ROOT);
-  let directory = resolve(start);
-  for (;;) {
-    if (existsSync(join(directory, "package.json"))) return directory;
-    const parent = dirname(directory);
-    if (parent === directory) return resolve(start);
-    directory = parent;
-  }
-}
-
-/** A `require` resolving from the app's package.json, as the app itself would. */
-export function appRequire(appRoot: string): NodeJS.Require {
-  return createRequire(join(appRoot, "package.json"));
-}
 
 /**
  * Scans the app's dependencies (all kinds) for packages declaring `llmops.platform`, resolving each from the
@@ -344,9 +327,6 @@ function parseManifest(text: string): { kind: "ok"; manifest: PackageJson } | { 
   return { kind: "ok", manifest: value as PackageJson };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function realpathOrSelf(path: string): string {
   try {

@@ -1,19 +1,7 @@
-import { redactFields, redactSecrets } from "../internal/redact";
+import { redactFields, redactSecrets } from "../helpers/redact";
 
 /** Process-wide key of the set of kinds an llmops error carries; `Symbol.for` so two copies of core agree. */
 const KINDS = Symbol.for("llmops.error.kinds");
-
-function markKind(error: object, kind: string): void {
-  const holder = error as { [KINDS]?: Set<string> };
-  if (holder[KINDS] === undefined) Object.defineProperty(error, KINDS, { value: new Set<string>(), enumerable: false });
-  holder[KINDS]?.add(kind);
-}
-
-function hasKind(error: unknown, kind: string): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const kinds = (error as { [KINDS]?: unknown })[KINDS];
-  return kinds instanceof Set && kinds.has(kind);
-}
 
 /**
  * Base class of every error llmops throws. Its `name` is stable, `cause` keeps the underlying error,
@@ -37,12 +25,63 @@ export class LlmopsError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(redactSecrets(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LlmopsError";
-    markKind(this, "LlmopsError");
+    LlmopsError.markKind(this, "LlmopsError");
   }
 
   /** True for an error thrown by any copy of `@llmops/core`, whatever its subclass. */
   static isInstance(error: unknown): error is LlmopsError {
-    return hasKind(error, "LlmopsError");
+    return LlmopsError.hasMarker(error, "LlmopsError");
+  }
+
+  /**
+   * Marks `error` as being of `kind`, under a process-wide `Symbol.for` key, so that {@link LlmopsError.hasMarker}
+   * recognises it whichever copy of the package created it. A subclass in any package calls it in its constructor;
+   * a kind from outside core is best prefixed with its package name, so two packages never claim one kind.
+   *
+   * @param error - the error being constructed (`this`)
+   * @param kind - the stable name of the kind, e.g. `"@acme/llmops-platform-acme/UploadError"`
+   *
+   * @example
+   * ```ts
+   * import { LlmopsError } from "@llmops/core";
+   *
+   * const KIND = "@acme/llmops-platform-acme/UploadError";
+   * export class UploadError extends LlmopsError {
+   *   constructor(message: string, options?: { cause?: unknown }) {
+   *     super(message, options);
+   *     this.name = "UploadError";
+   *     LlmopsError.markKind(this, KIND);
+   *   }
+   *   static override isInstance(error: unknown): error is UploadError {
+   *     return LlmopsError.hasMarker(error, KIND);
+   *   }
+   * }
+   * ```
+   */
+  protected static markKind(error: object, kind: string): void {
+    const holder = error as { [KINDS]?: Set<string> };
+    if (holder[KINDS] === undefined) Object.defineProperty(error, KINDS, { value: new Set<string>(), enumerable: false });
+    holder[KINDS]?.add(kind);
+  }
+
+  /**
+   * True when `error` was marked as `kind` by {@link LlmopsError.markKind}, by any copy of the package that defines
+   * the kind: what a subclass's `static isInstance` returns.
+   *
+   * @param error - anything caught
+   * @param kind - the kind's stable name, as given to {@link LlmopsError.markKind}
+   *
+   * @example
+   * ```ts
+   * static override isInstance(error: unknown): error is UploadError {
+   *   return LlmopsError.hasMarker(error, "@acme/llmops-platform-acme/UploadError");
+   * }
+   * ```
+   */
+  protected static hasMarker(error: unknown, kind: string): boolean {
+    if (typeof error !== "object" || error === null) return false;
+    const kinds = (error as { [KINDS]?: unknown })[KINDS];
+    return kinds instanceof Set && kinds.has(kind);
   }
 }
 
@@ -88,13 +127,13 @@ export class ConfigurationError extends LlmopsError {
     const redacted = issues.map((issue) => redactFields(issue));
     super(formatIssues(redacted, options?.summary), options);
     this.name = "ConfigurationError";
-    markKind(this, "ConfigurationError");
+    LlmopsError.markKind(this, "ConfigurationError");
     this.issues = redacted;
   }
 
   /** True for a `ConfigurationError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is ConfigurationError {
-    return hasKind(error, "ConfigurationError");
+    return LlmopsError.hasMarker(error, "ConfigurationError");
   }
 }
 
@@ -125,14 +164,14 @@ export class MissingDependencyError extends LlmopsError {
   constructor(params: { message: string; packageName: string; installCommand: string; cause?: unknown }) {
     super(`${params.message}\nInstall with: ${params.installCommand}`, { cause: params.cause });
     this.name = "MissingDependencyError";
-    markKind(this, "MissingDependencyError");
+    LlmopsError.markKind(this, "MissingDependencyError");
     this.packageName = params.packageName;
     this.installCommand = params.installCommand;
   }
 
   /** True for a `MissingDependencyError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is MissingDependencyError {
-    return hasKind(error, "MissingDependencyError");
+    return LlmopsError.hasMarker(error, "MissingDependencyError");
   }
 }
 
@@ -172,7 +211,7 @@ export class PlatformNotFoundError extends MissingDependencyError {
       installCommand: params.installCommand,
     });
     this.name = "PlatformNotFoundError";
-    markKind(this, "PlatformNotFoundError");
+    LlmopsError.markKind(this, "PlatformNotFoundError");
     this.platformName = params.platformName;
     this.available = params.available;
     this.suggestion = params.suggestion;
@@ -180,7 +219,7 @@ export class PlatformNotFoundError extends MissingDependencyError {
 
   /** True for a `PlatformNotFoundError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is PlatformNotFoundError {
-    return hasKind(error, "PlatformNotFoundError");
+    return LlmopsError.hasMarker(error, "PlatformNotFoundError");
   }
 }
 
@@ -214,14 +253,14 @@ export class PlatformConflictError extends LlmopsError {
         `Strict validation refuses to choose: remove one of them, or register the one you want with registerPlatform().`,
     );
     this.name = "PlatformConflictError";
-    markKind(this, "PlatformConflictError");
+    LlmopsError.markKind(this, "PlatformConflictError");
     this.platformName = params.platformName;
     this.packageNames = params.packageNames;
   }
 
   /** True for a `PlatformConflictError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is PlatformConflictError {
-    return hasKind(error, "PlatformConflictError");
+    return LlmopsError.hasMarker(error, "PlatformConflictError");
   }
 }
 
@@ -258,7 +297,7 @@ export class PlatformBrokenError extends LlmopsError {
       cause: params.cause,
     });
     this.name = "PlatformBrokenError";
-    markKind(this, "PlatformBrokenError");
+    LlmopsError.markKind(this, "PlatformBrokenError");
     this.platformName = params.platformName;
     this.packageName = params.packageName;
     this.reason = params.reason;
@@ -266,7 +305,7 @@ export class PlatformBrokenError extends LlmopsError {
 
   /** True for a `PlatformBrokenError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is PlatformBrokenError {
-    return hasKind(error, "PlatformBrokenError");
+    return LlmopsError.hasMarker(error, "PlatformBrokenError");
   }
 }
 
@@ -306,13 +345,13 @@ export class HttpRequestError extends LlmopsError {
   constructor(message: string, failure: HttpRequestFailure, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "HttpRequestError";
-    markKind(this, "HttpRequestError");
+    LlmopsError.markKind(this, "HttpRequestError");
     this.failure = failure;
   }
 
   /** True for an `HttpRequestError` from any copy of `@llmops/core`. */
   static override isInstance(error: unknown): error is HttpRequestError {
-    return hasKind(error, "HttpRequestError");
+    return LlmopsError.hasMarker(error, "HttpRequestError");
   }
 }
 

@@ -4,6 +4,7 @@ import { globalState } from "../internal/global-state";
 import type { ModuleHookState } from "../internal/global-state";
 import { logger } from "../internal/logger";
 import { changedFunctions, snapshotFunctions } from "./patch-observer";
+import { messageOf, firstLineOf } from "../errors/error-message";
 
 /**
  * Process-wide interception of the instrumentors' target modules, for both module systems:
@@ -96,7 +97,7 @@ function registerInThread(here: NodeJS.Require, names: readonly string[]): boole
     register({ include: [...names] });
     return true;
   } catch (error) {
-    logger.debug(`ES module hooks: in-thread registration failed (${error instanceof Error ? error.message : String(error)}); using the loader thread.`);
+    logger.debug(`ES module hooks: in-thread registration failed (${messageOf(error)}); using the loader thread.`);
     return false;
   }
 }
@@ -113,7 +114,7 @@ export function registerRequireHooks(moduleNames: readonly string[]): string | u
   try {
     ({ Hook } = requireHere()("require-in-the-middle") as { Hook: typeof Hook });
   } catch (error) {
-    hooks.requireUnavailable = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+    hooks.requireUnavailable = firstLineOf(error);
     for (const name of names) hooks.requireHooked.add(name);
     return hooks.requireUnavailable;
   }
@@ -191,7 +192,7 @@ function arrived(name: string, moduleExports: unknown): void {
     try {
       patcher(moduleExports);
     } catch (error) {
-      logger.warn(`patching ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(`patching ${name} failed: ${messageOf(error)}`);
     }
     return;
   }

@@ -1,4 +1,4 @@
-import type { InstrumentorSpec } from "../platform/platform";
+import type { InstrumentorSpec } from "../contract/instrumentor";
 
 /** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
 export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp";

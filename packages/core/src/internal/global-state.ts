@@ -1,5 +1,5 @@
 import type { TracerProvider } from "@opentelemetry/api";
-import type { Platform } from "../platform/platform";
+import type { Platform } from "../contract/platform";
 
 /** What one process shares between every copy of `@llmops/core` it has loaded (CJS and ESM, or two versions). */
 export interface GlobalState {

@@ -1,27 +1,9 @@
-import type * as OpenTelemetryApi from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
 import { formatWithOptions } from "node:util";
 import { globalState } from "./global-state";
-import { redactSecrets } from "./redact";
-
-/** The `@opentelemetry/api` module. */
-export type OtelApi = typeof OpenTelemetryApi;
-
-let api: OtelApi | undefined;
-
-/**
- * Loads `@opentelemetry/api` (once). `import "@llmops/core"` does not load it: the pipeline awaits this first, so an
- * app that only imports core (types, `definePlatform`, the CLI) does not pay for it.
- */
-export async function otelApi(): Promise<OtelApi> {
-  api ??= await import("@opentelemetry/api");
-  return api;
-}
-
-/** The API when {@link otelApi} has loaded it. */
-export function loadedOtelApi(): OtelApi | undefined {
-  return api;
-}
+import { loadedOtelApi } from "./otel-api";
+import type { OtelApi } from "./otel-api";
+import { redactSecrets } from "../helpers/redact";
 
 type Level = "error" | "warn" | "info" | "debug" | "verbose";
 
@@ -63,6 +45,7 @@ class ComponentLogger implements DiagLogger {
   private log(level: Level, message: string, args: unknown[]): void {
     // Scrubbed here as well as in the console logger llmops installs: an app's own diag logger gets clean lines too.
     const text = redactedLine(message, args);
+    const api = loadedOtelApi();
     if (api !== undefined) {
       this.inner ??= api.diag.createComponentLogger({ namespace: this.namespace });
       this.inner[level](text);

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { Stats } from "node:fs";
+import { messageOf } from "../errors/error-message";
 
 /** What {@link readRegularFile} found. */
 export type FileRead =
@@ -26,7 +27,7 @@ export function readRegularFile(path: string, maxBytes: number): FileRead {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
     if (code === "EISDIR") return { kind: "refused", reason: "it is a directory, not a regular file" };
-    return { kind: "refused", reason: `it cannot be opened (${code ?? (error as Error).message})` };
+    return { kind: "refused", reason: `it cannot be opened (${code ?? messageOf(error)})` };
   }
   try {
     const stats = fstatSync(descriptor);
@@ -42,7 +43,7 @@ export function readRegularFile(path: string, maxBytes: number): FileRead {
     }
     return { kind: "text", text: buffer.toString("utf8", 0, length) };
   } catch (error) {
-    return { kind: "refused", reason: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return { kind: "refused", reason: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})` };
   } finally {
     closeSync(descriptor);
   }

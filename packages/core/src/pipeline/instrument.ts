@@ -2,22 +2,27 @@ import { dirname } from "node:path";
 import { resolveConfig } from "../config/resolve-config";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { ConfigurationError, LlmopsError, MissingDependencyError } from "../errors/llmops-error";
-import { findAppRoot } from "../discovery/discover";
+import { findAppRoot } from "../internal/app-root";
 import { esmLoaderKind } from "../instrumentors/module-hooks";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import type { GlobalState } from "../internal/global-state";
-import { componentLogger, ensureDiagLogger, loadedOtelApi, logger, otelApi, warnOnce } from "../internal/logger";
-import type { OtelApi } from "../internal/logger";
-import { rememberEnvironmentSecrets } from "../internal/redact";
-import { installCommand } from "../internal/package-manager";
-import type { ManagedTracerProvider, Platform, ValidationMode } from "../platform/platform";
-import { assembleTracerProvider } from "../provider/assemble";
+import { ensureDiagLogger, logger, warnOnce } from "../internal/logger";
+import { loadedOtelApi, otelApi } from "../internal/otel-api";
+import type { OtelApi } from "../internal/otel-api";
+import { rememberEnvironmentSecrets } from "../helpers/redact";
+import { installCommand } from "../helpers/install-command";
+import type { ManagedTracerProvider } from "../contract/provider";
+import type { Platform } from "../contract/platform";
+import type { ValidationMode } from "../contract/config";
+import { providerContext } from "../provider/provider-context";
 import { TracingStatsCollector } from "../provider/tracing-stats";
 import { installFlushOnExit } from "./flush-on-exit";
-import type { InstrumentationHandle, InstrumentOptions } from "./handle";
+import type { InstrumentationHandle } from "./handle";
+import type { InstrumentOptions } from "./instrument-options";
 import { bounded, liveHandle, noopHandle } from "./handle";
 import { instrumentorProvider } from "./instrumentor-provider";
+import { messageOf } from "../errors/error-message";
 
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
@@ -199,15 +204,7 @@ async function runStages(
   let provider: ManagedTracerProvider;
   const stats = new TracingStatsCollector();
   try {
-    provider = await platform.createTracerProvider({
-      section: config.section,
-      config,
-      service: config.service,
-      appRoot,
-      env,
-      logger: componentLogger(platform.name),
-      assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, componentLogger(platform.name), stats, mode !== "strict"),
-    });
+    provider = await platform.createTracerProvider(providerContext({ platformName: platform.name, config, appRoot, env, stats, deferExporters: mode !== "strict" }));
   } catch (error) {
     const wrapped = LlmopsError.isInstance(error)
       ? error
@@ -295,7 +292,7 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
     if (typeof error === "object" && error !== null) thrownInStrictMode.add(error);
     throw error;
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const text = messageOf(error);
   // Once per distinct problem: a corrected call that fails for another reason says so too.
   warnOnce(`instrument-failed:${name}:${text}`, `${text}\nTracing is off for this process until a corrected instrument() call; the app runs on (validation mode: permissive).`);
   // The API is loaded by now: runPipeline loads it before any stage can fail.
@@ -310,6 +307,3 @@ function summaryFor(platform: Platform, searched: readonly string[], issues: rea
   return `Invalid llmops configuration for platform "${platform.name}" (${count}):${none}`;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,6 +1,7 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { AssembleProviderOptions, ManagedTracerProvider, ServiceInfo } from "../platform/platform";
+import type { AssembleProviderOptions, ManagedTracerProvider } from "../contract/provider";
+import type { ServiceInfo } from "../contract/config";
 import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
 import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";

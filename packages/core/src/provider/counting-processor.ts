@@ -1,12 +1,11 @@
 import type { Context, DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PipelineCounters } from "./tracing-stats";
+import { RepeatLimit } from "../internal/repeat-limit";
+import { messageOf } from "../errors/error-message";
 
 /** `TraceFlags.SAMPLED` of `@opentelemetry/api`, spelled out so this module loads nothing at import. */
 const SAMPLED = 1;
-
-/** How often, at most, continuing queue-full drops are logged again. */
-const REPEAT_WARNING_MILLIS = 30_000;
 
 /** Options of {@link CountingSpanProcessor}. */
 export interface CountingSpanProcessorOptions {
@@ -35,7 +34,7 @@ export interface CountingSpanProcessorOptions {
  */
 export class CountingSpanProcessor implements SpanProcessor {
   private shutDown = false;
-  private lastDropWarning: number | undefined;
+  private readonly dropWarnings = new RepeatLimit();
   private warnedAfterShutdown = false;
   private warnedThrow = false;
 
@@ -104,9 +103,7 @@ export class CountingSpanProcessor implements SpanProcessor {
   }
 
   private warnDrop(limit: number): void {
-    const now = Date.now();
-    if (this.lastDropWarning !== undefined && now - this.lastDropWarning < REPEAT_WARNING_MILLIS) return;
-    this.lastDropWarning = now;
+    if (!this.dropWarnings.allows()) return;
     const dropped = this.options.counters.droppedQueueFull;
     this.warn(
       `The export queue for ${this.options.target} is full (${limit} spans): ${dropped} ${dropped === 1 ? "span" : "spans"} dropped so far; ` +
@@ -118,7 +115,7 @@ export class CountingSpanProcessor implements SpanProcessor {
   private contain(error: unknown): void {
     if (this.warnedThrow) return;
     this.warnedThrow = true;
-    this.warn(`The span processor for ${this.options.target} threw (${error instanceof Error ? error.message : String(error)}); the app is not affected.`);
+    this.warn(`The span processor for ${this.options.target} threw (${messageOf(error)}); the app is not affected.`);
   }
 
   private warn(message: string): void {

@@ -1,26 +1,9 @@
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporterFactory } from "../contract/provider";
+import { EXPORT_FAILED as FAILED } from "./export-result";
+import { asError } from "../errors/error-message";
 
-/**
- * Creates a platform's exporter when it is first needed: at the first export in permissive mode, inside
- * `instrument()` in strict mode (see `AssembleProviderOptions.exporters`).
- *
- * @example
- * ```ts
- * const createExporter: SpanExporterFactory = async () => {
- *   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
- *   return new OTLPTraceExporter({ url: "http://127.0.0.1:4318/v1/traces" });
- * };
- * return assembleTracerProvider({ exporters: [createExporter] });
- * ```
- */
-export type SpanExporterFactory = () => Promise<SpanExporter>;
 
-/** `ExportResultCode.FAILED` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
-const FAILED = 1;
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
 
 /**
  * An exporter that creates the real one on its first export (or flush), not at start-up: the OTLP exporter's modules

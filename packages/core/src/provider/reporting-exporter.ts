@@ -1,13 +1,13 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { redactSecrets } from "../internal/redact";
+import { redactSecrets } from "../helpers/redact";
 
 import { ExportScope, runInExportScope } from "../internal/export-scope";
+import { RepeatLimit } from "../internal/repeat-limit";
 import type { PipelineCounters } from "./tracing-stats";
+import { asError } from "../errors/error-message";
 
-/** `ExportResultCode` of `@opentelemetry/core`, spelled out so this module loads no SDK code. */
-const SUCCESS = 0;
-const FAILED = 1;
+import { EXPORT_FAILED as FAILED, EXPORT_SUCCESS as SUCCESS } from "./export-result";
 
 /** How much of an export error's text is quoted: it may be a server's answer, which is quoted, never dumped. */
 const MAX_ERROR_LENGTH = 300;
@@ -22,9 +22,6 @@ function describeError(error: Error | undefined): string {
   const text = typeof code === "number" && code >= 100 && code < 600 && !error.message.includes(String(code)) ? `HTTP ${code} ${error.message}` : error.message;
   return redactSecrets(text, { maxLength: MAX_ERROR_LENGTH });
 }
-
-/** How often, at most, a continuing export failure is logged again. */
-const REPEAT_WARNING_MILLIS = 30_000;
 
 /**
  * The deadline of one export when the platform names no time limit: the batch processor's default export timeout
@@ -81,7 +78,7 @@ export class ReportingExporter implements SpanExporter {
   private exported = 0;
   private dropped = 0;
   private failing = false;
-  private lastWarning = 0;
+  private readonly failureWarnings = new RepeatLimit();
   private readonly inFlight = new Set<InFlight>();
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -138,7 +135,7 @@ export class ReportingExporter implements SpanExporter {
     try {
       runInExportScope(scope, () => this.inner.export(spans, (result) => settle(result)));
     } catch (error) {
-      settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      settle({ code: FAILED, error: asError(error) });
     }
   }
 
@@ -176,7 +173,7 @@ export class ReportingExporter implements SpanExporter {
     try {
       running = operation();
     } catch (error) {
-      running = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      running = Promise.reject(asError(error));
     }
     let timer: NodeJS.Timeout | undefined;
     const givenUp = this.settledAll().then(
@@ -200,6 +197,7 @@ export class ReportingExporter implements SpanExporter {
     if (this.counters !== undefined) this.counters.exported += count;
     if (this.failing) {
       this.failing = false;
+      this.failureWarnings.reset();
       this.logger.info(`Export to ${this.target} recovered; ${this.dropped} spans were dropped while it failed.`);
     }
   }
@@ -212,10 +210,8 @@ export class ReportingExporter implements SpanExporter {
       this.counters.lastErrorAt = Date.now();
     }
     if (quiet) return;
-    const now = Date.now();
-    if (this.failing && now - this.lastWarning < REPEAT_WARNING_MILLIS) return;
+    if (!this.failureWarnings.allows()) return;
     this.failing = true;
-    this.lastWarning = now;
     const hint = this.explain(error);
     this.logger.warn(
       `Export to ${this.target} failed (${describeError(error)}); ${count} spans dropped, ${this.dropped} so far. ` +

@@ -1,4 +1,4 @@
-import { redactSecrets } from "../internal/redact";
+import { redactSecrets } from "../helpers/redact";
 
 /**
  * What became of the spans of one `instrument()` call so far: every sampled span that ended is exported, failed,

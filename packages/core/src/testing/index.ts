@@ -1,4 +1,5 @@
-import type { Platform } from "../platform/platform";
+import type { Platform } from "../contract/platform";
+import { messageOf } from "../errors/error-message";
 
 /** What {@link checkPlatform} found wrong; empty when the platform keeps the contract. */
 export interface ConformanceReport {
@@ -57,7 +58,7 @@ export async function checkPlatform(platform: Platform, params: { readonly sampl
     v.safeParse(platform.schema, {});
     v.safeParse(platform.schema, 42);
   } catch (error) {
-    problems.push(`schema throws instead of reporting issues: ${(error as Error).message}`);
+    problems.push(`schema throws instead of reporting issues: ${messageOf(error)}`);
   }
   if (problems.length === 0) await checkProvider(platform, v.parse(platform.schema, params.sampleSection), problems);
   return { ok: problems.length === 0, problems };
@@ -82,18 +83,12 @@ function settles(operation: () => Promise<void>, millis: number): Promise<boolea
 }
 
 async function checkProvider(platform: Platform, section: unknown, problems: string[]): Promise<void> {
-  const [{ assembleTracerProvider }, { diag }] = await Promise.all([import("../provider/assemble"), import("@opentelemetry/api")]);
+  const { providerContext } = await import("../provider/provider-context");
   const service = { name: "llmops-conformance" };
   try {
-    const provider = await platform.createTracerProvider({
-      section,
-      config: { service, instrumentation: {}, validationMode: "strict", privacy: {}, section },
-      service,
-      appRoot: process.cwd(),
-      env: {},
-      logger: diag.createComponentLogger({ namespace: `llmops:${platform.name}:conformance` }),
-      assembleTracerProvider: (options) => assembleTracerProvider(service, options, diag.createComponentLogger({ namespace: `llmops:${platform.name}` })),
-    });
+    const provider = await platform.createTracerProvider(
+      providerContext({ platformName: platform.name, config: { service, instrumentation: {}, validationMode: "strict", privacy: {}, section }, appRoot: process.cwd(), env: {} }),
+    );
     for (const method of ["getTracer", "forceFlush", "shutdown"] as const) {
       if (typeof provider[method] !== "function") problems.push(`the provider has no ${method}()`);
     }
@@ -105,6 +100,6 @@ async function checkProvider(platform: Platform, section: unknown, problems: str
       if (!settled) problems.push(`${method}() did not settle within ${SETTLE_MILLIS / 1000} s`);
     }
   } catch (error) {
-    problems.push(`createTracerProvider threw with a valid section: ${(error as Error).message}`);
+    problems.push(`createTracerProvider threw with a valid section: ${messageOf(error)}`);
   }
 }

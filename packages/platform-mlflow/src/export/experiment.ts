@@ -27,9 +27,18 @@ export class ExperimentResolutionError extends LlmopsError {
   constructor(message: string, status: number | undefined, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "ExperimentResolutionError";
+    LlmopsError.markKind(this, EXPERIMENT_RESOLUTION_ERROR);
     this.status = status;
   }
+
+  /** True for an `ExperimentResolutionError` from any copy of `@llmops/platform-mlflow`. */
+  static override isInstance(error: unknown): error is ExperimentResolutionError {
+    return LlmopsError.hasMarker(error, EXPERIMENT_RESOLUTION_ERROR);
+  }
 }
+
+/** The kind under which {@link ExperimentResolutionError} is marked, named after its package so no other claims it. */
+const EXPERIMENT_RESOLUTION_ERROR = "@llmops/platform-mlflow/ExperimentResolutionError";
 
 /**
  * Finds the MLflow experiment spans go to, through the tracking server's REST API:

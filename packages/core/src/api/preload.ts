@@ -1,13 +1,16 @@
 import { isMainThread } from "node:worker_threads";
-import { registerPlatform, registeredOverDiscovered } from "../discovery/registry";
+import { registerPlatform, registeredOverDiscovered } from "./get-platform";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
-import { instrumentorModuleNames } from "../instrumentors/run-instrumentors";
+import { instrumentorModuleNames } from "../instrumentors/module-targets";
 import { globalState } from "../internal/global-state";
-import { logger, otelApi } from "../internal/logger";
-import type { Platform, PlatformConfig } from "../platform/platform";
-import type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./handle";
-import { noopHandle } from "./handle";
-import { instrumentWith } from "./instrument";
+import { logger } from "../internal/logger";
+import { otelApi } from "../internal/otel-api";
+import type { Platform, PlatformConfig } from "../contract/platform";
+import type { FlushResult, InstrumentationHandle } from "../pipeline/handle";
+import type { InstrumentOptions } from "../pipeline/instrument-options";
+import { noopHandle } from "../pipeline/handle";
+import { instrumentWith } from "../pipeline/instrument";
+import { messageOf } from "../errors/error-message";
 
 /**
  * Starts tracing before the app's own code loads: what a platform's `register` entry point runs for
@@ -30,7 +33,7 @@ import { instrumentWith } from "./instrument";
  * ```js
  * // register.mjs of a platform package, used as: node --import my-llmops-platform/register app.mjs
  * import { preloadPlatform } from "@llmops/core";
- * import { platform } from "./dist/index.js";
+ * import { platform } from "../pipeline/dist/index.js";
  * await preloadPlatform(platform);
  * ```
  */
@@ -46,7 +49,7 @@ export function preloadPlatform<P extends Platform>(platform: P, options: Instru
   try {
     registerEsmHooks([...new Set(platform.instrumentors.flatMap(instrumentorModuleNames))]);
   } catch (error) {
-    logger.warn(`llmops could not register its ES module loader (${error instanceof Error ? error.message : String(error)}); modules loaded with require are still patched.`);
+    logger.warn(`llmops could not register its ES module loader (${messageOf(error)}); modules loaded with require are still patched.`);
   }
   return instrumentWith(platform.name, () => Promise.resolve(platform), options as InstrumentOptions, true, registeredOverDiscovered(platform));
 }

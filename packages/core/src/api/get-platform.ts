@@ -1,13 +1,16 @@
 import { PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, LlmopsError } from "../errors/llmops-error";
 import { closest } from "../internal/did-you-mean";
 import { globalState } from "../internal/global-state";
-import { installCommand } from "../internal/package-manager";
-import type { Platform, PlatformConfig, PlatformRegistry } from "../platform/platform";
-import type { InstrumentOptions, InstrumentationHandle } from "../pipeline/handle";
+import { installCommand } from "../helpers/install-command";
+import type { Platform, PlatformConfig, PlatformRegistry } from "../contract/platform";
+import type { InstrumentOptions } from "../pipeline/instrument-options";
+import type { InstrumentationHandle } from "../pipeline/handle";
 import type { DiscoveryNotice } from "../pipeline/instrument";
 import { instrumentWith } from "../pipeline/instrument";
-import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "./discover";
-import { appRequire, claimRank, discoverPlatforms, findAppRoot, resolveInsidePackage } from "./discover";
+import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "../discovery/discover";
+import { appRequire, findAppRoot } from "../internal/app-root";
+import { claimRank, discoverPlatforms, resolveInsidePackage } from "../discovery/discover";
+import { messageOf } from "../errors/error-message";
 
 /**
  * A platform found by name. Nothing of the platform is imported until {@link PlatformHandle.load} or
@@ -297,6 +300,3 @@ function isPlatform(value: unknown): value is Platform {
   return typeof value === "object" && value !== null && typeof (value as Platform).name === "string" && typeof (value as Platform).createTracerProvider === "function";
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,8 +1,10 @@
-import { findAppRoot } from "../discovery/discover";
+import { findAppRoot } from "../internal/app-root";
 import type { ConfigIssue } from "../errors/llmops-error";
-import type { Platform, ResolvedConfig, ValidationMode } from "../platform/platform";
+import type { Platform } from "../contract/platform";
+import type { ResolvedConfig, ValidationMode } from "../contract/config";
 import { runsCode } from "./locate";
 import { resolveConfig } from "./resolve-config";
+import { messageOf } from "../errors/error-message";
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -68,7 +70,7 @@ export async function loadConfig<Section>(platform: Platform<Section>, options: 
     try {
       await platform.checkDependencies?.({ appRoot, section: resolution.resolved.section });
     } catch (error) {
-      issues.push({ path: "", message: error instanceof Error ? error.message : String(error), ...(file === undefined ? {} : { file }) });
+      issues.push({ path: "", message: messageOf(error), ...(file === undefined ? {} : { file }) });
     }
   }
   return {
