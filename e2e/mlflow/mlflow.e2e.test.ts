@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 import { getExperimentIdByName, getTrace, listTraces, mlflowSpanAttributes, searchTraces, startMlflow } from "../harness/mlflow";
 import type { MlflowServer, MlflowSpan, MlflowTrace, MlflowTraceInfo } from "../harness/mlflow";
 import { runProvidersApp } from "../harness/run-app";
@@ -42,11 +43,7 @@ function parsed(value: unknown): unknown {
 
 /** Runs recovery-app.mjs: the proxy is down at start; once the app has flushed, the proxy comes up and the app goes on. */
 function runRecoveryApp(proxy: RecordingProxy, config: Record<string, unknown>): Promise<{ result: Record<string, unknown>; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$|NODE_PATH$)/.test(key)) env[key] = value;
-  }
-  Object.assign(env, { LLMOPS_E2E_CONFIG: JSON.stringify(config) });
+  const env = cleanEnvironment({ LLMOPS_E2E_CONFIG: JSON.stringify(config) });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(__dirname, "recovery-app.mjs")], { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -283,11 +280,7 @@ describe("platform-mlflow → real MLflow", () => {
     try {
       const file = join(folder, "llmops.yaml");
       writeFileSync(file, block!.replace("http://127.0.0.1:5000", mlflow.url));
-      const env: NodeJS.ProcessEnv = {};
-      for (const [key, value] of Object.entries(process.env)) {
-        if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$|NODE_PATH$)/.test(key)) env[key] = value;
-      }
-      const run = spawnSync(process.execPath, [join(__dirname, "docs-app.mjs")], { env: { ...env, LLMOPS_CONFIG_PATH: file }, encoding: "utf8", timeout: 60_000 });
+      const run = spawnSync(process.execPath, [join(__dirname, "docs-app.mjs")], { env: cleanEnvironment({ LLMOPS_CONFIG_PATH: file }), encoding: "utf8", timeout: 60_000 });
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
       expect(JSON.parse(run.stdout.trim().split("\n").pop() ?? "")).toEqual({ active: true, issues: [], configFile: file, shutdown: expect.objectContaining({ ok: true, timedOut: false }) });
       const id = await getExperimentIdByName(mlflow.url, "my-experiment");

@@ -2,7 +2,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getPlatform, listPlatforms, PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, registerPlatform } from "@llmops/core";
 import { discoverPlatforms, findAppRoot, MANIFEST_SIZE_CAP_BYTES, rankClaims } from "../src/discovery/discover";
-import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
 
 /** A platform package whose module records, on a global, that it was loaded. */
 function platformPackage(name: string, options: { hidePackageJson?: boolean; entry?: string } = {}) {

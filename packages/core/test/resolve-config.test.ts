@@ -3,7 +3,9 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { checkCertificateFile, definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
 import { resolveConfig } from "../src/config/resolve-config";
-import { createTempApp, memoryPlatform, resetProcessState } from "./helpers";
+import { createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
 
 /** The arize section as seed 000 §7.1 names it, for loading the seed's file unchanged. */
 const seedArize = definePlatform({

@@ -12,8 +12,8 @@ import { ExperimentResolver } from "../src/export/experiment";
 import { resolveTarget, sendsCredentialsInClear } from "../src/export/target";
 import { isDatabricksUri } from "../src/config/section";
 import type { MlflowSection } from "../src/config/section";
-import { startFakeMlflow, unusedPort } from "./support/fake-mlflow";
-import type { FakeMlflow } from "./support/fake-mlflow";
+import { startFakeMlflow, unusedPort } from "@llmops-internal/test-support";
+import type { FakeMlflow } from "@llmops-internal/test-support";
 
 const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");
 const service = { name: "svc" };

@@ -1,14 +1,10 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { startHttpReceiver } from "../../../packages/platform-arize/test/support/otlp-receiver";
-import type { DecodedSpan, HttpOtlpReceiver, ReceivedRequest } from "../../../packages/platform-arize/test/support/otlp-receiver";
+import { cleanEnvironment, lastJsonLine, runNode, startHttpReceiver } from "@llmops-internal/test-support";
+import type { DecodedSpan, HttpOtlpReceiver, ReceivedRequest } from "@llmops-internal/test-support";
 import type { NodeBinary } from "./node-binaries";
-import { cleanEnv, repo } from "./pack";
+import { repo } from "./pack";
 
-/**
- * Running the apps of `examples/` as child processes against a local OTLP/HTTP receiver (the one of
- * packages/platform-arize's tests), and reading what they sent.
- */
+/** Running the apps of `examples/` as child processes against a local OTLP/HTTP receiver, and reading what they sent. */
 
 export const examplesDirectory = join(repo, "examples");
 
@@ -60,9 +56,7 @@ export interface RunExampleOptions {
  * process: the example's own config decides.
  */
 export function exampleEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const env = cleanEnv();
-  for (const key of Object.keys(env)) if (/^(ARIZE_|PHOENIX_|MLFLOW_|OPENAI_|ANTHROPIC_)|^NODE_PATH$/i.test(key)) delete env[key];
-  return { ...env, ...extra };
+  return cleanEnvironment(extra);
 }
 
 /**
@@ -74,9 +68,9 @@ export async function runExample(options: RunExampleOptions): Promise<ExampleRun
   try {
     const env = exampleEnv({ PHOENIX_COLLECTOR_ENDPOINT: receiver.url, ...options.env });
     const cwd = options.cwd ?? join(examplesDirectory, options.example);
-    const result = await spawnNode(options.node.path, options.args, cwd, env, options.timeoutMillis ?? 60_000);
+    const { code, signal, stdout, stderr } = await runNode(options.args, { node: options.node.path, cwd, env, timeoutMillis: options.timeoutMillis ?? 60_000 });
     const requests = [...receiver.requests];
-    return { ...result, summary: lastJsonLine(result.stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
+    return { code, signal, stdout, stderr, summary: lastJsonLine<ExampleSummary>(stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
   } finally {
     await receiver.close();
   }
@@ -85,43 +79,6 @@ export async function runExample(options: RunExampleOptions): Promise<ExampleRun
 /** A receiver for a test to hand to an app itself (e.g. its own NodeSDK's exporter). */
 export function startReceiver(): Promise<HttpOtlpReceiver> {
   return startHttpReceiver();
-}
-
-function spawnNode(
-  node: string,
-  args: readonly string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMillis: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(node, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      stderr += `\n[examples test] killed after ${timeoutMillis} ms`;
-      child.kill("SIGKILL");
-    }, timeoutMillis);
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, signal: null, stdout, stderr: `${stderr}${error.message}` });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-function lastJsonLine(stdout: string): ExampleSummary | undefined {
-  const line = stdout.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(line) as ExampleSummary;
-  } catch {
-    return undefined;
-  }
 }
 
 export function acceptedSpans(requests: readonly ReceivedRequest[]): DecodedSpan[] {
