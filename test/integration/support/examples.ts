@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { cleanEnvironment, lastJsonLine, runNode, startHttpReceiver } from "@llmops-internal/test-support";
+import { cleanEnvironment, runNode, startHttpReceiver } from "@llmops-internal/test-support";
 import type { DecodedSpan, HttpOtlpReceiver, ReceivedRequest } from "@llmops-internal/test-support";
 import type { NodeBinary } from "./node-binaries";
 import { repo } from "./pack";
@@ -17,7 +17,7 @@ export interface ExampleRun {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** The app's last stdout line, parsed: the summary every example prints. Undefined when it is not JSON. */
+  /** What the app's output says (see {@link readExampleOutput}); undefined when it did not get to its closing line. */
   readonly summary: ExampleSummary | undefined;
   /** The export requests the receiver had answered by the time the process had exited (not one more). */
   readonly requests: readonly ReceivedRequest[];
@@ -27,14 +27,54 @@ export interface ExampleRun {
   readonly endpoint: string;
 }
 
-/** What every example prints last. */
+/** What the test reads from an example's own output: the lines it prints for its user. */
 export interface ExampleSummary {
-  readonly example: string;
-  /** The user message of each chat completion it made, one per call. */
+  /** The user message of each chat completion it made, one per call: its `<prompt> -> <answer>` lines. */
   readonly prompts: readonly string[];
-  /** How many requests the OpenAI stand-in received. */
+  /** How many requests the OpenAI stand-in received: its `The OpenAI stand-in answered <n> requests.` line. */
   readonly requests: number;
+  /** From `llmops: platform <name> (<source>), active <bool>, instrumented: <keys>`, where the example prints it. */
+  readonly instrumented?: readonly string[];
+  readonly source?: string;
+  /** From `llmops shutdown: ok` (or `timed out`, or `failed (<why>)`), where the example prints it. */
+  readonly shutdown?: { readonly ok: boolean; readonly timedOut: boolean };
+  /** The status of each response of a handler: its `<prompt> -> <status> <body>` lines. */
+  readonly responses?: ReadonlyArray<{ readonly statusCode: number }>;
+  /** mixed-modules: `openai was loaded as two separate copies: yes`, `the second instrument() returned the first one's handle: yes`. */
+  readonly twoCopies?: boolean;
+  readonly sameHandle?: boolean;
+  /** coexist-nodesdk: `The global TracerProvider is llmops's.` (or the app's own). */
+  readonly llmopsProviderIsGlobal?: boolean;
   readonly [key: string]: unknown;
+}
+
+/** Reads an example's stdout as its user reads it; undefined unless it printed its closing stand-in line. */
+export function readExampleOutput(stdout: string): ExampleSummary | undefined {
+  const lines = stdout.split("\n");
+  const requests = lines.map((line) => /^The OpenAI stand-in answered (\d+) requests\.$/.exec(line)?.[1]).find((count) => count !== undefined);
+  if (requests === undefined) return undefined;
+  const calls = lines.filter((line) => line.includes(" -> ")).map((line) => line.split(" -> "));
+  const statuses = calls.map(([, answer]) => /^(\d{3}) /.exec(answer ?? "")?.[1]).filter((status) => status !== undefined);
+  const llmops = lines.map((line) => /^llmops: platform \S+(?: \((\w+)\))?, active \w+, instrumented: (.*)$/.exec(line)).find((match) => match !== null);
+  const shutdown = lines.map((line) => /^llmops shutdown: (.*)$/.exec(line)?.[1]).find((text) => text !== undefined);
+  const yesNo = (prefix: string): boolean | undefined => {
+    const answer = lines.find((line) => line.startsWith(prefix))?.slice(prefix.length);
+    return answer === undefined ? undefined : answer === "yes";
+  };
+  const globalProvider = lines.map((line) => /^The global TracerProvider is (.*)\.$/.exec(line)?.[1]).find((owner) => owner !== undefined);
+  const summary: Record<string, unknown> = { prompts: calls.map(([prompt]) => prompt ?? ""), requests: Number(requests) };
+  if (llmops !== undefined && llmops !== null) {
+    summary.instrumented = llmops[2] === "nothing" ? [] : (llmops[2] ?? "").split(", ");
+    if (llmops[1] !== undefined) summary.source = llmops[1];
+  }
+  if (shutdown !== undefined) summary.shutdown = { ok: shutdown === "ok", timedOut: shutdown === "timed out" };
+  if (statuses.length > 0) summary.responses = statuses.map((status) => ({ statusCode: Number(status) }));
+  const twoCopies = yesNo("openai was loaded as two separate copies: ");
+  if (twoCopies !== undefined) summary.twoCopies = twoCopies;
+  const sameHandle = yesNo("the second instrument() returned the first one's handle: ");
+  if (sameHandle !== undefined) summary.sameHandle = sameHandle;
+  if (globalProvider !== undefined) summary.llmopsProviderIsGlobal = globalProvider === "llmops's";
+  return summary as unknown as ExampleSummary;
 }
 
 export interface RunExampleOptions {
@@ -70,7 +110,7 @@ export async function runExample(options: RunExampleOptions): Promise<ExampleRun
     const cwd = options.cwd ?? join(examplesDirectory, options.example);
     const { code, signal, stdout, stderr } = await runNode(options.args, { node: options.node.path, cwd, env, timeoutMillis: options.timeoutMillis ?? 60_000 });
     const requests = [...receiver.requests];
-    return { code, signal, stdout, stderr, summary: lastJsonLine<ExampleSummary>(stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
+    return { code, signal, stdout, stderr, summary: readExampleOutput(stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
   } finally {
     await receiver.close();
   }
