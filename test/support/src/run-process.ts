@@ -24,8 +24,10 @@ export interface RunProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Killed (SIGKILL) after this long, so a hang fails the test instead of holding the run. Default 10 minutes. */
   readonly timeoutMillis?: number;
-  /** Written to the child's stdin, which is then closed; without it stdin is ignored. */
+  /** Written to the child's stdin, which is then closed; without it (and without `openStdin`) stdin is ignored. */
   readonly input?: string;
+  /** Leaves stdin open for `onLine` to answer the child (`child.stdin.write`). */
+  readonly openStdin?: boolean;
   /** Sees each complete line the child prints, stdout and stderr alike, as it comes (and may signal the child). */
   readonly onLine?: (line: string, child: ChildProcess) => void;
 }
@@ -43,7 +45,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   const started = Date.now();
   const timeoutMillis = options.timeoutMillis ?? 600_000;
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnvironment(), stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnvironment(), stdio: [options.input === undefined && options.openStdin !== true ? "ignore" : "pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let killed = false;
