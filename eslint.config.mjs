@@ -44,6 +44,14 @@ const layerRules = coreLayers.slice(0, -1).map((layer, index) => {
   };
 });
 
+// Tests share helpers and fixtures through @llmops-internal/test-support (test/support): a relative import that climbs
+// out of its own folder into a `test/` folder reaches into another package's tests (or around the support package).
+const otherTestFolders = {
+  regex: "^(\\.\\./){2,}(.*/)?test/",
+  message: "Import shared test helpers and fixtures from @llmops-internal/test-support, never from another package's test folder.",
+};
+const testFiles = ["packages/*/test/**/*.{ts,mjs,cjs}", "test/**/*.{ts,mjs,cjs}", "e2e/**/*.{ts,mjs,cjs}", "bench/**/*.mjs", "tools/*/test/**/*.mjs"];
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.d.ts", "bench/results/**"] },
   js.configs.recommended,
@@ -87,6 +95,17 @@ export default tseslint.config(
     files: ["packages/platform-*/src/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: platformPackages, message: "A platform imports core, never another platform." }] }],
+    },
+  },
+  {
+    files: testFiles,
+    rules: { "no-restricted-imports": ["error", { patterns: [otherTestFolders] }] },
+  },
+  {
+    // core's tests keep core's own rule as well.
+    files: ["packages/core/test/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: platformPackages, message: "core never imports a platform package." }, otherTestFolders] }],
     },
   },
   {

@@ -20,8 +20,17 @@ const transform: Config["transform"] = {
   ],
 };
 
+/** Every project takes the shared test support from its sources (it has no build). */
+const testSupport: Config["moduleNameMapper"] = {
+  "^@llmops-internal/test-support$": join(__dirname, "test", "support", "src", "index.ts"),
+  "^@llmops-internal/test-support/otlp-decode$": join(__dirname, "test", "support", "src", "otlp-decode.cjs"),
+  "^@llmops-internal/test-support/environment$": join(__dirname, "test", "support", "src", "environment.cjs"),
+  "^@llmops-internal/test-support/process-state$": join(__dirname, "test", "support", "src", "process-state.ts"),
+};
+
 /** Unit tests run against `src`: the workspace packages map to their sources. */
 const moduleNameMapper: Config["moduleNameMapper"] = {
+  ...testSupport,
   "^@llmops/core$": "<rootDir>/../core/src/index.ts",
   "^@llmops/core/testing$": "<rootDir>/../core/src/testing/index.ts",
   "^@llmops/platform-local$": "<rootDir>/../platform-local/src/index.ts",
@@ -53,6 +62,7 @@ const config: Config = {
       testMatch: ["<rootDir>/**/*.test.ts"],
       testEnvironment: "node",
       transform,
+      moduleNameMapper: testSupport,
     },
     {
       // Against real Arize Phoenix and MLflow servers (e2e/README.md): pinned PyPI releases in venvs cached outside
@@ -64,6 +74,7 @@ const config: Config = {
       testEnvironment: "node",
       testTimeout: 120_000,
       transform,
+      moduleNameMapper: testSupport,
     },
   ],
 };

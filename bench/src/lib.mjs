@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cleanEnvironment } from "@llmops-internal/test-support/environment";
 
 export const BENCH_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO_ROOT = resolve(BENCH_ROOT, "..");
@@ -11,12 +12,7 @@ export const CHILD = join(BENCH_ROOT, "src", "child.mjs");
 
 /** Environment of a measured child: the parent's, less anything that would reconfigure a tracer behind our back. */
 export function childEnvironment(extra) {
-  const environment = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(OTEL_|TRACELOOP_|PHOENIX_|ARIZE_|LLMOPS_|NODE_OPTIONS$)/.test(key)) continue;
-    environment[key] = value;
-  }
-  return { ...environment, ...extra };
+  return cleanEnvironment(extra);
 }
 
 /**

@@ -1,61 +1,8 @@
 // A loopback OTLP/HTTP trace sink: counts the spans of every export request it receives (protobuf or JSON, gzip or
-// not) by walking the wire format, and can be taken down and brought back on the same port (benchmark B4).
+// not) with the tests' OTLP decoder, and can be taken down and brought back on the same port (benchmark B4).
 import { createServer } from "node:http";
 import { gunzipSync } from "node:zlib";
-
-/** Counts the spans of a binary `ExportTraceServiceRequest` without decoding them. */
-export function countSpansInProto(bytes) {
-  let spans = 0;
-  // ExportTraceServiceRequest.resource_spans = 1 → ResourceSpans.scope_spans = 2 → ScopeSpans.spans = 2
-  for (const resourceSpans of lengthDelimitedFields(bytes, 0, bytes.length, 1)) {
-    for (const scopeSpans of lengthDelimitedFields(bytes, resourceSpans.start, resourceSpans.end, 2)) {
-      for (const span of lengthDelimitedFields(bytes, scopeSpans.start, scopeSpans.end, 2)) {
-        if (span.end > span.start) spans += 1;
-      }
-    }
-  }
-  return spans;
-}
-
-function readVarint(bytes, position) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    if (position >= bytes.length) throw new Error("truncated varint");
-    const byte = bytes[position++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return { value, position };
-    shift += 7;
-  }
-}
-
-/** The (start, end) ranges of every length-delimited field `wanted` in bytes[start, end). */
-function* lengthDelimitedFields(bytes, start, end, wanted) {
-  let position = start;
-  while (position < end) {
-    const tag = readVarint(bytes, position);
-    position = tag.position;
-    const field = Math.floor(tag.value / 8);
-    const wireType = tag.value & 7;
-    if (wireType === 0) position = readVarint(bytes, position).position;
-    else if (wireType === 1) position += 8;
-    else if (wireType === 5) position += 4;
-    else if (wireType === 2) {
-      const length = readVarint(bytes, position);
-      const fieldStart = length.position;
-      position = fieldStart + length.value;
-      if (position > end) throw new Error("truncated field");
-      if (field === wanted) yield { start: fieldStart, end: position };
-    } else throw new Error(`unsupported wire type ${wireType}`);
-  }
-}
-
-function countSpansInJson(text) {
-  const request = JSON.parse(text);
-  let spans = 0;
-  for (const resourceSpans of request.resourceSpans ?? []) for (const scopeSpans of resourceSpans.scopeSpans ?? []) spans += (scopeSpans.spans ?? []).length;
-  return spans;
-}
+import { countSpans } from "@llmops-internal/test-support/otlp-decode";
 
 /**
  * Starts a sink on 127.0.0.1 (port 0: any free one). `url` is its base (peers append `/v1/traces`); every path that ends
@@ -81,7 +28,7 @@ export async function startSink() {
       let spans = 0;
       try {
         if (/gzip/i.test(request.headers["content-encoding"] ?? "")) body = gunzipSync(body);
-        spans = /json/i.test(request.headers["content-type"] ?? "") ? countSpansInJson(body.toString("utf8")) : countSpansInProto(body);
+        spans = countSpans(body, request.headers["content-type"]);
       } catch {
         counts.badRequests += 1;
         response.writeHead(400).end();

@@ -37,7 +37,6 @@ import {
   LOOPBACK,
   cleanServerEnvironment,
   fetchJson,
-  freePorts,
   removeDirectory,
   retryOnPortClash,
   sleep,
@@ -45,6 +44,7 @@ import {
   temporaryDirectory,
   waitUntilReady,
 } from "./server-process";
+import { freePorts } from "@llmops-internal/test-support";
 
 export interface MlflowServer {
   /** `http://127.0.0.1:<port>`: UI, REST API and OTLP/HTTP (`/v1/traces`). */

@@ -6,8 +6,8 @@
  * `sendSpans` throws with the exporter's error (status code and the server's answer), so a test sees why the
  * server refused.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { lastJsonLine, runNode } from "@llmops-internal/test-support";
 
 export type SpanKindName = "INTERNAL" | "SERVER" | "CLIENT" | "PRODUCER" | "CONSUMER";
 export type AttributeValue = string | number | boolean | string[] | number[] | boolean[];
@@ -47,34 +47,13 @@ export interface SendSpansOptions {
 const SENDER = join(__dirname, "otlp-send.cjs");
 
 /** Records `spans`, exports them in one OTLP/HTTP protobuf request, and answers their ids (depth first). */
-export function sendSpans(options: SendSpansOptions): Promise<SentSpan[]> {
+export async function sendSpans(options: SendSpansOptions): Promise<SentSpan[]> {
   const { timeoutMs = 30_000, ...request } = options;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SENDER], { cwd: __dirname, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(new Error(`e2e: could not start the OTLP sender (${process.execPath} ${SENDER}): ${error.message}`));
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      let answer: { ok: boolean; spans?: SentSpan[]; error?: string } | undefined;
-      try {
-        answer = JSON.parse(stdout.trim().split("\n").pop() ?? "") as typeof answer;
-      } catch {
-        answer = undefined;
-      }
-      if (answer?.ok === true && answer.spans !== undefined) {
-        resolve(answer.spans);
-        return;
-      }
-      const why = answer?.error ?? `sender exited ${code ?? signal} with no answer${signal === "SIGKILL" ? ` (killed after ${timeoutMs} ms)` : ""}`;
-      reject(new Error(`e2e: OTLP export to ${options.endpoint} failed: ${why}${stderr.trim() === "" ? "" : `\n${stderr.trim()}`}`));
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+  const run = await runNode([SENDER], { cwd: __dirname, input: JSON.stringify(request), timeoutMillis: timeoutMs });
+  if (run.code === -1) throw new Error(`e2e: could not start the OTLP sender (${process.execPath} ${SENDER}): ${run.stderr}`);
+  const answer = lastJsonLine<{ ok: boolean; spans?: SentSpan[]; error?: string }>(run.stdout);
+  if (answer?.ok === true && answer.spans !== undefined) return answer.spans;
+  const why = answer?.error ?? `sender exited ${run.code ?? run.signal} with no answer`;
+  const stderr = run.stderr.trim();
+  throw new Error(`e2e: OTLP export to ${options.endpoint} failed: ${why}${stderr === "" ? "" : `\n${stderr}`}`);
 }

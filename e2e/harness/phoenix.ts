@@ -29,7 +29,6 @@ import {
   LOOPBACK,
   cleanServerEnvironment,
   fetchJson,
-  freePorts,
   removeDirectory,
   retryOnPortClash,
   sleep,
@@ -37,6 +36,7 @@ import {
   temporaryDirectory,
   waitUntilReady,
 } from "./server-process";
+import { freePorts } from "@llmops-internal/test-support";
 
 export interface PhoenixServer {
   /** `http://127.0.0.1:<port>`: UI, REST API and OTLP/HTTP. */

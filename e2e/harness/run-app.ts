@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment, lastJsonLine, runNode } from "@llmops-internal/test-support";
 
 /** What `apps/providers-app.mjs` prints. */
 export interface ProvidersAppResult {
@@ -17,16 +17,13 @@ export interface ProvidersAppResult {
  * Runs the providers app in its own Node process, as a user's app runs (jest cannot host the OTLP exporter: it
  * loads `http` with a dynamic import). Its environment keeps nothing of llmops or OpenTelemetry from this process.
  */
-export function runProvidersApp(
+export async function runProvidersApp(
   platform: "arize" | "mlflow",
   config: Record<string, unknown>,
   extraEnv: Record<string, string> = {},
   options: { zeroCode?: boolean } = {},
 ): Promise<ProvidersAppResult & { stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$|NODE_PATH$)/.test(key)) env[key] = value;
-  }
+  const env = cleanEnvironment();
   Object.assign(env, { LLMOPS_E2E_PLATFORM: platform, LLMOPS_E2E_CONFIG: JSON.stringify(config) }, extraEnv);
   const args = [join(__dirname, "..", "apps", "providers-app.mjs")];
   if (options.zeroCode === true) {
@@ -36,22 +33,9 @@ export function runProvidersApp(
     Object.assign(env, { LLMOPS_E2E_ZERO_CODE: "1", LLMOPS_CONFIG_PATH: configFile, LLMOPS_VALIDATION_MODE: "strict" });
     args.unshift("--import", `@llmops/platform-${platform}/register`);
   }
-  return new Promise((resolve, reject) => {
-    // The e2e package's folder: where `--import @llmops/platform-<name>/register` resolves, as in a user's app.
-    const child = spawn(process.execPath, args, { cwd: join(__dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "";
-      try {
-        if (code !== 0) throw new Error(`exit ${code}`);
-        resolve({ ...(JSON.parse(line) as ProvidersAppResult), stderr });
-      } catch (error) {
-        reject(new Error(`providers app failed (${(error as Error).message})\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
-  });
+  // The e2e package's folder: where `--import @llmops/platform-<name>/register` resolves, as in a user's app.
+  const { code, stdout, stderr } = await runNode(args, { cwd: join(__dirname, ".."), env });
+  const result = code === 0 ? lastJsonLine<ProvidersAppResult>(stdout) : undefined;
+  if (result === undefined) throw new Error(`providers app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  return { ...result, stderr };
 }

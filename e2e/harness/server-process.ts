@@ -1,13 +1,13 @@
 /**
- * What the Phoenix and MLflow launchers share: free loopback ports, a private temporary folder, a server process
+ * What the Phoenix and MLflow launchers share: a private temporary folder, a server process
  * in its own process group whose output is kept (bounded) for error messages, readiness polling that fails fast
  * when the process dies, and a stop that takes the whole group down.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -19,33 +19,6 @@ export function numberFromEnv(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-/**
- * `count` distinct free TCP ports on 127.0.0.1: bind port 0, read the port, close. All listeners stay open until
- * every port is read, so the ports differ from each other; another process may still take one before the
- * server binds it, which `startServer` callers handle by retrying on "address already in use".
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import("node:net").Server>((resolve, reject) => {
-          const server = createServer();
-          server.unref();
-          server.once("error", reject);
-          server.listen(0, LOOPBACK, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("e2e: could not read a bound port");
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  return ports;
-}
-
 /** A fresh private folder under the OS temp dir. */
 export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `llmops-e2e-${prefix}-`));
@@ -53,15 +26,11 @@ export function temporaryDirectory(prefix: string): string {
 
 /**
  * The inherited environment minus anything that would point the server elsewhere or change its behaviour
- * (a developer's own PHOENIX_*, MLFLOW_*, OTEL_* settings, an active virtualenv, PYTHONPATH).
+ * (`cleanEnvironment`: a developer's own PHOENIX_*, MLFLOW_*, OTEL_* settings; an active virtualenv, PYTHONPATH).
  */
 export function cleanServerEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(PHOENIX_|MLFLOW_|OTEL_|ARIZE_|DATABRICKS_)/.test(key)) continue;
-    if (["PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX"].includes(key)) continue;
-    env[key] = value;
-  }
+  const env = cleanEnvironment();
+  for (const key of ["PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX"]) delete env[key];
   return { ...env, PYTHONUNBUFFERED: "1", NO_COLOR: "1", ...extra };
 }
 

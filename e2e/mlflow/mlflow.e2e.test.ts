@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment, lastJsonLine, runNode } from "@llmops-internal/test-support";
 import { getExperimentIdByName, getTrace, listTraces, mlflowSpanAttributes, searchTraces, startMlflow } from "../harness/mlflow";
 import type { MlflowServer, MlflowSpan, MlflowTrace, MlflowTraceInfo } from "../harness/mlflow";
 import { runProvidersApp } from "../harness/run-app";
@@ -41,34 +42,20 @@ function parsed(value: unknown): unknown {
 }
 
 /** Runs recovery-app.mjs: the proxy is down at start; once the app has flushed, the proxy comes up and the app goes on. */
-function runRecoveryApp(proxy: RecordingProxy, config: Record<string, unknown>): Promise<{ result: Record<string, unknown>; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$|NODE_PATH$)/.test(key)) env[key] = value;
-  }
-  Object.assign(env, { LLMOPS_E2E_CONFIG: JSON.stringify(config) });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, "recovery-app.mjs")], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (proxy.down && stdout.includes("flushed-while-down\n")) {
+async function runRecoveryApp(proxy: RecordingProxy, config: Record<string, unknown>): Promise<{ result: Record<string, unknown>; stderr: string }> {
+  const { code, stdout, stderr } = await runNode([join(__dirname, "recovery-app.mjs")], {
+    env: cleanEnvironment({ LLMOPS_E2E_CONFIG: JSON.stringify(config) }),
+    openStdin: true,
+    onLine: (line, child) => {
+      if (proxy.down && line === "flushed-while-down") {
         proxy.down = false;
-        child.stdin.write("up\n");
+        child.stdin?.write("up\n");
       }
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      try {
-        if (code !== 0) throw new Error(`exit ${code}`);
-        resolve({ result: JSON.parse(stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>, stderr });
-      } catch (error) {
-        reject(new Error(`recovery app failed (${(error as Error).message})\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
+    },
   });
+  const result = code === 0 ? lastJsonLine<Record<string, unknown>>(stdout) : undefined;
+  if (result === undefined) throw new Error(`recovery app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  return { result, stderr };
 }
 
 /** Reads the experiment's traces until their count stops growing (at least `minCount`), each with its spans. */
@@ -283,13 +270,9 @@ describe("platform-mlflow → real MLflow", () => {
     try {
       const file = join(folder, "llmops.yaml");
       writeFileSync(file, block!.replace("http://127.0.0.1:5000", mlflow.url));
-      const env: NodeJS.ProcessEnv = {};
-      for (const [key, value] of Object.entries(process.env)) {
-        if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$|NODE_PATH$)/.test(key)) env[key] = value;
-      }
-      const run = spawnSync(process.execPath, [join(__dirname, "docs-app.mjs")], { env: { ...env, LLMOPS_CONFIG_PATH: file }, encoding: "utf8", timeout: 60_000 });
+      const run = spawnSync(process.execPath, [join(__dirname, "docs-app.mjs")], { env: cleanEnvironment({ LLMOPS_CONFIG_PATH: file }), encoding: "utf8", timeout: 60_000 });
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
-      expect(JSON.parse(run.stdout.trim().split("\n").pop() ?? "")).toEqual({ active: true, issues: [], configFile: file, shutdown: expect.objectContaining({ ok: true, timedOut: false }) });
+      expect(lastJsonLine(run.stdout)).toEqual({ active: true, issues: [], configFile: file, shutdown: expect.objectContaining({ ok: true, timedOut: false }) });
       const id = await getExperimentIdByName(mlflow.url, "my-experiment");
       expect(id).toMatch(/^\d+$/);
       const found = await searchTraces(mlflow.url, id!, { minCount: 1, timeoutMs: 30_000 });

@@ -35,18 +35,10 @@ for (const prompt of prompts) {
   });
 }
 await standIn.close();
+console.log(`The OpenAI stand-in answered ${standIn.requests.length} requests.`);
+console.log(`The global TracerProvider is ${globalProvider === tracing.tracerProvider ? "llmops's" : "the app's own (NodeSDK)"}.`);
 
 // Each flushes its own spans. (llmops's shutdown never rejects; the NodeSDK's rejects when its export fails.)
-const llmopsShutdown = await tracing.shutdown();
+const result = await tracing.shutdown();
 await sdk.shutdown().catch((error) => console.error(`NodeSDK shutdown: ${error.message}`));
-
-// The last line is read by test/integration/examples.test.ts.
-console.log(
-  JSON.stringify({
-    example: "coexist-nodesdk",
-    prompts,
-    requests: standIn.requests.length,
-    llmopsProviderIsGlobal: globalProvider === tracing.tracerProvider,
-    shutdown: llmopsShutdown,
-  }),
-);
+console.log(`llmops shutdown: ${result.ok ? "ok" : result.timedOut ? "timed out" : `failed (${result.error ?? "no reason given"})`}`);

@@ -10,9 +10,9 @@ process.env.OPENAI_API_KEY = "stand-in-key";
 
 const { handler } = await import("./handler.mjs");
 const events = [{ question: "serverless example: what is OpenTelemetry?" }, { question: "serverless example: what is a span?" }];
-const responses = [];
-for (const event of events) responses.push(await handler(event));
-
-// The last line is read by test/integration/examples.test.ts.
-console.log(JSON.stringify({ example: "serverless", prompts: events.map((event) => event.question), requests: standIn.requests.length, responses }));
+for (const event of events) {
+  const response = await handler(event);
+  console.log(`${event.question} -> ${response.statusCode} ${response.body}`);
+}
+console.log(`The OpenAI stand-in answered ${standIn.requests.length} requests.`);
 process.exit(0);

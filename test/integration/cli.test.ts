@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aliasBomb, boundedNode, MAX_RSS_KB } from "./support/bounded-node";
+import { cleanEnvironment, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 
 /** The `llmops` CLI of the built core, run as a user would, in an app with a platform package installed. */
 const coreDist = join(__dirname, "..", "..", "packages", "core", "dist");
@@ -26,7 +27,7 @@ function appWith(config: string | undefined): string {
 }
 
 function llmops(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { ...process.env, DEMO_KEY: "sk-cli-secret-value" } });
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: cleanEnvironment({ DEMO_KEY: "sk-cli-secret-value" }) });
   return { code: result.status, out: result.stdout + result.stderr };
 }
 
@@ -118,10 +119,10 @@ describe("llmops CLI", () => {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "seed-app", dependencies: { "@llmops/platform-arize": "*" } }));
     mkdirSync(join(app, "node_modules", "@llmops"), { recursive: true });
     symlinkSync(join(__dirname, "..", "..", "packages", "platform-arize"), join(app, "node_modules", "@llmops", "platform-arize"), "dir");
-    copyFileSync(join(__dirname, "..", "..", "packages", "core", "test", "fixtures", "seed-000-llmops.yaml"), join(app, "llmops.yaml"));
+    copyFileSync(SEED_CONFIG_FILE, join(app, "llmops.yaml"));
     const env = { ARIZE_API_KEY: "ak-seed", ARIZE_SPACE_ID: "space-seed" };
     const issue = `arize.certificate_file: cannot read ${join(app, "certs", "ca.pem")}: it does not exist`;
-    const validate = spawnSync(process.execPath, [cli, "validate", "--strict"], { cwd: app, encoding: "utf8", env: { ...process.env, ...env } });
+    const validate = spawnSync(process.execPath, [cli, "validate", "--strict"], { cwd: app, encoding: "utf8", env: cleanEnvironment(env) });
     expect(validate.stdout + validate.stderr).toContain(issue);
     expect(validate.status).toBe(1);
     const instrument = spawnSync(
@@ -131,7 +132,7 @@ describe("llmops CLI", () => {
         `require(${JSON.stringify(join(coreDist, "index.cjs"))}).getPlatform("arize").instrument({ validationMode: "strict", global: false, flushOnExit: false })
            .then(() => console.log("STARTED"), (error) => console.log(error.name + ": " + error.message));`,
       ],
-      { cwd: app, encoding: "utf8", env: { ...process.env, ...env } },
+      { cwd: app, encoding: "utf8", env: cleanEnvironment(env) },
     );
     expect(instrument.stdout).toContain(`ConfigurationError: `);
     expect(instrument.stdout).toContain(issue);

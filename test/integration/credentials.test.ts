@@ -1,12 +1,7 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { startGrpcReceiver, startHttpReceiver } from "../../packages/platform-arize/test/support/otlp-receiver";
-import type { OtlpReceiver } from "../../packages/platform-arize/test/support/otlp-receiver";
-import { createTempApp } from "../../packages/platform-arize/test/support/temp-app";
-import { startFakeMlflow } from "../../packages/platform-mlflow/test/support/fake-mlflow";
-import type { FakeMlflow } from "../../packages/platform-mlflow/test/support/fake-mlflow";
+import { cleanEnvironment, createTempApp, markedJsonLine, runNode, startFakeMlflow, startGrpcReceiver, startHttpReceiver } from "@llmops-internal/test-support";
+import type { FakeMlflow, OtlpReceiver } from "@llmops-internal/test-support";
 
 /**
  * Credentials go only where the user sent them, against the built packages: an app whose config file names its
@@ -39,17 +34,14 @@ async function started<R extends { close(): Promise<void> }>(server: Promise<R>)
   return running;
 }
 
+/** The gRPC exporter the Arize platform loads from the app: the copy installed for that package. */
+const GRPC_EXPORTER = "@opentelemetry/exporter-trace-otlp-grpc";
+
 /** An app root holding `llmops.yaml` (JSON is YAML) and, for gRPC, the gRPC exporter. */
 function appWith(config: Record<string, unknown>, options: { grpc?: boolean } = {}): string {
   const file = JSON.stringify(config, null, 2);
-  if (options.grpc === true) {
-    const app = createTempApp({ grpcExporter: true, files: { "llmops.yaml": file } });
-    cleanups.push(() => app.remove());
-    return app.root;
-  }
-  const root = mkdtempSync(join(tmpdir(), "llmops-credentials-"));
-  writeFileSync(join(root, "package.json"), JSON.stringify({ name: "credentials-app", private: true }));
-  writeFileSync(join(root, "llmops.yaml"), file);
+  const links: Record<string, string> = options.grpc === true ? { [GRPC_EXPORTER]: join(__dirname, "..", "..", "packages", "platform-arize", "node_modules", GRPC_EXPORTER) } : {};
+  const root = createTempApp({ links, files: { "llmops.yaml": file } });
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   return root;
 }
@@ -61,27 +53,13 @@ interface AppRun {
 }
 
 /** Runs the app in `appRoot` with exactly these variables of llmops, OpenTelemetry and the platforms set. */
-function runApp(appRoot: string, scenario: { platform: "arize" | "mlflow"; spans: string[]; overrides?: Record<string, unknown> }, variables: Record<string, string>): Promise<AppRun> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$)/.test(key)) env[key] = value;
-  }
-  const child = spawn(process.execPath, [APP], { cwd: appRoot, env: { ...env, ...variables, CREDENTIALS_SCENARIO: JSON.stringify(scenario) }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the app did not finish within 30 s:\n${output}`));
-    }, 30_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      const line = output.split("\n").find((text) => text.startsWith("CREDENTIALS-RESULT "));
-      if (line === undefined) return reject(new Error(`the app printed no result:\n${output}`));
-      resolve({ output, result: JSON.parse(line.slice("CREDENTIALS-RESULT ".length)) as AppRun["result"] });
-    });
-  });
+async function runApp(appRoot: string, scenario: { platform: "arize" | "mlflow"; spans: string[]; overrides?: Record<string, unknown> }, variables: Record<string, string>): Promise<AppRun> {
+  const run = await runNode([APP], { cwd: appRoot, env: cleanEnvironment({ ...variables, CREDENTIALS_SCENARIO: JSON.stringify(scenario) }), timeoutMillis: 30_000 });
+  const output = `${run.stdout}${run.stderr}`;
+  if (run.killed) throw new Error(`the app did not finish within 30 s:\n${output}`);
+  const result = markedJsonLine<AppRun["result"]>(run.stdout, "CREDENTIALS-RESULT ");
+  if (result === undefined) throw new Error(`the app printed no result:\n${output}`);
+  return { output, result };
 }
 
 /** The app ran, nothing escaped into it, and everything was delivered. */

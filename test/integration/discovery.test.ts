@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 
 /**
  * The README's one-liner, `await getPlatform("local").instrument()`, against the built packages in an app where a
@@ -57,7 +58,7 @@ function appWithStrayClaims(): string {
 describe("discovery with stray and broken platform packages (built packages)", () => {
   it("starts the README's one-liner with the first-party platform, warns naming both, and writes owner-only files", () => {
     const app = appWithStrayClaims();
-    const result = spawnSync(process.execPath, ["app.cjs"], { cwd: app, encoding: "utf8", env: { ...process.env, LLMOPS_LOG_LEVEL: "WARN" } });
+    const result = spawnSync(process.execPath, ["app.cjs"], { cwd: app, encoding: "utf8", env: cleanEnvironment({ LLMOPS_LOG_LEVEL: "WARN" }) });
     expect(result.stderr).toContain('Platform "local" is declared by more than one installed package: @llmops/platform-local and aaa-stray');
     expect(result.stderr).toContain("Using @llmops/platform-local (the first-party package wins)");
     expect(result.status).toBe(0);
@@ -80,7 +81,7 @@ describe("discovery with stray and broken platform packages (built packages)", (
     const result = spawnSync(process.execPath, ["--require", "@llmops/platform-local/register", "idle.cjs"], {
       cwd: app,
       encoding: "utf8",
-      env: { ...process.env, LLMOPS_LOG_LEVEL: "DEBUG" },
+      env: cleanEnvironment({ LLMOPS_LOG_LEVEL: "DEBUG" }),
     });
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).toContain(

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import * as ts from "typescript";
 import { repositorySnippets } from "./support/doc-snippets";
 import type { Snippet } from "./support/doc-snippets";
-import { arizePackage, buildAndPack, cleanEnv, corePackage, localPackage, mlflowPackage, repo, run, runOrThrow } from "./support/pack";
-import type { RunResult } from "./support/pack";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
+import { arizePackage, buildAndPack, corePackage, localPackage, mlflowPackage, repo, runOrThrow } from "./support/pack";
+import type { ProcessRun } from "@llmops-internal/test-support";
 
 /**
  * Every `js`, `mjs`, `cjs`, `ts` and `sh` block of the docs and READMEs runs, as a user would paste it, in an app
@@ -110,7 +111,7 @@ process.exit(result.status ?? 1);
 `,
     { mode: 0o755 },
   );
-  const env = cleanEnv({
+  const env = cleanEnvironment({
     PATH: `${bin}:${process.env.PATH ?? ""}`,
     OPENAI_BASE_URL: `${origin}/v1`,
     OPENAI_API_KEY: "sk-snippet-test",
@@ -136,7 +137,7 @@ afterAll(async () => {
 });
 
 /** Writes the snippet as the file a user would run, and runs it. */
-async function runSnippet(snippet: Snippet, index: number): Promise<RunResult> {
+async function runSnippet(snippet: Snippet, index: number): Promise<ProcessRun> {
   if (setup === undefined) throw new Error("beforeAll did not finish: see its error above");
   const { app, env } = setup;
   const name = `snippet-${index}`;
@@ -148,7 +149,7 @@ async function runSnippet(snippet: Snippet, index: number): Promise<RunResult> {
       writeFileSync(join(cwd, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true }, null, 2));
     }
     writeFileSync(join(cwd, `${name}.sh`), snippet.code);
-    return run("bash", ["-e", "-o", "pipefail", `${name}.sh`], { cwd, env });
+    return runProcess("bash", ["-e", "-o", "pipefail", `${name}.sh`], { cwd, env });
   }
   let file: string;
   if (snippet.kind === "ts") {
@@ -160,7 +161,7 @@ async function runSnippet(snippet: Snippet, index: number): Promise<RunResult> {
     file = `${name}.${snippet.kind === "cjs" ? "cjs" : "mjs"}`;
     writeFileSync(join(app, file), snippet.code);
   }
-  return run(process.execPath, [file], { cwd: app, env });
+  return runProcess(process.execPath, [file], { cwd: app, env });
 }
 
 describe("code snippets of the docs and READMEs", () => {

@@ -5,7 +5,8 @@ import { acceptedSpans, describeRun, examplesDirectory, llmSpans, llmSpansPerPro
 import type { ExampleRun } from "./support/examples";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
-import { cleanEnv, repo, runOrThrow } from "./support/pack";
+import { cleanEnvironment } from "@llmops-internal/test-support";
+import { repo, runOrThrow } from "./support/pack";
 
 /**
  * The apps of `examples/`, each run as a child process against the built packages, with a local OTLP/HTTP receiver
@@ -36,7 +37,7 @@ let deployment: Promise<string> | undefined;
 function esbuildDeployment(): Promise<string> {
   deployment ??= (async () => {
     const example = join(examplesDirectory, "esbuild");
-    await runOrThrow("esbuild example build", process.execPath, ["build.mjs"], { cwd: example, env: cleanEnv() });
+    await runOrThrow("esbuild example build", process.execPath, ["build.mjs"], { cwd: example, env: cleanEnvironment() });
     const folder = join(temporary, "esbuild-deployment");
     mkdirSync(join(folder, "node_modules", "@arizeai"), { recursive: true });
     copyFileSync(join(example, "dist", "index.mjs"), join(folder, "index.mjs"));
@@ -182,7 +183,7 @@ describe.each(nodeBinaries().map((node) => [node.version, node] as const))("exam
 
 it("examples/tsx type-checks against the published declarations of the built packages", async () => {
   const typescript = require.resolve("typescript/bin/tsc", { paths: [join(examplesDirectory, "tsx")] });
-  await runOrThrow("tsc of examples/tsx", process.execPath, [typescript, "-p", "tsconfig.json"], { cwd: join(examplesDirectory, "tsx"), env: cleanEnv() });
+  await runOrThrow("tsc of examples/tsx", process.execPath, [typescript, "-p", "tsconfig.json"], { cwd: join(examplesDirectory, "tsx"), env: cleanEnvironment() });
 }, 90_000);
 
 /** tsx's command line, as `tsx index.ts` runs it, from the example's own dependencies. */

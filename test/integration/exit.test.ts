@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 
 /**
  * Flush-on-exit against the built core, in real child processes: queued spans are delivered on a natural exit and
@@ -42,7 +43,7 @@ function run(source: string, afterStart?: (child: ReturnType<typeof spawn>) => v
   const out = join(folder, "spans.txt");
   writeFileSync(file, source);
   // A long schedule delay keeps the spans queued until the exit flush.
-  const env = { ...process.env, OUT_FILE: out, OTEL_BSP_SCHEDULE_DELAY: "600000" };
+  const env = cleanEnvironment({ OUT_FILE: out, OTEL_BSP_SCHEDULE_DELAY: "600000" });
   const started = Date.now();
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; spans: string[]; millis: number; stderr: string }>((resolve) => {
     // A child held past this is killed, and the test sees the signal.

@@ -1,12 +1,10 @@
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { generateTestCertificates } from "../../packages/platform-arize/test/support/certificates";
-import { startHttpReceiver } from "../../packages/platform-arize/test/support/otlp-receiver";
-import type { HttpOtlpReceiver } from "../../packages/platform-arize/test/support/otlp-receiver";
-import { closedPort, startFaultServer, startTlsServer } from "./support/fault-server";
+import { cleanEnvironment, generateTestCertificates, markedJsonLine, runNode, startHttpReceiver, unusedPort } from "@llmops-internal/test-support";
+import type { HttpOtlpReceiver } from "@llmops-internal/test-support";
+import { startFaultServer, startTlsServer } from "./support/fault-server";
 import type { Fault, FaultServer } from "./support/fault-server";
 
 /**
@@ -102,71 +100,44 @@ const HELD_MILLIS = 45_000;
 
 /** The environment of the apps: nothing of llmops or OpenTelemetry from this process; llmops logging everything. */
 function appEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|NODE_OPTIONS$)/.test(key)) env[key] = value;
-  }
   // Batches leave only on forceFlush(), shutdown() or a full batch: which request carries which spans is known.
-  return { ...env, LLMOPS_LOG_LEVEL: "ALL", OTEL_BSP_SCHEDULE_DELAY: "600000", FAULT_SECRET: SECRET, ...extra };
+  return cleanEnvironment({ LLMOPS_LOG_LEVEL: "ALL", OTEL_BSP_SCHEDULE_DELAY: "600000", FAULT_SECRET: SECRET, ...extra });
 }
 
 /** Runs the app with a scenario; `onLine` sees each line it prints (stdout and stderr). */
-function runApp(scenario: Scenario, options: { env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void; sigtermWhenReady?: boolean } = {}): Promise<AppRun> {
-  const child = spawn(process.execPath, [APP], { env: appEnvironment({ FAULT_SCENARIO: JSON.stringify(scenario), ...options.env }), stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
+async function runApp(scenario: Scenario, options: { env?: Record<string, string>; onLine?: (line: string, child: ChildProcess) => void; sigtermWhenReady?: boolean } = {}): Promise<AppRun> {
   let signalledAt: number | undefined;
   let resultAt = Date.now();
-  let pending = "";
-  const held = setTimeout(() => child.kill("SIGKILL"), HELD_MILLIS);
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    pending += chunk.toString();
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
+  const run = await runNode([APP], {
+    env: appEnvironment({ FAULT_SCENARIO: JSON.stringify(scenario), ...options.env }),
+    timeoutMillis: HELD_MILLIS,
+    onLine: (line, child) => {
       options.onLine?.(line, child);
       if (line.startsWith("FAULT-RESULT ")) resultAt = Date.now();
       if (line === "READY" && options.sigtermWhenReady === true) {
         signalledAt = Date.now();
         child.kill("SIGTERM");
       }
-    }
+    },
   });
-  let pendingError = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-    pendingError += chunk.toString();
-    const lines = pendingError.split("\n");
-    pendingError = lines.pop() ?? "";
-    for (const line of lines) options.onLine?.(line, child);
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(held);
-      const afterResultMillis = Date.now() - resultAt;
-      const exitLine = stdout.split("\n").find((text) => text.startsWith("EXIT-STATS "));
-      const exitStats = exitLine === undefined ? undefined : (JSON.parse(exitLine.slice("EXIT-STATS ".length)) as Stats);
-      const line = stdout.split("\n").find((text) => text.startsWith("FAULT-RESULT "));
-      if (line === undefined) {
-        reject(new Error(`the app printed no result (exit ${code ?? signal})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr.slice(-4000)}`));
-        return;
-      }
-      const afterSignalMillis = signalledAt === undefined ? undefined : Date.now() - signalledAt;
-      resolve({
-        scenario,
-        code,
-        signal,
-        stdout,
-        stderr,
-        result: JSON.parse(line.slice("FAULT-RESULT ".length)) as AppResult,
-        afterResultMillis,
-        ...(exitStats === undefined ? {} : { exitStats }),
-        ...(afterSignalMillis === undefined ? {} : { afterSignalMillis }),
-      });
-    });
-  });
+  const { code, signal, stdout, stderr } = run;
+  if (code === -1) throw new Error(`the app could not start: ${stderr}`);
+  const afterResultMillis = Date.now() - resultAt;
+  const exitStats = markedJsonLine<Stats>(stdout, "EXIT-STATS ");
+  const result = markedJsonLine<AppResult>(stdout, "FAULT-RESULT ");
+  if (result === undefined) throw new Error(`the app printed no result (exit ${code ?? signal})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr.slice(-4000)}`);
+  const afterSignalMillis = signalledAt === undefined ? undefined : Date.now() - signalledAt;
+  return {
+    scenario,
+    code,
+    signal,
+    stdout,
+    stderr,
+    result,
+    afterResultMillis,
+    ...(exitStats === undefined ? {} : { exitStats }),
+    ...(afterSignalMillis === undefined ? {} : { afterSignalMillis }),
+  };
 }
 
 /** What every scenario must show, whatever the fault. */
@@ -276,8 +247,8 @@ describe("fault matrix (child processes, built packages)", () => {
     tls = await startTlsServer({ key: certificates.serverKey, cert: certificates.serverCert });
     servers.push(tls);
 
-    const refusedPort = await closedPort();
-    const lateStartPort = await closedPort();
+    const refusedPort = await unusedPort();
+    const lateStartPort = await unusedPort();
     const twoPhases = [{ spans: 5, flushMillis: 8_000 }, { spans: 5, flushMillis: 8_000 }];
     const arize = (endpoint: string, rest: Partial<Scenario> = {}): Scenario => ({ platform: "arize", endpoint, timeoutMillis: 4_000, phases: twoPhases, finish: "shutdown", ...rest });
 

@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { cleanEnv, repo, run, runOrThrow } from "./support/pack";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
+import { repo, runOrThrow } from "./support/pack";
 
 /**
  * A newcomer's first command, `pnpm install` in a fresh clone, prints no warning: every bin links (core's `llmops`
@@ -30,7 +31,7 @@ describe("pnpm install in a fresh clone", () => {
         mkdirSync(dirname(join(copy, file)), { recursive: true });
         copyFileSync(join(repo, file), join(copy, file));
       }
-      const result = await run("pnpm", ["install", "--frozen-lockfile", "--offline", "--reporter=append-only"], { cwd: copy, env: cleanEnv({ CI: "true" }) });
+      const result = await runProcess("pnpm", ["install", "--frozen-lockfile", "--offline", "--reporter=append-only"], { cwd: copy, env: cleanEnvironment({ CI: "true" }) });
       const output = `${result.stdout}\n${result.stderr}`;
       expect({ code: result.code, warnings: output.split("\n").filter((line) => /WARN|Failed to create bin|Ignored build scripts|approve-builds/i.test(line)) }).toEqual({
         code: 0,
@@ -39,7 +40,7 @@ describe("pnpm install in a fresh clone", () => {
       // The examples depend on core: its `llmops` command is linked, and before a build it says what is missing.
       const bin = join(copy, "examples", "quickstart", "node_modules", ".bin", "llmops");
       expect(existsSync(bin)).toBe(true);
-      const unbuilt = await run(bin, ["--version"], { cwd: join(copy, "examples", "quickstart") });
+      const unbuilt = await runProcess(bin, ["--version"], { cwd: join(copy, "examples", "quickstart") });
       expect({ code: unbuilt.code, stderr: unbuilt.stderr.trim() }).toEqual({
         code: 1,
         stderr: "llmops: @llmops/core has no dist/cli.cjs; in the llmops workspace run `pnpm run build` first.",

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
 
@@ -134,11 +135,9 @@ interface Probed {
 function runProbe(node: NodeBinary, format: "cjs" | "esm", script = format === "cjs" ? "probe.cjs" : "probe.mjs"): Probed {
   const log = join(app, `resolved-${script}-${node.version}.log`);
   rmSync(log, { force: true });
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(LLMOPS_|OTEL_|NODE_OPTIONS$)/.test(key)) env[key] = value;
   const result = spawnSync(node.path, ["--import", "./register.mjs", script], {
     cwd: app,
-    env: { ...env, RESOLVED_LOG: log },
+    env: cleanEnvironment({ RESOLVED_LOG: log }),
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`probe exited ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { lastJsonLine, runNode } from "@llmops-internal/test-support";
 import { nodeBinaries } from "./support/node-binaries";
 
 /**
@@ -137,25 +137,11 @@ interface Outcome {
   stderr: string;
 }
 
-function run(cwd: string, args: string[], node: string = process.execPath): Promise<Outcome> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(LLMOPS_|OTEL_|NODE_OPTIONS$)/.test(key)) env[key] = value;
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "{}";
-      try {
-        resolve({ code, stdout: JSON.parse(line) as Record<string, unknown>, stderr });
-      } catch {
-        reject(new Error(`no JSON from ${args.join(" ")} (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
-  });
+async function run(cwd: string, args: string[], node: string = process.execPath): Promise<Outcome> {
+  const { code, stdout, stderr } = await runNode(args, { node, cwd });
+  const summary = lastJsonLine<Record<string, unknown>>(stdout);
+  if (summary === undefined) throw new Error(`no JSON from ${args.join(" ")} (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  return { code, stdout: summary, stderr };
 }
 
 /** Whether import-in-the-middle runs in-thread on this Node version (its own rule: 22.22.3+, 24.11.1+, 25.1+, 26+). */

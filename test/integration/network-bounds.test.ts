@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runNode } from "@llmops-internal/test-support";
 import { startFaultServer } from "./support/fault-server";
 import type { FaultServer } from "./support/fault-server";
 
@@ -25,30 +25,14 @@ afterAll(async () => {
   await server.close();
 });
 
-function cleanEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LLMOPS_|OTEL_|MLFLOW_|NODE_OPTIONS$)/.test(key)) env[key] = value;
-  }
-  return env;
-}
-
 it("an app started with --import @llmops/platform-mlflow/register starts within mlflow.timeout_ms when the server trickles", async () => {
   const app = mkdtempSync(join(tmpdir(), "llmops-trickle-"));
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "trickle-app", private: true, type: "module" }));
   writeFileSync(join(app, "llmops.yaml"), `service:\n  name: trickle-app\nmlflow:\n  tracking_uri: ${server.url}\n  experiment_name: slow\n  timeout_ms: 1500\n`);
   writeFileSync(join(app, "app.mjs"), `console.log("APP STARTED");\n`);
   const started = Date.now();
-  const run = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-    // Killed if still running long after the bound: the test then fails on the signal, not on jest's timeout.
-    const child = spawn(process.execPath, ["--import", REGISTER, "app.mjs"], { cwd: app, env: cleanEnvironment(), stdio: ["ignore", "pipe", "pipe"], timeout: 40_000, killSignal: "SIGKILL" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  // Killed if still running long after the bound: the test then fails on the signal, not on jest's timeout.
+  const run = await runNode(["--import", REGISTER, "app.mjs"], { cwd: app, timeoutMillis: 40_000 });
   expect({ code: run.code, signal: run.signal, stdout: run.stdout }).toEqual({ code: 0, signal: null, stdout: "APP STARTED\n" });
   expect(Date.now() - started).toBeLessThan(GENEROUS_MILLIS);
   expect(run.stderr).toContain(`The MLflow tracking server at ${server.url} did not resolve the experiment within mlflow.timeout_ms (1500 ms)`);

@@ -3,18 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
-import {
-  acmePackage as acme,
-  arizePackage,
-  buildAndPack,
-  cleanEnv,
-  corePackage as core,
-  localPackage as local,
-  mlflowPackage,
-  repo,
-  run,
-  runOrThrow,
-} from "./support/pack";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
+import { acmePackage as acme, arizePackage, buildAndPack, corePackage as core, localPackage as local, mlflowPackage, repo, runOrThrow } from "./support/pack";
 
 /**
  * The packages as users get them: built, packed with `pnpm pack` (which rewrites `workspace:` ranges), installed
@@ -216,7 +206,7 @@ async function runApp(app: App, format: "cjs" | "esm", node: NodeBinary): Promis
   const tag = `${app.manager}-${format}-${node.version}`;
   const file = join(app.directory, `spans-${tag}.jsonl`);
   rmSync(file, { force: true });
-  const result = await run(node.path, [format === "cjs" ? "app.cjs" : "app.mjs"], { cwd: app.directory, env: cleanEnv({ SPAN_FILE: file, SPAN_TAG: tag }) });
+  const result = await runProcess(node.path, [format === "cjs" ? "app.cjs" : "app.mjs"], { cwd: app.directory, env: cleanEnvironment({ SPAN_FILE: file, SPAN_TAG: tag }) });
   if (result.code !== 0) throw new Error(`app exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   try {
     return JSON.parse(result.stdout) as AppOutput;
@@ -301,9 +291,9 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
       const directory = join(app.directory, `zero-code-${tag}`);
       const configFile = join(app.directory, `llmops-${tag}.yaml`);
       writeFileSync(configFile, `service:\n  name: zero-code\nlocal:\n  directory: ${JSON.stringify(directory)}\n`);
-      const result = await run(node.path, [flag, "@llmops/platform-local/register", script], {
+      const result = await runProcess(node.path, [flag, "@llmops/platform-local/register", script], {
         cwd: app.directory,
-        env: cleanEnv({ LLMOPS_CONFIG_PATH: configFile, LLMOPS_VALIDATION_MODE: "strict", SPAN_TAG: tag }),
+        env: cleanEnvironment({ LLMOPS_CONFIG_PATH: configFile, LLMOPS_VALIDATION_MODE: "strict", SPAN_TAG: tag }),
       });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
       expect(JSON.parse(result.stdout)).toEqual({ active: true, platform: "local", ok: true });
@@ -317,11 +307,11 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
       const app = setup().apps[manager];
       const bin = join(app.directory, "node_modules", ".bin", "llmops");
       // The bin's `#!/usr/bin/env node` picks the Node first on PATH, as in a user's shell.
-      const env = cleanEnv({ PATH: `${dirname(node.path)}:${process.env.PATH ?? ""}` });
-      const result = await run(bin, ["platforms"], { cwd: app.directory, env });
+      const env = cleanEnvironment({ PATH: `${dirname(node.path)}:${process.env.PATH ?? ""}` });
+      const result = await runProcess(bin, ["platforms"], { cwd: app.directory, env });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
       expect(result.stdout).toMatch(PLATFORM_LINE);
-      const printed = await run(bin, ["--version"], { cwd: app.directory, env });
+      const printed = await runProcess(bin, ["--version"], { cwd: app.directory, env });
       expect(printed.stdout.trim()).toBe("0.1.0");
     }, RUN_TIMEOUT_MILLIS);
   });
@@ -331,7 +321,7 @@ describe("published types", () => {
   it("resolve with moduleResolution nodenext for import (.mts) and require (.cts), typed getPlatform included", async () => {
     const app = setup().apps.npm;
     const tsc = join(app.directory, "node_modules", "typescript", "bin", "tsc");
-    const result = await run(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app.directory });
+    const result = await runProcess(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app.directory });
     expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: "" });
   }, RUN_TIMEOUT_MILLIS);
 });

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { arizePackage, buildAndPack, cleanEnv, corePackage, localPackage, run, runOrThrow } from "./support/pack";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
+import { arizePackage, buildAndPack, corePackage, localPackage, runOrThrow } from "./support/pack";
 
 /**
  * The peer ranges of the published packages are ones a user's app can meet. An app that already runs the OpenTelemetry
@@ -43,9 +44,9 @@ describe("npm install of the tarballs next to an app that runs the OpenTelemetry
         "@opentelemetry/exporter-trace-otlp-grpc": APP_SDK_LINE,
       };
       writeFileSync(join(app, "package.json"), JSON.stringify({ name: "otel-app", version: "1.0.0", private: true, dependencies }, null, 2));
-      const env = cleanEnv();
+      const env = cleanEnvironment();
       await runOrThrow("npm install of the app", "npm", ["install", "--no-audit", "--no-fund"], { cwd: app, env });
-      const added = await run("npm", ["install", "--no-audit", "--no-fund", tarballs["@llmops/core"] ?? "", tarballs["@llmops/platform-arize"] ?? "", tarballs["@llmops/platform-local"] ?? ""], { cwd: app, env });
+      const added = await runProcess("npm", ["install", "--no-audit", "--no-fund", tarballs["@llmops/core"] ?? "", tarballs["@llmops/platform-arize"] ?? "", tarballs["@llmops/platform-local"] ?? ""], { cwd: app, env });
       const output = `${added.stdout}\n${added.stderr}`;
       expect({ code: added.code, trouble: peerTrouble(output) }).toEqual({ code: 0, trouble: [] });
 
@@ -61,7 +62,7 @@ describe("npm install of the tarballs next to an app that runs the OpenTelemetry
           });
       `;
       writeFileSync(join(app, "grpc.cjs"), script);
-      const started = await run(process.execPath, ["grpc.cjs"], { cwd: app, env: cleanEnv({ LLMOPS_LOG_LEVEL: "NONE" }) });
+      const started = await runProcess(process.execPath, ["grpc.cjs"], { cwd: app, env: cleanEnvironment({ LLMOPS_LOG_LEVEL: "NONE" }) });
       expect({ code: started.code, stdout: started.stdout, stderr: started.stderr }).toEqual({
         code: 0,
         stdout: JSON.stringify({ active: true, exporter: APP_SDK_LINE }),

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
-import { cleanEnv, packAll, run, runOrThrow } from "./support/pack";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
+import { packAll, runOrThrow } from "./support/pack";
 import { ensureYarnBerry } from "./support/yarn-berry";
 import type { YarnBerry } from "./support/yarn-berry";
 
@@ -47,7 +48,7 @@ function setup(): Installed {
 
 /** The environment Yarn runs in: CI=true would make installs immutable (the app has no lockfile yet). */
 function yarnEnv(yarn: YarnBerry): NodeJS.ProcessEnv {
-  return cleanEnv({ CI: "true", YARN_ENABLE_IMMUTABLE_INSTALLS: "false", YARN_GLOBAL_FOLDER: yarn.globalFolder });
+  return cleanEnvironment({ CI: "true", YARN_ENABLE_IMMUTABLE_INSTALLS: "false", YARN_GLOBAL_FOLDER: yarn.globalFolder });
 }
 
 /** The script the app runs, as CommonJS (`require`) or as ESM (`import`). It prints one JSON object, failures included. */
@@ -162,7 +163,7 @@ describe("yarn install (Yarn Berry, nodeLinker: pnp)", () => {
 
   it("`yarn llmops platforms` (core's bin, run by Yarn) lists acme and local", async () => {
     const { app, yarn } = setup();
-    const result = await run(process.execPath, [yarn.yarnJs, "llmops", "platforms"], { cwd: app, env: yarnEnv(yarn) });
+    const result = await runProcess(process.execPath, [yarn.yarnJs, "llmops", "platforms"], { cwd: app, env: yarnEnv(yarn) });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^acme\s+acme-llmops-platform-acme\s+0\.1\.0\s+dependency\s*$/m);
     expect(result.stdout).toMatch(/^local\s+@llmops\/platform-local\s+0\.1\.0\s+dependency\s*$/m);
@@ -207,7 +208,7 @@ async function runApp(mode: Mode, node: NodeBinary): Promise<AppOutput> {
   const tag = `${mode.id}-${node.version}`;
   const file = join(app, `spans-${tag}.jsonl`);
   rmSync(file, { force: true });
-  const result = await run(node.path, [...mode.flags(app), mode.script], { cwd: app, env: cleanEnv({ SPAN_FILE: file, SPAN_TAG: tag }) });
+  const result = await runProcess(node.path, [...mode.flags(app), mode.script], { cwd: app, env: cleanEnvironment({ SPAN_FILE: file, SPAN_TAG: tag }) });
   if (result.code !== 0) throw new Error(`app exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   try {
     const output = JSON.parse(result.stdout) as Omit<AppOutput, "llmopsStderr">;

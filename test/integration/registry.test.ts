@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startHttpReceiver } from "../../packages/platform-arize/test/support/otlp-receiver";
-import type { DecodedSpan } from "../../packages/platform-arize/test/support/otlp-receiver";
+import { lastJsonLine, runNode, startHttpReceiver } from "@llmops-internal/test-support";
+import type { DecodedSpan } from "@llmops-internal/test-support";
 import { acceptedSpans, describeRun, exampleEnv } from "./support/examples";
 import type { ExampleRun } from "./support/examples";
 import { nodeBinaries } from "./support/node-binaries";
@@ -96,41 +95,13 @@ async function runApp(app: string, platform: "arize" | "mlflow", config: Record<
       writeFileSync(file, fullConfig);
       env.LLMOPS_CONFIG_PATH = file;
     }
-    const result = await spawnApp((options.node ?? currentNode).path, [...(options.nodeArgs ?? []), app], exampleEnv(env));
+    const { code, signal, stdout, stderr } = await runNode([...(options.nodeArgs ?? []), app], { node: (options.node ?? currentNode).path, cwd: appsDirectory, env: exampleEnv(env), timeoutMillis: 60_000 });
     const requests = [...receiver.requests];
-    let summary: ExampleRun["summary"];
-    try {
-      summary = JSON.parse(result.stdout.trim().split("\n").pop() ?? "") as ExampleRun["summary"];
-    } catch {
-      summary = undefined;
-    }
-    return { ...result, summary, requests, spans: acceptedSpans(requests), endpoint: receiver.url };
+    return { code, signal, stdout, stderr, summary: lastJsonLine<ExampleRun["summary"]>(stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
   } finally {
     await front?.close();
     await receiver.close();
   }
-}
-
-function spawnApp(node: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(node, args, { cwd: appsDirectory, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      stderr += "\n[registry test] killed after 60 s";
-      child.kill("SIGKILL");
-    }, 60_000);
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, signal: null, stdout, stderr: `${stderr}${error.message}` });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 interface AppSummary {

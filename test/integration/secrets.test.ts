@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -7,9 +6,8 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateTestCertificates } from "../../packages/platform-arize/test/support/certificates";
-import type { TestCertificates } from "../../packages/platform-arize/test/support/certificates";
-import { closedPort } from "./support/fault-server";
+import { cleanEnvironment, generateTestCertificates, markedJsonLine, runNode, unusedPort } from "@llmops-internal/test-support";
+import type { TestCertificates } from "@llmops-internal/test-support";
 
 /**
  * No secret in any message, whatever the input. Distinct secrets are planted in every credential field of the Arize and
@@ -110,9 +108,7 @@ const CREDENTIAL_ENV = {
 };
 
 function baseEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(LLMOPS_|OTEL_|ARIZE_|PHOENIX_|MLFLOW_|NODE_OPTIONS$)/.test(key)) env[key] = value;
-  return { ...env, LLMOPS_LOG_LEVEL: "ALL" };
+  return cleanEnvironment({ LLMOPS_LOG_LEVEL: "ALL" });
 }
 
 /** A server that answers every request with `status`, echoing the request's headers and URL in its status text and body. */
@@ -194,20 +190,11 @@ interface Run {
   readonly result: Record<string, unknown> | undefined;
 }
 
-function runProcess(name: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
-  const child = spawn(process.execPath, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      const line = output.split("\n").find((text) => text.startsWith("SECRETS-RESULT "));
-      resolve({ name, code, output, result: line === undefined ? undefined : (JSON.parse(line.slice("SECRETS-RESULT ".length)) as Record<string, unknown>) });
-    });
-  });
+async function runProcess(name: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
+  const run = await runNode(args, { env, ...(cwd === undefined ? {} : { cwd }), timeoutMillis: 60_000 });
+  if (run.code === -1) throw new Error(`${name} could not start: ${run.stderr}`);
+  const output = `${run.stdout}${run.stderr}`;
+  return { name, code: run.code, output, result: markedJsonLine<Record<string, unknown>>(run.stdout, "SECRETS-RESULT ") };
 }
 
 interface AppScenario {
@@ -268,7 +255,7 @@ describe("no secret in any message, whatever the input", () => {
       start({ status: 403 }),
       start({ status: 200, tls: certificates }),
     ]);
-    const refused = await closedPort();
+    const refused = await unusedPort();
     const exportFailed = (run: Run): void => {
       expect(run.result?.active).toBe(true);
       expect((run.result?.stats as { spansFailedExport: number }).spansFailedExport).toBeGreaterThan(0);

@@ -3,8 +3,10 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { ConfigurationError, getPlatform, LlmopsError, registerPlatform } from "@llmops/core";
 import type { ManagedTracerProvider, SpanExporterFactory } from "@llmops/core";
 import { DeferredExporter } from "../src/provider/deferred-exporter";
-import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
-import type { CapturedLogs } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
+import type { CapturedLogs } from "@llmops-internal/test-support";
 
 /** A factory that counts its calls and builds an in-memory exporter (or fails with `failWith`). */
 function countingFactory(failWith?: Error) {

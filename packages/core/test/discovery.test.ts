@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { getPlatform, listPlatforms, PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, registerPlatform } from "@llmops/core";
 import { discoverPlatforms, MANIFEST_SIZE_CAP_BYTES, rankClaims } from "../src/discovery/discover";
 import { findAppRoot } from "../src/internal/app-root";
-import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
 
 /** A platform package whose module records, on a global, that it was loaded. */
 function platformPackage(name: string, options: { hidePackageJson?: boolean; entry?: string } = {}) {

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { getPlatform, registerPlatform } from "@llmops/core";
 import { resolveConfig } from "../src/config/resolve-config";
-import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
 
 /**
  * 1,000 malformed configurations through the whole pipeline in permissive mode: not one exception reaches the

@@ -2,8 +2,10 @@ import { trace } from "@opentelemetry/api";
 import type { TracerProvider } from "@opentelemetry/api";
 import { ConfigurationError, definePlatform, getActiveInstrumentation, getPlatform, MissingDependencyError, registerPlatform } from "@llmops/core";
 import * as v from "valibot";
-import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
-import type { CapturedLogs } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
+import type { CapturedLogs } from "@llmops-internal/test-support";
 
 describe("instrument()", () => {
   let logs: CapturedLogs;

@@ -1,5 +1,5 @@
 import { diag } from "@opentelemetry/api";
-import { captureDiag } from "./helpers";
+import { captureDiag } from "@llmops-internal/test-support";
 
 describe("llmops's diag logger", () => {
   afterEach(() => {

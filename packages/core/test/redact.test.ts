@@ -8,7 +8,8 @@ import { logger } from "../src/internal/logger";
 import { bounded } from "../src/pipeline/handle";
 import { ReportingExporter } from "../src/provider/reporting-exporter";
 import { TracingStatsCollector } from "../src/provider/tracing-stats";
-import { captureDiag, createTempApp, resetProcessState } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
 
 /** Distinct values with characters that change under URL encoding, so every form is a different string. */
 const KEY = "sk-key/unit+Qx7@Lm2";

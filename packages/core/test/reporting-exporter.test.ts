@@ -4,7 +4,7 @@ import { ReportingExporter } from "../src/provider/reporting-exporter";
 import { TracingStatsCollector } from "../src/provider/tracing-stats";
 import { assembleTracerProvider } from "../src/provider/assemble";
 import { liveHandle } from "../src/pipeline/handle";
-import { captureDiag } from "./helpers";
+import { captureDiag } from "@llmops-internal/test-support";
 
 function scripted(results: Array<{ code: number; error?: Error } | "throw">): SpanExporter {
   return {

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { checkCertificateFile, definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
 import { resolveConfig } from "../src/config/resolve-config";
-import { createTempApp, memoryPlatform, resetProcessState } from "./helpers";
+import { createTempApp, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
 
 /** The arize section as seed 000 §7.1 names it, for loading the seed's file unchanged. */
 const seedArize = definePlatform({
@@ -29,7 +31,7 @@ describe("resolveConfig", () => {
 
   it("loads the seed 000 §7.1 file unchanged", async () => {
     const appRoot = createTempApp();
-    copyFileSync(join(__dirname, "fixtures", "seed-000-llmops.yaml"), join(appRoot, "llmops.yaml"));
+    copyFileSync(SEED_CONFIG_FILE, join(appRoot, "llmops.yaml"));
     const result = await resolveConfig({ platform: seedArize, appRoot, env: { ARIZE_API_KEY: "ak-123", ARIZE_SPACE_ID: "space-9" } });
     expect(result.issues).toEqual([]);
     expect(result.resolved).toEqual(
@@ -56,7 +58,7 @@ describe("resolveConfig", () => {
 
   it("reports the seed file's unset variables by key and variable, never by value", async () => {
     const appRoot = createTempApp();
-    copyFileSync(join(__dirname, "fixtures", "seed-000-llmops.yaml"), join(appRoot, "llmops.yaml"));
+    copyFileSync(SEED_CONFIG_FILE, join(appRoot, "llmops.yaml"));
     const result = await resolveConfig({ platform: seedArize, appRoot, env: {} });
     expect(result.resolved).toBeUndefined();
     expect(result.issues.map((issue) => issue.path)).toEqual(["arize.api_key", "arize.space_id"]);
@@ -65,7 +67,7 @@ describe("resolveConfig", () => {
 
   it("reports unset variables only in the sections this platform reads", async () => {
     const appRoot = createTempApp();
-    copyFileSync(join(__dirname, "fixtures", "seed-000-llmops.yaml"), join(appRoot, "llmops.yaml"));
+    copyFileSync(SEED_CONFIG_FILE, join(appRoot, "llmops.yaml"));
     // The seed's arize section references ARIZE_API_KEY and ARIZE_SPACE_ID; the memory platform does not read it.
     const result = await resolveConfig({ platform, appRoot, env: {} });
     expect(result.issues).toEqual([]);

@@ -5,8 +5,9 @@ import type { InstrumentorSpec, ResolvedConfig } from "@llmops/core";
 import { resetModuleHooks } from "../src/instrumentors/module-hooks";
 import { runInstrumentors } from "../src/instrumentors/run-instrumentors";
 import { globalState as globalStateForTest } from "../src/internal/global-state";
-import { captureDiag, createTempApp, resetProcessState } from "./helpers";
-import type { CapturedLogs } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import type { CapturedLogs } from "@llmops-internal/test-support";
 
 const instrumentation = (marker: string, extra = "") => `
   globalThis.__events = globalThis.__events || [];

@@ -5,8 +5,10 @@ import { getPlatform, registerPlatform } from "@llmops/core";
 import type { ManagedTracerProvider, TracingStats } from "@llmops/core";
 import { assembleTracerProvider, maxQueueSizeFromEnv } from "../src/provider/assemble";
 import { TracingStatsCollector } from "../src/provider/tracing-stats";
-import { captureDiag, createTempApp, memoryPlatform, resetProcessState } from "./helpers";
-import type { CapturedLogs } from "./helpers";
+import { captureDiag, createTempApp } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
+import { memoryPlatform } from "./helpers";
+import type { CapturedLogs } from "@llmops-internal/test-support";
 
 type Callback = (result: { code: number; error?: Error }) => void;
 

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { definePlatform, getPlatform, registerPlatform } from "@llmops/core";
 import type { PlatformConfig, PlatformHandle, SectionOf } from "@llmops/core";
-import { resetProcessState } from "./helpers";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
 
 /**
  * Typed access through declaration merging. The assertions that matter are compile-time: `pnpm typecheck` fails if

@@ -7,8 +7,7 @@ import { platform } from "@llmops/platform-arize";
 import { explainExportError } from "../src/export/create-exporter";
 import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
 import type { ArizeSection } from "../src/config/section";
-
-const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");
+import { SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 
 function app(files: Record<string, string> = {}): string {
   const root = mkdtempSync(join(tmpdir(), "llmops-arize-"));
@@ -35,7 +34,7 @@ describe("@llmops/platform-arize", () => {
 
   it("loads the seed 000 §7.1 file unchanged, every arize key honoured", async () => {
     const appRoot = app();
-    copyFileSync(seedFile, join(appRoot, "llmops.yaml"));
+    copyFileSync(SEED_CONFIG_FILE, join(appRoot, "llmops.yaml"));
     const env = { ARIZE_API_KEY: "ak-1", ARIZE_SPACE_ID: "space-1" };
     // certificate_file names a file: checked as instrument() checks it, whatever the endpoint's scheme.
     const withoutCertificate = await loadConfig(platform, { appRoot, env });

@@ -6,16 +6,14 @@
  *
  * The receivers run here; the app runs in its own Node process (support/app-process.ts), because jest's module
  * sandbox cannot run the OTLP/HTTP exporter (a dynamic `import("http")`) and resolves packages plain Node would not.
- * The app process resets the process state and captures diag around every scenario, with core's test helpers.
+ * The app process resets the process state and captures diag around every scenario, with the shared test support.
  */
-import { generateTestCertificates } from "./support/certificates";
-import type { TestCertificates } from "./support/certificates";
-import { GRPC_EXPORT_PATH, startGrpcReceiver, startHttpReceiver } from "./support/otlp-receiver";
-import type { OtlpReceiver, ReceivedRequest } from "./support/otlp-receiver";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { createTempApp, generateTestCertificates, GRPC_EXPORT_PATH, startGrpcReceiver, startHttpReceiver } from "@llmops-internal/test-support";
+import type { OtlpReceiver, ReceivedRequest, TempAppOptions, TestCertificates } from "@llmops-internal/test-support";
 import { startAppProcess } from "./support/run-app";
 import type { AppProcess, AppResult, AppStep } from "./support/run-app";
-import { createTempApp, GRPC_EXPORTER } from "./support/temp-app";
-import type { TempApp } from "./support/temp-app";
 
 jest.setTimeout(30_000);
 
@@ -39,10 +37,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function app(options: Parameters<typeof createTempApp>[0] = {}): TempApp {
-  const created = createTempApp(options);
-  cleanups.push(() => created.remove());
-  return created;
+/** The gRPC exporter the platform loads from the app. */
+const GRPC_EXPORTER = "@opentelemetry/exporter-trace-otlp-grpc";
+
+/** A temporary app, removed after the test; `grpcExporter` links the copy installed for this package into its node_modules. */
+function app(options: { grpcExporter?: boolean; files?: TempAppOptions["files"] } = {}): { root: string } {
+  const links: Record<string, string> = options.grpcExporter === true ? { [GRPC_EXPORTER]: join(__dirname, "..", "node_modules", GRPC_EXPORTER) } : {};
+  const root = createTempApp({ links, ...(options.files === undefined ? {} : { files: options.files }) });
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  return { root };
 }
 
 async function receiver<R extends OtlpReceiver>(started: Promise<R>): Promise<R> {

@@ -1,6 +1,7 @@
 import { getPlatform, registerPlatform } from "@llmops/core";
 import { platform } from "@llmops/platform-arize";
-import { captureDiag, resetProcessState } from "../../core/test/helpers";
+import { captureDiag } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
 
 describe("start-up warnings", () => {
   beforeEach(resetProcessState);

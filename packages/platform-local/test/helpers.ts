@@ -1,5 +1,4 @@
-import { context, diag, DiagLogLevel, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { DiagLogger } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { mkdtempSync } from "node:fs";
@@ -35,18 +34,6 @@ export function sampleSpans(): ReadableSpan[] {
   chain.setStatus({ code: SpanStatusCode.ERROR, message: "boom" });
   chain.end();
   return memory.getFinishedSpans();
-}
-
-/** Messages logged through diag while the test runs. */
-export function captureDiag(): { messages: string[]; restore(): void } {
-  const messages: string[] = [];
-  // A component logger passes its namespace first: keep every argument.
-  const push = (level: string) => (...parts: unknown[]) => {
-    messages.push(`${level} ${parts.map(String).join(" ")}`);
-  };
-  const logger: DiagLogger = { error: push("error"), warn: push("warn"), info: push("info"), debug: push("debug"), verbose: push("verbose") };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
-  return { messages, restore: () => diag.disable() };
 }
 
 let counter = 0;

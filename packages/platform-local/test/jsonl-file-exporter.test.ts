@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { JsonlFileExporter } from "../src/export/jsonl-file-exporter";
 import type { JsonlFileHandle, JsonlFileSystem } from "../src/export/jsonl-file-exporter";
 import { toSpanRecord } from "../src/export/span-record";
-import { captureDiag, sampleSpans, temporaryDirectory } from "./helpers";
+import { captureDiag } from "@llmops-internal/test-support";
+import { sampleSpans, temporaryDirectory } from "./helpers";
 
 function exportOnce(exporter: JsonlFileExporter, spans = sampleSpans()): Promise<{ code: number; error?: Error }> {
   return new Promise((resolve) => exporter.export(spans, (result) => resolve(result)));

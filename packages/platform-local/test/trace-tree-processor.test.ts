@@ -1,6 +1,7 @@
 import { context, trace } from "@opentelemetry/api";
 import { TraceTreeProcessor } from "../src/tree/trace-tree-processor";
-import { captureDiag, recordingProvider } from "./helpers";
+import { captureDiag } from "@llmops-internal/test-support";
+import { recordingProvider } from "./helpers";
 
 function setup(options: { maxBufferedSpans?: number } = {}) {
   const printed: string[] = [];

@@ -12,10 +12,9 @@ import { ExperimentResolutionError, ExperimentResolver } from "../src/export/exp
 import { resolveTarget, sendsCredentialsInClear } from "../src/export/target";
 import { isDatabricksUri } from "../src/config/section";
 import type { MlflowSection } from "../src/config/section";
-import { startFakeMlflow, unusedPort } from "./support/fake-mlflow";
-import type { FakeMlflow } from "./support/fake-mlflow";
+import { SEED_CONFIG_FILE, startFakeMlflow, unusedPort } from "@llmops-internal/test-support";
+import type { FakeMlflow } from "@llmops-internal/test-support";
 
-const seedFile = join(__dirname, "..", "..", "core", "test", "fixtures", "seed-000-llmops.yaml");
 const service = { name: "svc" };
 
 function app(files: Record<string, string> = {}): string {
@@ -97,7 +96,7 @@ describe("@llmops/platform-mlflow", () => {
 
   it("loads the seed 000 §7.1 file unchanged, every mlflow key honoured", async () => {
     const appRoot = app();
-    copyFileSync(seedFile, join(appRoot, "llmops.yaml"));
+    copyFileSync(SEED_CONFIG_FILE, join(appRoot, "llmops.yaml"));
     // The seed's arize section references ARIZE_* variables; they are not set, and the mlflow platform does not care.
     const loaded = await loadConfig(platform, { appRoot, env: {} });
     expect(loaded.issues).toEqual([]);

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 
 /** The V8 heap a bounded child gets: a walk that grows with an alias bomb's expansion dies here instead of swapping. */
 const HEAP_MEGABYTES = 64;
@@ -36,7 +37,7 @@ export function boundedNode(cwd: string, args: readonly string[], env: Readonly<
   const result = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MEGABYTES}`, "--require", reporter, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, ...env },
+    env: cleanEnvironment(env),
     timeout: KILL_AFTER_MILLIS,
     killSignal: "SIGKILL",
   });

@@ -1,14 +1,10 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { startHttpReceiver } from "../../../packages/platform-arize/test/support/otlp-receiver";
-import type { DecodedSpan, HttpOtlpReceiver, ReceivedRequest } from "../../../packages/platform-arize/test/support/otlp-receiver";
+import { cleanEnvironment, runNode, startHttpReceiver } from "@llmops-internal/test-support";
+import type { DecodedSpan, HttpOtlpReceiver, ReceivedRequest } from "@llmops-internal/test-support";
 import type { NodeBinary } from "./node-binaries";
-import { cleanEnv, repo } from "./pack";
+import { repo } from "./pack";
 
-/**
- * Running the apps of `examples/` as child processes against a local OTLP/HTTP receiver (the one of
- * packages/platform-arize's tests), and reading what they sent.
- */
+/** Running the apps of `examples/` as child processes against a local OTLP/HTTP receiver, and reading what they sent. */
 
 export const examplesDirectory = join(repo, "examples");
 
@@ -21,7 +17,7 @@ export interface ExampleRun {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** The app's last stdout line, parsed: the summary every example prints. Undefined when it is not JSON. */
+  /** What the app's output says (see {@link readExampleOutput}); undefined when it did not get to its closing line. */
   readonly summary: ExampleSummary | undefined;
   /** The export requests the receiver had answered by the time the process had exited (not one more). */
   readonly requests: readonly ReceivedRequest[];
@@ -31,14 +27,54 @@ export interface ExampleRun {
   readonly endpoint: string;
 }
 
-/** What every example prints last. */
+/** What the test reads from an example's own output: the lines it prints for its user. */
 export interface ExampleSummary {
-  readonly example: string;
-  /** The user message of each chat completion it made, one per call. */
+  /** The user message of each chat completion it made, one per call: its `<prompt> -> <answer>` lines. */
   readonly prompts: readonly string[];
-  /** How many requests the OpenAI stand-in received. */
+  /** How many requests the OpenAI stand-in received: its `The OpenAI stand-in answered <n> requests.` line. */
   readonly requests: number;
+  /** From `llmops: platform <name> (<source>), active <bool>, instrumented: <keys>`, where the example prints it. */
+  readonly instrumented?: readonly string[];
+  readonly source?: string;
+  /** From `llmops shutdown: ok` (or `timed out`, or `failed (<why>)`), where the example prints it. */
+  readonly shutdown?: { readonly ok: boolean; readonly timedOut: boolean };
+  /** The status of each response of a handler: its `<prompt> -> <status> <body>` lines. */
+  readonly responses?: ReadonlyArray<{ readonly statusCode: number }>;
+  /** mixed-modules: `openai was loaded as two separate copies: yes`, `the second instrument() returned the first one's handle: yes`. */
+  readonly twoCopies?: boolean;
+  readonly sameHandle?: boolean;
+  /** coexist-nodesdk: `The global TracerProvider is llmops's.` (or the app's own). */
+  readonly llmopsProviderIsGlobal?: boolean;
   readonly [key: string]: unknown;
+}
+
+/** Reads an example's stdout as its user reads it; undefined unless it printed its closing stand-in line. */
+export function readExampleOutput(stdout: string): ExampleSummary | undefined {
+  const lines = stdout.split("\n");
+  const requests = lines.map((line) => /^The OpenAI stand-in answered (\d+) requests\.$/.exec(line)?.[1]).find((count) => count !== undefined);
+  if (requests === undefined) return undefined;
+  const calls = lines.filter((line) => line.includes(" -> ")).map((line) => line.split(" -> "));
+  const statuses = calls.map(([, answer]) => /^(\d{3}) /.exec(answer ?? "")?.[1]).filter((status) => status !== undefined);
+  const llmops = lines.map((line) => /^llmops: platform \S+(?: \((\w+)\))?, active \w+, instrumented: (.*)$/.exec(line)).find((match) => match !== null);
+  const shutdown = lines.map((line) => /^llmops shutdown: (.*)$/.exec(line)?.[1]).find((text) => text !== undefined);
+  const yesNo = (prefix: string): boolean | undefined => {
+    const answer = lines.find((line) => line.startsWith(prefix))?.slice(prefix.length);
+    return answer === undefined ? undefined : answer === "yes";
+  };
+  const globalProvider = lines.map((line) => /^The global TracerProvider is (.*)\.$/.exec(line)?.[1]).find((owner) => owner !== undefined);
+  const summary: Record<string, unknown> = { prompts: calls.map(([prompt]) => prompt ?? ""), requests: Number(requests) };
+  if (llmops !== undefined && llmops !== null) {
+    summary.instrumented = llmops[2] === "nothing" ? [] : (llmops[2] ?? "").split(", ");
+    if (llmops[1] !== undefined) summary.source = llmops[1];
+  }
+  if (shutdown !== undefined) summary.shutdown = { ok: shutdown === "ok", timedOut: shutdown === "timed out" };
+  if (statuses.length > 0) summary.responses = statuses.map((status) => ({ statusCode: Number(status) }));
+  const twoCopies = yesNo("openai was loaded as two separate copies: ");
+  if (twoCopies !== undefined) summary.twoCopies = twoCopies;
+  const sameHandle = yesNo("the second instrument() returned the first one's handle: ");
+  if (sameHandle !== undefined) summary.sameHandle = sameHandle;
+  if (globalProvider !== undefined) summary.llmopsProviderIsGlobal = globalProvider === "llmops's";
+  return summary as unknown as ExampleSummary;
 }
 
 export interface RunExampleOptions {
@@ -60,9 +96,7 @@ export interface RunExampleOptions {
  * process: the example's own config decides.
  */
 export function exampleEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const env = cleanEnv();
-  for (const key of Object.keys(env)) if (/^(ARIZE_|PHOENIX_|MLFLOW_|OPENAI_|ANTHROPIC_)|^NODE_PATH$/i.test(key)) delete env[key];
-  return { ...env, ...extra };
+  return cleanEnvironment(extra);
 }
 
 /**
@@ -74,9 +108,9 @@ export async function runExample(options: RunExampleOptions): Promise<ExampleRun
   try {
     const env = exampleEnv({ PHOENIX_COLLECTOR_ENDPOINT: receiver.url, ...options.env });
     const cwd = options.cwd ?? join(examplesDirectory, options.example);
-    const result = await spawnNode(options.node.path, options.args, cwd, env, options.timeoutMillis ?? 60_000);
+    const { code, signal, stdout, stderr } = await runNode(options.args, { node: options.node.path, cwd, env, timeoutMillis: options.timeoutMillis ?? 60_000 });
     const requests = [...receiver.requests];
-    return { ...result, summary: lastJsonLine(result.stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
+    return { code, signal, stdout, stderr, summary: readExampleOutput(stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
   } finally {
     await receiver.close();
   }
@@ -85,43 +119,6 @@ export async function runExample(options: RunExampleOptions): Promise<ExampleRun
 /** A receiver for a test to hand to an app itself (e.g. its own NodeSDK's exporter). */
 export function startReceiver(): Promise<HttpOtlpReceiver> {
   return startHttpReceiver();
-}
-
-function spawnNode(
-  node: string,
-  args: readonly string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMillis: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(node, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      stderr += `\n[examples test] killed after ${timeoutMillis} ms`;
-      child.kill("SIGKILL");
-    }, timeoutMillis);
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, signal: null, stdout, stderr: `${stderr}${error.message}` });
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-function lastJsonLine(stdout: string): ExampleSummary | undefined {
-  const line = stdout.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(line) as ExampleSummary;
-  } catch {
-    return undefined;
-  }
 }
 
 export function acceptedSpans(requests: readonly ReceivedRequest[]): DecodedSpan[] {

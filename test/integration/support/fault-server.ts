@@ -1,7 +1,6 @@
 import { createServer, request as httpRequest } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createServer as createNetServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 
 /** What the fault server does with one export request. */
@@ -102,14 +101,6 @@ function apply(fault: Fault, request: IncomingMessage, response: ServerResponse,
       return;
     }
   }
-}
-
-/** A loopback port nothing listens on (it was free a moment ago): connecting to it is refused. */
-export async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  const port = await listen(server, 0);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

@@ -1,12 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
+import type { ProcessRun } from "@llmops-internal/test-support";
 
-/**
- * Building and packing the published packages as users get them, and running child processes in a clean
- * environment. The same logic as packed.test.ts (which keeps its own copy for now), for the other integration
- * tests that install the tarballs (pnp.test.ts).
- */
+/** Building and packing the published packages as users get them, for the integration tests that install the tarballs. */
 
 export const repo = join(__dirname, "..", "..", "..");
 
@@ -21,39 +18,9 @@ export const localPackage: PackedPackage = { name: "@llmops/platform-local", dir
 export const arizePackage: PackedPackage = { name: "@llmops/platform-arize", directory: join(repo, "packages", "platform-arize") };
 export const mlflowPackage: PackedPackage = { name: "@llmops/platform-mlflow", directory: join(repo, "packages", "platform-mlflow") };
 
-/** The environment of a fresh shell: nothing of the pnpm script, jest, Yarn or llmops settings of this process leaks in. */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = new Set(["npm_config_registry", "npm_config_cache", "npm_config_cafile", "npm_config_store_dir", "npm_config_strict_ssl"]);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|YARN_|BERRY_|LLMOPS_|OTEL_|JEST_)|^(NODE_OPTIONS|NODE_ENV|INIT_CWD)$/i.test(key) && !keep.has(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly millis: number;
-}
-
-export function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => resolve({ code: -1, stdout, stderr: `${stderr}${error.message}`, millis: Date.now() - started }));
-    child.on("close", (code) => resolve({ code, stdout, stderr, millis: Date.now() - started }));
-  });
-}
-
-export async function runOrThrow(what: string, command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
-  const result = await run(command, args, options);
+/** Runs `command` (in a clean environment unless `env` is given) and throws with its output unless it exited 0. */
+export async function runOrThrow(what: string, command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<ProcessRun> {
+  const result = await runProcess(command, args, options);
   if (result.code !== 0) {
     throw new Error(`${what} failed (exit ${result.code}): ${command} ${args.join(" ")} in ${options.cwd}\n${result.stdout}\n${result.stderr}`);
   }
@@ -82,7 +49,7 @@ export function isBuilt(directory: string): boolean {
 
 /** Builds `pkg` when its dist is stale, packs it with `pnpm pack` (which rewrites `workspace:` ranges) into a folder of `destination`, and returns the tarball's path. */
 export async function buildAndPack(pkg: PackedPackage, destination: string): Promise<string> {
-  if (!isBuilt(pkg.directory)) await runOrThrow(`build of ${pkg.name}`, "pnpm", ["--filter", pkg.name, "run", "build"], { cwd: repo, env: cleanEnv({ CI: "true" }) });
+  if (!isBuilt(pkg.directory)) await runOrThrow(`build of ${pkg.name}`, "pnpm", ["--filter", pkg.name, "run", "build"], { cwd: repo, env: cleanEnvironment({ CI: "true" }) });
   const folder = join(destination, pkg.name.replace(/[@/]/g, "_"));
   mkdirSync(folder, { recursive: true });
   await runOrThrow(`pnpm pack of ${pkg.name}`, "pnpm", ["pack", "--pack-destination", folder], { cwd: pkg.directory });

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { cleanEnv, run } from "./pack";
+import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
 
 /**
  * Yarn Berry for the tests, without corepack (which downloads Yarn from outside the npm registry): the npm package
@@ -32,7 +32,7 @@ function yarnJsIn(prefix: string): string {
 
 function versionOf(yarnJs: string): string | undefined {
   if (!existsSync(yarnJs)) return undefined;
-  const result = spawnSync(process.execPath, [yarnJs, "--version"], { encoding: "utf8", env: cleanEnv(), cwd: dirname(yarnJs) });
+  const result = spawnSync(process.execPath, [yarnJs, "--version"], { encoding: "utf8", env: cleanEnvironment(), cwd: dirname(yarnJs) });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
@@ -48,7 +48,7 @@ export async function ensureYarnBerry(version: string = YARN_BERRY_VERSION): Pro
   mkdirSync(root, { recursive: true });
   const staging = `${prefix}.staging-${process.pid}-${Date.now()}`;
   try {
-    const result = await run(
+    const result = await runProcess(
       "npm",
       ["install", "--prefix", staging, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `@yarnpkg/cli-dist@${version}`],
       { cwd: root },

@@ -1,7 +1,7 @@
 /**
  * The app side of the transport tests: a Node process started by `startAppProcess` (through ts-node, loading
  * `@llmops/core` and `@llmops/platform-arize` from `src`). For each scenario it receives over IPC it resets the
- * process state (core's `resetProcessState`), captures diag (core's `captureDiag`), registers the Arize platform, runs
+ * process state (`resetProcessState`), captures diag (`captureDiag`), registers the Arize platform, runs
  * `getPlatform("arize").instrument()` with the scenario's options, ends spans, flushes, shuts down, and answers with
  * what happened: the handle, the flush results, every diag message, anything thrown or left uncaught.
  *
@@ -15,7 +15,8 @@ import { context, trace } from "@opentelemetry/api";
 import { getPlatform, MissingDependencyError, registerPlatform } from "@llmops/core";
 import type { InstrumentationHandle } from "@llmops/core";
 import { platform } from "@llmops/platform-arize";
-import { captureDiag, resetProcessState } from "../../../core/test/helpers";
+import { captureDiag } from "@llmops-internal/test-support";
+import { resetProcessState } from "@llmops-internal/test-support/process-state";
 import type { AppResult, AppScenario } from "./run-app";
 
 let uncaught: string[] = [];

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import type { FlushResult } from "@llmops/core";
+import { cleanEnvironment } from "@llmops-internal/test-support";
 
 /** One thing the app does after `instrument()`, in order: end spans, then a parent and child, then flush if asked. */
 export interface AppStep {
@@ -55,8 +56,8 @@ const RUNNER = join(__dirname, "app-process.ts");
 
 /**
  * Starts the app process (`app-process.ts`) on the Node running the tests, with ts-node compiling the TypeScript
- * sources to CommonJS, and an environment holding none of the test runner's `OTEL_*`/`ARIZE_*`/`PHOENIX_*`/`LLMOPS_*`
- * variables (the OpenTelemetry SDK reads `process.env` itself) and no `NODE_PATH`.
+ * sources to CommonJS, in a clean environment (`cleanEnvironment`: the OpenTelemetry SDK reads `process.env` itself)
+ * that trusts none of the machine's extra certificate authorities.
  */
 export async function startAppProcess(): Promise<AppProcess> {
   // ts-node's CommonJS hook, told that the workspace's `.ts` files are CommonJS although their packages say "type": "module".
@@ -64,13 +65,14 @@ export async function startAppProcess(): Promise<AppProcess> {
     `require(${JSON.stringify(require.resolve("ts-node"))}).register({`,
     `  transpileOnly: true,`,
     `  project: ${JSON.stringify(join(WORKSPACE, "tsconfig.json"))},`,
-    `  moduleTypes: { ${JSON.stringify(`${WORKSPACE}/packages/**/*.ts`)}: "cjs" },`,
+    `  moduleTypes: { ${JSON.stringify(`${WORKSPACE}/packages/**/*.ts`)}: "cjs", ${JSON.stringify(`${WORKSPACE}/test/support/**/*.ts`)}: "cjs" },`,
     `});`,
     `require(${JSON.stringify(RUNNER)});`,
   ].join("\n");
   const child: ChildProcess = spawn(process.execPath, ["-e", bootstrap], {
     cwd: WORKSPACE,
-    env: cleanEnvironment(),
+    // The test decides which certificates are trusted: none of the machine's extra authorities.
+    env: cleanEnvironment({}, { machineTrust: false }),
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";
@@ -126,18 +128,4 @@ export async function startAppProcess(): Promise<AppProcess> {
       }
     },
   };
-}
-
-/**
- * The test runner's environment without anything OpenTelemetry, Arize, Phoenix, llmops or TLS-related, and without
- * `NODE_PATH` (pnpm's bin shims point it at the workspace's hoisted store, where every package resolves: a missing
- * optional peer would look installed).
- */
-function cleanEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(OTEL_|ARIZE_|PHOENIX_|LLMOPS_|JEST_|TS_NODE_)|^(NODE_PATH|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|NODE_TLS_REJECT_UNAUTHORIZED|SSL_CERT_FILE|SSL_CERT_DIR)$/.test(key)) continue;
-    env[key] = value;
-  }
-  return env;
 }

@@ -1,4 +1,7 @@
-import * as protobuf from "protobufjs";
+// The decoder of OTLP trace export bodies that every test and the benchmark's sink share. Plain CommonJS, so that
+// jest (through ts-jest) and plain Node scripts (`bench/`, `.mjs`) load the same file without a build.
+"use strict";
+const protobuf = require("protobufjs");
 
 /**
  * The part of OTLP's `ExportTraceServiceRequest` the tests read, written from the opentelemetry-proto definitions
@@ -67,69 +70,17 @@ message KeyValueList {
 }
 `;
 
-/** An attribute value as the tests compare it. */
-export type AttributeValue = string | boolean | number | Buffer | AttributeValue[] | { [key: string]: AttributeValue } | undefined;
+let requestType;
 
-/** One span of a request. */
-export interface DecodedSpan {
-  readonly name: string;
-  /** Hex. */
-  readonly traceId: string;
-  /** Hex. */
-  readonly spanId: string;
-  /** Hex; undefined for a root span. */
-  readonly parentSpanId: string | undefined;
-  /** The instrumentation scope's name. */
-  readonly scope: string | undefined;
-  readonly attributes: Readonly<Record<string, AttributeValue>>;
-}
-
-/** One resource of a request with its spans. */
-export interface DecodedResourceSpans {
-  readonly resourceAttributes: Readonly<Record<string, AttributeValue>>;
-  readonly spans: readonly DecodedSpan[];
-}
-
-/** A decoded `ExportTraceServiceRequest`. */
-export interface DecodedTraceRequest {
-  readonly resourceSpans: readonly DecodedResourceSpans[];
-}
-
-let requestType: protobuf.Type | undefined;
-
-function exportTraceServiceRequest(): protobuf.Type {
+function exportTraceServiceRequest() {
   requestType ??= protobuf.parse(OTLP_TRACES_PROTO, { keepCase: true }).root.lookupType("llmops.test.otlp.ExportTraceServiceRequest");
   return requestType;
 }
 
-interface RawKeyValue {
-  key?: string;
-  value?: RawAnyValue;
-}
-interface RawAnyValue {
-  string_value?: string;
-  bool_value?: boolean;
-  int_value?: string | number;
-  double_value?: number;
-  array_value?: { values?: RawAnyValue[] };
-  kvlist_value?: { values?: RawKeyValue[] };
-  bytes_value?: Uint8Array;
-}
-interface RawSpan {
-  trace_id?: Uint8Array;
-  span_id?: Uint8Array;
-  parent_span_id?: Uint8Array;
-  name?: string;
-  attributes?: RawKeyValue[];
-}
-interface RawRequest {
-  resource_spans?: { resource?: { attributes?: RawKeyValue[] }; scope_spans?: { scope?: { name?: string }; spans?: RawSpan[] }[] }[];
-}
-
 /** Decodes the binary protobuf body of an OTLP trace export (already decompressed). */
-export function decodeTraceRequest(body: Uint8Array): DecodedTraceRequest {
+function decodeTraceRequest(body) {
   const type = exportTraceServiceRequest();
-  const raw = type.toObject(type.decode(body), { longs: String, defaults: false, arrays: true }) as RawRequest;
+  const raw = type.toObject(type.decode(body), { longs: String, defaults: false, arrays: true });
   return {
     resourceSpans: (raw.resource_spans ?? []).map((resourceSpans) => ({
       resourceAttributes: attributesOf(resourceSpans.resource?.attributes),
@@ -147,13 +98,30 @@ export function decodeTraceRequest(body: Uint8Array): DecodedTraceRequest {
   };
 }
 
-function attributesOf(list: RawKeyValue[] | undefined): Record<string, AttributeValue> {
-  const result: Record<string, AttributeValue> = {};
+/**
+ * How many spans an OTLP trace export body (already decompressed) carries: binary protobuf, or OTLP/JSON when
+ * `contentType` says JSON. Throws when the body is neither.
+ */
+function countSpans(body, contentType = "application/x-protobuf") {
+  let spans = 0;
+  if (/json/i.test(contentType)) {
+    const request = JSON.parse(Buffer.from(body).toString("utf8"));
+    for (const resourceSpans of request.resourceSpans ?? []) for (const scopeSpans of resourceSpans.scopeSpans ?? []) spans += (scopeSpans.spans ?? []).length;
+    return spans;
+  }
+  // The decoded message, not its plain-object copy: counting needs no attribute conversion.
+  const request = exportTraceServiceRequest().decode(body);
+  for (const resourceSpans of request.resource_spans ?? []) for (const scopeSpans of resourceSpans.scope_spans ?? []) spans += (scopeSpans.spans ?? []).length;
+  return spans;
+}
+
+function attributesOf(list) {
+  const result = {};
   for (const { key, value } of list ?? []) if (key !== undefined) result[key] = valueOf(value);
   return result;
 }
 
-function valueOf(value: RawAnyValue | undefined): AttributeValue {
+function valueOf(value) {
   if (value === undefined) return undefined;
   if (value.string_value !== undefined) return value.string_value;
   if (value.bool_value !== undefined) return value.bool_value;
@@ -165,6 +133,9 @@ function valueOf(value: RawAnyValue | undefined): AttributeValue {
   return undefined;
 }
 
-function hex(bytes: Uint8Array | undefined): string {
+function hex(bytes) {
   return bytes === undefined ? "" : Buffer.from(bytes).toString("hex");
 }
+
+exports.decodeTraceRequest = decodeTraceRequest;
+exports.countSpans = countSpans;

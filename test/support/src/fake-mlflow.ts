@@ -116,12 +116,3 @@ export async function startFakeMlflow(port = 0): Promise<FakeMlflow> {
       }),
   });
 }
-
-/** A loopback port nothing listens on (taken and released). */
-export async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -4,10 +4,10 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { decodeTraceRequest } from "./otlp-proto";
-import type { AttributeValue, DecodedSpan } from "./otlp-proto";
+import { decodeTraceRequest } from "./otlp-decode.cjs";
+import type { AttributeValue, DecodedSpan } from "./otlp-decode.cjs";
 
-export type { AttributeValue, DecodedSpan } from "./otlp-proto";
+export type { AttributeValue, DecodedSpan } from "./otlp-decode.cjs";
 
 /** The server side of TLS: key and certificate chain in PEM. */
 export interface ServerTls {
