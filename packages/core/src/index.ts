@@ -10,14 +10,10 @@ export {
 } from "./errors/llmops-error";
 export type { ConfigIssue, HttpRequestFailure } from "./errors/llmops-error";
 export { definePlatform } from "./platform/platform";
-export { checkCertificateFile, readCertificateFile, redactUrl, travelsInClear } from "./platform/helpers";
-export type { CertificateFileParams } from "./platform/helpers";
-export { constructWithoutOtlpEnvironment } from "./platform/otlp-environment";
+export { redactUrl, travelsInClear } from "./platform/helpers";
+export { readCertificateFile } from "./otlp/certificate";
+export type { CertificateFileParams } from "./otlp/certificate";
 export { redactSecrets } from "./internal/redact";
-export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./platform/bounded-request";
-export type { BoundedRequestOptions, BoundedResponse } from "./platform/bounded-request";
-export { exportHttpAgent } from "./platform/export-agent";
-export type { ExportAgentFactory, ExportHttpAgentOptions } from "./platform/export-agent";
 export type {
   AssembleProviderOptions,
   ConfigCheckContext,
@@ -51,6 +47,7 @@ export type { FlushResult, InstrumentationHandle, InstrumentOptions } from "./pi
 export type { TracingStats } from "./provider/tracing-stats";
 export type { SpanExporterFactory } from "./provider/deferred-exporter";
 export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./pipeline/preload";
+export { instrumentFor } from "./pipeline/instrument-for";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/run-instrumentors";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";
 export type { OpenInferenceKey } from "./instrumentors/openinference";

@@ -9,6 +9,7 @@ import { join } from "node:path";
 const packages = join(__dirname, "..", "..", "..");
 const ALIASES: Readonly<Record<string, string>> = {
   "@llmops/core": join(packages, "core", "src", "index.ts"),
+  "@llmops/core/otlp": join(packages, "core", "src", "otlp", "index.ts"),
   "@llmops/platform-arize": join(packages, "platform-arize", "src", "index.ts"),
 };
 

@@ -1,5 +1,5 @@
 import { HttpRequestError } from "../errors/llmops-error";
-import { redactUrl } from "./helpers";
+import { redactUrl } from "../platform/helpers";
 
 /**
  * The response-size cap of {@link boundedRequest} when none is given (1 MiB): far above any REST answer llmops reads.
