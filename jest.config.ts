@@ -33,6 +33,7 @@ const moduleNameMapper: Config["moduleNameMapper"] = {
   ...testSupport,
   "^@llmops/core$": "<rootDir>/../core/src/index.ts",
   "^@llmops/core/testing$": "<rootDir>/../core/src/testing/index.ts",
+  "^@llmops/core/otlp$": "<rootDir>/../core/src/otlp/index.ts",
   "^@llmops/platform-local$": "<rootDir>/../platform-local/src/index.ts",
   "^@llmops/platform-arize$": "<rootDir>/../platform-arize/src/index.ts",
   "^@llmops/platform-mlflow$": "<rootDir>/../platform-mlflow/src/index.ts",

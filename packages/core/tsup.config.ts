@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.base";
 
 export default defineConfig({
-  ...packageBuild({ index: "src/index.ts", testing: "src/testing/index.ts", cli: "src/cli/main.ts" }),
+  ...packageBuild({ index: "src/index.ts", testing: "src/testing/index.ts", otlp: "src/otlp/index.ts", cli: "src/cli/main.ts" }),
   // The CommonJS build loads its lazy dependencies with require() (still lazy, inside the functions that need them):
   // a real import() from CommonJS goes through the ESM resolver, which Yarn PnP's --require hook does not reach.
   // Every one of them ships CommonJS. Core only: a platform lazily importing an ESM-only package needs import().

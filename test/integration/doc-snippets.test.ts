@@ -16,7 +16,8 @@ import type { ProcessRun } from "@llmops-internal/test-support";
  * Every `js`, `mjs`, `cjs`, `ts` and `sh` block of the docs and READMEs runs, as a user would paste it, in an app
  * that installed the packed tarballs with npm; a block that cannot run says why (`<!-- snippet: skip <reason> -->`,
  * see support/doc-snippets.ts). One loopback server stands in for OpenAI (`OPENAI_BASE_URL`), for Phoenix (the OTLP
- * endpoint of `arize:`) and for MLflow (its experiment lookup and OTLP endpoint). A block passes when it exits 0 and
+ * endpoint of `arize:`, and of the example platform `acme` through `ACME_ENDPOINT`) and for MLflow (its experiment
+ * lookup and OTLP endpoint). A block passes when it exits 0 and
  * prints nothing on stderr: no error, no warning. `npm install @llmops/...` lines run in a new, empty app and install
  * the tarballs (a stand-in `npm` on PATH maps the names), so their peer ranges are checked as the docs tell users to
  * install.
@@ -117,6 +118,8 @@ process.exit(result.status ?? 1);
     OPENAI_API_KEY: "sk-snippet-test",
     ANTHROPIC_BASE_URL: origin,
     ANTHROPIC_API_KEY: "sk-ant-snippet-test",
+    // The example platform of writing-a-platform.md ("acme") sends its spans here too.
+    ACME_ENDPOINT: origin,
     npm_config_audit: "false",
     npm_config_fund: "false",
     npm_config_update_notifier: "false",

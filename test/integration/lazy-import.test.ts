@@ -165,6 +165,11 @@ describe.each(nodeBinaries().map((node) => [node.version, node] as const))("on N
       expect(packagesIn(probed.before).filter((name) => name.startsWith("@opentelemetry/"))).toEqual([]);
     });
 
+    it(`does not load the OTLP kit (@llmops/core/otlp), which only platforms that use it load (Node ${version})`, () => {
+      const kit = [join(coreDirectory, "dist", "otlp.cjs"), join(coreDirectory, "dist", "otlp.js")].map((file) => realpathSync(file));
+      expect(probed.before.filter((file) => kit.includes(file))).toEqual([]);
+    });
+
     it(`positive control: instrument() loads the SDK, so the probe sees it (Node ${version})`, () => {
       expect(probed.active).toBe(true);
       const after = packagesIn(probed.after);

@@ -1,7 +1,8 @@
 import { createServer } from "node:http";
 import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES, HttpRequestError } from "@llmops/core";
+import { HttpRequestError } from "@llmops/core";
+import { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "@llmops/core/otlp";
 
 /**
  * The one way llmops sends its own HTTP requests: an overall deadline that a trickling server cannot stretch, and a

@@ -1,6 +1,6 @@
 import { applyEnvironmentOverrides, EXPLICIT_SOURCE, genericVariableWarnings, parseHeaders } from "../src/config/environment";
 import type { EnvironmentOverride } from "../src/contract/config";
-import { constructWithoutOtlpEnvironment } from "../src/platform/otlp-environment";
+import { constructWithoutOtlpEnvironment } from "../src/otlp/otlp-environment";
 
 describe("applyEnvironmentOverrides", () => {
   it("lets LLMOPS_SERVICE_NAME win over OTEL_SERVICE_NAME, both over the file", () => {

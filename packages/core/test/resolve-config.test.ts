@@ -1,7 +1,8 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
-import { checkCertificateFile, definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
+import { definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
+import { checkCertificateFile } from "@llmops/core/otlp";
 import { resolveConfig } from "../src/config/resolve-config";
 import { createTempApp, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 import { resetProcessState } from "@llmops-internal/test-support/process-state";

@@ -1,7 +1,6 @@
-import { checkCertificateFile, definePlatform } from "@llmops/core";
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { defineOtlpPlatform } from "@llmops/core/otlp";
 import { ARIZE_ENVIRONMENT, arizeSchema } from "./config/section";
-import { checkGrpcExporter, explainExportError, exporterFactory } from "./export/create-exporter";
+import { ARIZE_NAMES, checkGrpcExporter, explainExportError, grpcExporterFactory } from "./export/create-exporter";
 import { resolveTarget, sendsKeyInClear } from "./export/target";
 import { vercelProcessorFactory } from "./export/vercel";
 import { ARIZE_INSTRUMENTORS } from "./instrumentors/registry";
@@ -21,9 +20,9 @@ import { ARIZE_INSTRUMENTORS } from "./instrumentors/registry";
  * });
  * ```
  */
-export const platform = definePlatform({
+export const platform = defineOtlpPlatform({
+  ...ARIZE_NAMES,
   name: "arize",
-  configSection: "arize",
   packageName: "@llmops/platform-arize",
   schema: arizeSchema,
   environment: ARIZE_ENVIRONMENT,
@@ -31,36 +30,24 @@ export const platform = definePlatform({
   checkDependencies({ appRoot, section }) {
     if ((section as { transport?: string }).transport === "grpc") checkGrpcExporter(appRoot);
   },
-  checkConfig({ section, appRoot }) {
-    const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "arize.certificate_file", server: "the collector" });
-    return issue === undefined ? [] : [issue];
-  },
-  async createTracerProvider({ section, config, service, appRoot, logger, assembleTracerProvider }) {
+  target({ section, service, appRoot, logger, ca }) {
     const target = resolveTarget(section, service);
     if (sendsKeyInClear(section, target.url)) {
       logger.warn(`arize.api_key is sent over plain HTTP to ${new URL(target.url).host}, where anyone on the way can read it; use an https:// endpoint.`);
     }
-    // Reached only when checkConfig could read the file: a missing one is an issue, never this warning as well.
-    if (section.certificate_file !== undefined && new URL(target.url).protocol === "http:") {
-      logger.warn(`arize.certificate_file is not used: arize.endpoint is http://, so nothing is encrypted. Use an https:// endpoint for TLS.`);
-    }
-    const exporter = exporterFactory(section, target, appRoot);
-    const spanProcessors: SpanProcessor[] = [];
-    if (section.debug) {
-      const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
-      spanProcessors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-    }
-    const createSpanProcessor = vercelProcessorFactory({ appRoot, setting: config.instrumentation.vercel, logger });
-    logger.debug(`exporting to ${target.description}`);
-    return assembleTracerProvider({
-      exporters: [exporter],
-      batch: section.batch_spans,
-      spanProcessors,
-      resourceAttributes: target.resourceAttributes,
-      exportTarget: target.description,
+    return {
+      ...target,
+      ...(section.transport === "grpc" ? { exporter: grpcExporterFactory(section, target, appRoot, ca) } : {}),
       explainExportError: (error) => explainExportError(error, section),
-      exportTimeoutMillis: section.timeout_ms,
-      ...(createSpanProcessor === undefined ? {} : { createSpanProcessor }),
-    });
+    };
   },
+  createSpanProcessor: ({ appRoot, config, logger }) => vercelProcessorFactory({ appRoot, setting: config.instrumentation.vercel, logger }),
 });
+
+// Types getPlatform("arize") wherever this package's types are visible.
+declare module "@llmops/core" {
+  interface PlatformRegistry {
+    /** `@llmops/platform-arize`: Arize Phoenix and Arize AX. */
+    arize: typeof platform;
+  }
+}

@@ -1,14 +1,6 @@
-import { getPlatform, registerPlatform } from "@llmops/core";
-import type { InstrumentationHandle, InstrumentOptions, PlatformConfig } from "@llmops/core";
+import { instrumentFor } from "@llmops/core";
 import { platform } from "./platform";
 import { VERSION as PACKAGE_VERSION } from "./version";
-
-declare module "@llmops/core" {
-  interface PlatformRegistry {
-    /** `@llmops/platform-local`: JSONL files and a trace tree on the terminal. */
-    local: typeof platform;
-  }
-}
 
 /**
  * Turns on tracing with the local platform: registers it (no dependency scan needed) and runs core's instrument
@@ -27,10 +19,7 @@ declare module "@llmops/core" {
  * await tracing.shutdown();
  * ```
  */
-export function instrument(options?: InstrumentOptions<PlatformConfig<typeof platform>>): Promise<InstrumentationHandle> {
-  registerPlatform(platform);
-  return getPlatform("local").instrument(options);
-}
+export const instrument = instrumentFor(platform);
 
 export { platform };
 export { formatTraceTree } from "./tree/format-trace-tree";

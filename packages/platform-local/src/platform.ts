@@ -32,3 +32,11 @@ export const platform = definePlatform({
     return assembleTracerProvider({ exporters: [new JsonlFileExporter({ directory, root: appRoot, logger })], batch: section.batch_spans, spanProcessors });
   },
 });
+
+// Types getPlatform("local") wherever this package's types are visible.
+declare module "@llmops/core" {
+  interface PlatformRegistry {
+    /** `@llmops/platform-local`: JSONL files and a trace tree on the terminal. */
+    local: typeof platform;
+  }
+}

@@ -1,14 +1,6 @@
-import { getPlatform, registerPlatform } from "@llmops/core";
-import type { InstrumentationHandle, InstrumentOptions, PlatformConfig } from "@llmops/core";
+import { instrumentFor } from "@llmops/core";
 import { platform } from "./platform";
 import { VERSION as PACKAGE_VERSION } from "./version";
-
-declare module "@llmops/core" {
-  interface PlatformRegistry {
-    /** `@llmops/platform-mlflow`: MLflow tracking servers. */
-    mlflow: typeof platform;
-  }
-}
 
 /**
  * Turns on tracing to an MLflow tracking server: registers the platform and runs core's instrument pipeline
@@ -28,10 +20,7 @@ declare module "@llmops/core" {
  * });
  * ```
  */
-export function instrument(options?: InstrumentOptions<PlatformConfig<typeof platform>>): Promise<InstrumentationHandle> {
-  registerPlatform(platform);
-  return getPlatform("mlflow").instrument(options);
-}
+export const instrument = instrumentFor(platform);
 
 export { platform };
 export { mlflowSchema } from "./config/section";

@@ -1,7 +1,6 @@
-import { checkCertificateFile, definePlatform } from "@llmops/core";
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { defineOtlpPlatform } from "@llmops/core/otlp";
 import { MLFLOW_ENVIRONMENT, mlflowSchema } from "./config/section";
-import { createExporter, explainExportError, readCertificate } from "./export/create-exporter";
+import { MLFLOW_NAMES, explainExportError, exportHeaders } from "./export/create-exporter";
 import { ExperimentResolver } from "./export/experiment";
 import { resolveTarget, sendsCredentialsInClear } from "./export/target";
 import { MLFLOW_INSTRUMENTORS } from "./instrumentors/registry";
@@ -23,31 +22,23 @@ import { MLFLOW_INSTRUMENTORS } from "./instrumentors/registry";
  * });
  * ```
  */
-export const platform = definePlatform({
+export const platform = defineOtlpPlatform({
+  ...MLFLOW_NAMES,
   name: "mlflow",
-  configSection: "mlflow",
   packageName: "@llmops/platform-mlflow",
   schema: mlflowSchema,
   environment: MLFLOW_ENVIRONMENT,
   instrumentors: MLFLOW_INSTRUMENTORS,
-  checkConfig({ section, appRoot }) {
-    const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "mlflow.certificate_file", server: "the tracking server" });
-    return issue === undefined ? [] : [issue];
-  },
-  async createTracerProvider({ section, config, service, appRoot, logger, assembleTracerProvider }) {
+  async target({ section, config, service, logger, ca }) {
     const target = resolveTarget(section, service);
     if (sendsCredentialsInClear(target)) {
       logger.warn(`MLflow credentials (${target.credential}) are sent over plain HTTP to ${new URL(target.baseUrl).host}, where anyone on the way can read them; use an https:// tracking_uri.`);
     }
     const secure = new URL(target.baseUrl).protocol === "https:";
-    // Reached only when checkConfig could read certificate_file: a missing one is an issue, never this warning as well.
-    if (!secure && (section.certificate_file !== undefined || section.insecure_tls)) {
-      logger.warn(`mlflow.${section.certificate_file !== undefined ? "certificate_file" : "insecure_tls"} is not used: mlflow.tracking_uri is http://, so nothing is encrypted.`);
-    }
+    // The kit warns about an unused certificate_file; insecure_tls is MLflow's own, and one warning about TLS is enough.
+    if (!secure && section.insecure_tls && section.certificate_file === undefined) logger.warn("mlflow.insecure_tls is not used: mlflow.tracking_uri is http://, so nothing is encrypted.");
     if (secure && section.insecure_tls) logger.warn("mlflow.insecure_tls is on: the tracking server's certificate is not verified. Use it for testing only.");
-    const ca = readCertificate(section, appRoot);
-    const tls = { ...(ca === undefined ? {} : { ca }), insecure: section.insecure_tls };
-    const resolver = new ExperimentResolver(target, section.timeout_ms, tls);
+    const resolver = new ExperimentResolver(target, section.timeout_ms, { ...(ca === undefined ? {} : { ca }), insecure: section.insecure_tls });
     try {
       const experimentId = await resolver.resolve();
       logger.debug(`${target.description}: experiment id ${experimentId}`);
@@ -58,20 +49,20 @@ export const platform = definePlatform({
         `${(error as Error).message} Tracing stays on: the experiment is resolved again at each export until it succeeds; spans of exports before that are dropped and counted.`,
       );
     }
-    // A factory: the exporter's modules load at the first export (strict mode: inside instrument()).
-    const exporter = () => createExporter(section, target, resolver, tls);
-    const spanProcessors: SpanProcessor[] = [];
-    if (section.debug) {
-      const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
-      spanProcessors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-    }
-    return assembleTracerProvider({
-      exporters: [exporter],
-      batch: section.batch_spans,
-      spanProcessors,
-      exportTarget: target.description,
+    return {
+      url: target.tracesUrl,
+      headers: exportHeaders(target, resolver),
+      description: target.description,
+      rejectUnauthorized: !section.insecure_tls,
       explainExportError: (error) => explainExportError(error, section, target),
-      exportTimeoutMillis: section.timeout_ms,
-    });
+    };
   },
 });
+
+// Types getPlatform("mlflow") wherever this package's types are visible.
+declare module "@llmops/core" {
+  interface PlatformRegistry {
+    /** `@llmops/platform-mlflow`: MLflow tracking servers. */
+    mlflow: typeof platform;
+  }
+}

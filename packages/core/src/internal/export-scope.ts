@@ -34,7 +34,15 @@ export class ExportScope {
   }
 }
 
-const scopes = new AsyncLocalStorage<ExportScope>();
+/**
+ * One store per process, behind a `Symbol.for` key: the pipeline runs an export in its scope and the HTTP agent of
+ * `@llmops/core/otlp` (a bundle of its own, as are core's ESM and CommonJS builds) reads it, so every copy must see
+ * the same store.
+ */
+const SCOPES_KEY = Symbol.for("llmops.core.exportScopes.v1");
+const scopes: AsyncLocalStorage<Pick<ExportScope, "track" | "end">> = ((globalThis as { [SCOPES_KEY]?: AsyncLocalStorage<Pick<ExportScope, "track" | "end">> })[
+  SCOPES_KEY
+] ??= new AsyncLocalStorage());
 
 /** Runs `operation` (an exporter's `export()`) so that the connections it opens, now or later, belong to `scope`. */
 export function runInExportScope<T>(scope: ExportScope, operation: () => T): T {
@@ -42,6 +50,6 @@ export function runInExportScope<T>(scope: ExportScope, operation: () => T): T {
 }
 
 /** The export the current code runs for, if any. */
-export function currentExportScope(): ExportScope | undefined {
+export function currentExportScope(): Pick<ExportScope, "track" | "end"> | undefined {
   return scopes.getStore();
 }

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { EnvironmentOverride } from "@llmops/core";
+import { OTLP_TIMEOUT_ENVIRONMENT, otlpSectionEntries } from "@llmops/core/otlp";
 
 const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 
@@ -22,18 +23,8 @@ export const arizeSchema = v.pipe(
     space_id: v.optional(nonEmpty),
     /** `http` (OTLP/HTTP protobuf) or `grpc` (needs @opentelemetry/exporter-trace-otlp-grpc). */
     transport: v.optional(v.picklist(["http", "grpc"]), "http"),
-    /** Batch spans (default) or send each as it ends. */
-    batch_spans: v.optional(v.boolean(), true),
-    /** Also print every span on the terminal. */
-    debug: v.optional(v.boolean(), false),
-    /** PEM file of the CA that signed the collector's certificate, relative to the app root. */
-    certificate_file: v.optional(nonEmpty),
-    /** Extra headers sent with every export. */
-    headers: v.optional(v.record(v.string(), v.string()), {}),
-    /** `gzip` compresses export requests. */
-    compression: v.optional(v.picklist(["none", "gzip"]), "none"),
-    /** Time limit of one export, retries included, in milliseconds; core ends the export 1 s later whatever the collector does. */
-    timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
+    /** `headers`, `timeout_ms`, `compression`, `batch_spans`, `debug`, `certificate_file`: the keys every OTLP platform shares. */
+    ...otlpSectionEntries,
   }),
   v.forward(
     v.check((section) => section.space_id !== undefined || section.endpoint !== undefined, "is required for Phoenix (or set space_id for Arize AX)"),
@@ -75,6 +66,5 @@ export const ARIZE_ENVIRONMENT: readonly EnvironmentOverride[] = [
   { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", key: "endpoint", generic: { unlessSet: ["space_id"] } },
   { variable: "OTEL_EXPORTER_OTLP_TRACES_HEADERS", key: "headers", kind: "headers", generic: { unlessSet: ["endpoint", "space_id"] } },
   { variable: "OTEL_EXPORTER_OTLP_HEADERS", key: "headers", kind: "headers", generic: { unlessSet: ["endpoint", "space_id"] } },
-  { variable: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
-  { variable: "OTEL_EXPORTER_OTLP_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
+  ...OTLP_TIMEOUT_ENVIRONMENT,
 ];

@@ -10,6 +10,7 @@ const packages = join(__dirname, "..", "..", "..");
 const testSupport = join(packages, "..", "test", "support", "src");
 const ALIASES: Readonly<Record<string, string>> = {
   "@llmops/core": join(packages, "core", "src", "index.ts"),
+  "@llmops/core/otlp": join(packages, "core", "src", "otlp", "index.ts"),
   "@llmops/platform-arize": join(packages, "platform-arize", "src", "index.ts"),
   "@llmops-internal/test-support": join(testSupport, "index.ts"),
   "@llmops-internal/test-support/process-state": join(testSupport, "process-state.ts"),

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { EnvironmentOverride } from "@llmops/core";
+import { OTLP_TIMEOUT_ENVIRONMENT, otlpSectionEntries } from "@llmops/core/otlp";
 
 const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 
@@ -56,20 +57,10 @@ export const mlflowSchema = v.pipe(
     workspace: v.optional(nonEmpty),
     /** Run to link the traces to, sent as the `x-mlflow-run-id` header. */
     run_id: v.optional(nonEmpty),
-    /** PEM file of the CA that signed the server's certificate, relative to the app root. */
-    certificate_file: v.optional(nonEmpty),
     /** Skip TLS certificate verification (testing only), as MLflow's `MLFLOW_TRACKING_INSECURE_TLS`. */
     insecure_tls: v.optional(v.boolean(), false),
-    /** Extra headers sent with every request to the server (REST and OTLP). */
-    headers: v.optional(v.record(v.string(), v.string()), {}),
-    /** Deadline of the experiment lookup (all its requests together) and of each span export (core adds 1 s), in milliseconds. */
-    timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
-    /** Batch spans (default) or send each as it ends. */
-    batch_spans: v.optional(v.boolean(), true),
-    /** Also print every span on the terminal. */
-    debug: v.optional(v.boolean(), false),
-    /** `gzip` compresses export requests. */
-    compression: v.optional(v.picklist(["none", "gzip"]), "none"),
+    /** `headers`, `timeout_ms`, `compression`, `batch_spans`, `debug`, `certificate_file`: the keys every OTLP platform shares. */
+    ...otlpSectionEntries,
   }),
   v.forward(
     v.check((section) => section.username === undefined || section.password !== undefined, "is required with username (basic auth)"),
@@ -109,6 +100,5 @@ export const MLFLOW_ENVIRONMENT: readonly EnvironmentOverride[] = [
   { variable: "MLFLOW_TRACKING_INSECURE_TLS", key: "insecure_tls", kind: "boolean" },
   // OpenTelemetry's generic exporter variables: only the time limit applies, and only when the file sets none. The
   // endpoint and headers ones name some other collector; they never reach the tracking server.
-  { variable: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
-  { variable: "OTEL_EXPORTER_OTLP_TIMEOUT", key: "timeout_ms", kind: "number", generic: {} },
+  ...OTLP_TIMEOUT_ENVIRONMENT,
 ];

@@ -1,5 +1,6 @@
-import { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES, HttpRequestError, LlmopsError, redactSecrets, redactUrl } from "@llmops/core";
-import type { BoundedResponse } from "@llmops/core";
+import { HttpRequestError, LlmopsError, redactSecrets, redactUrl } from "@llmops/core";
+import { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "@llmops/core/otlp";
+import type { BoundedResponse } from "@llmops/core/otlp";
 import type { MlflowTarget } from "./target";
 
 /** TLS settings of requests to the tracking server. */

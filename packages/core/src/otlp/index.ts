@@ -1,0 +1,15 @@
+export { defineOtlpPlatform } from "./define-otlp-platform";
+export type { OtlpPlatformDefinition, OtlpTarget, OtlpTargetContext } from "./define-otlp-platform";
+export { otlpSectionEntries, OTLP_TIMEOUT_ENVIRONMENT } from "./section";
+export type { OtlpSection } from "./section";
+export { otlpHttpExporter } from "./http-exporter";
+export type { OtlpHttpExporterOptions } from "./http-exporter";
+export { explainTransportError } from "./transport-errors";
+export type { TransportNames } from "./transport-errors";
+export { checkCertificateFile, readCertificateFile } from "./certificate";
+export type { CertificateFileParams } from "./certificate";
+export { constructWithoutOtlpEnvironment } from "./otlp-environment";
+export { exportHttpAgent } from "./export-agent";
+export type { ExportAgentFactory, ExportHttpAgentOptions } from "./export-agent";
+export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-request";
+export type { BoundedRequestOptions, BoundedResponse } from "./bounded-request";
