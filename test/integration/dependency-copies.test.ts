@@ -52,20 +52,24 @@ function installedCopies(app: string, name: string): string[] {
   return copies.sort();
 }
 
-/** The range core's package.json gives `@opentelemetry/sdk-trace-node`. */
-function coreSdkRange(): string {
+/** The minor ("2.12") of the `@opentelemetry/sdk-trace-node` that core's package.json depends on, whatever the range's form. */
+function coreSdkMinor(): string {
   const manifest = JSON.parse(readFileSync(join(repo, "packages", "core", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-  const range = manifest.dependencies["@opentelemetry/sdk-trace-node"];
-  if (range === undefined) throw new Error("packages/core/package.json has no @opentelemetry/sdk-trace-node dependency");
-  return range;
+  const range = manifest.dependencies["@opentelemetry/sdk-trace-node"] ?? "";
+  const minor = /(\d+)\.(\d+)\.\d+/.exec(range);
+  if (minor === null) throw new Error(`packages/core/package.json: no version in the @opentelemetry/sdk-trace-node range "${range}"`);
+  return `${minor[1]}.${minor[2]}`;
 }
 
-/** The newest published `@opentelemetry/sdk-trace-node` that `range` admits: what an app pinning "the current 2.x" writes. */
-async function newestIn(range: string, cwd: string): Promise<string> {
-  const result = await runOrThrow("npm view", "npm", ["view", `@opentelemetry/sdk-trace-node@${range}`, "version", "--json"], { cwd, env: cleanEnv() });
+/**
+ * The newest published `@opentelemetry/sdk-trace-node` of `minor`: what an app that pins "the current 2.x" writes, and
+ * not necessarily the release the packages were built against.
+ */
+async function newestOf(minor: string, cwd: string): Promise<string> {
+  const result = await runOrThrow("npm view", "npm", ["view", `@opentelemetry/sdk-trace-node@~${minor}.0`, "version", "--json"], { cwd, env: cleanEnv() });
   const versions = JSON.parse(result.stdout) as string | string[];
   const newest = Array.isArray(versions) ? versions[versions.length - 1] : versions;
-  if (newest === undefined) throw new Error(`no @opentelemetry/sdk-trace-node matches ${range}`);
+  if (newest === undefined) throw new Error(`no @opentelemetry/sdk-trace-node ${minor}.x is published`);
   return newest;
 }
 
@@ -87,7 +91,7 @@ describe("npm install of the tarballs next to an app's own OpenTelemetry SDK", (
   it(
     "an app pinning sdk-trace-node of the packages' minor gets one @opentelemetry/core, one sdk-trace-base and one resources",
     async () => {
-      const sdkVersion = await newestIn(coreSdkRange(), temp ?? "");
+      const sdkVersion = await newestOf(coreSdkMinor(), temp ?? "");
       const app = await installApp("same-minor-app", sdkVersion);
       expect({
         core: installedCopies(app, "@opentelemetry/core"),
@@ -105,7 +109,7 @@ describe("npm install of the tarballs next to an app's own OpenTelemetry SDK", (
   it(
     `an app pinning sdk-trace-node ${OLDER_MINOR_VERSION} (an older minor) gets two @opentelemetry/core: its own under its SDK, one for every llmops package`,
     async () => {
-      const ours = await newestIn(coreSdkRange(), temp ?? "");
+      const ours = await newestOf(coreSdkMinor(), temp ?? "");
       const app = await installApp("older-minor-app", OLDER_MINOR_VERSION);
       // The app's SDK pins its own core exactly; all of llmops (core, platforms, the exporter's tree) shares the other.
       expect(installedCopies(app, "@opentelemetry/core")).toEqual([
