@@ -1,4 +1,4 @@
-// `pnpm test`: build, lint and typecheck the workspace, then run jest on every Node the project supports
+// `pnpm test`: build, lint, check the formatting of and typecheck the workspace, then run jest on every Node the project supports
 // (`engines`: ^20.6.0 || >=22.0.0): all projects on this Node, with the Node 22 and 24 binaries handed to the
 // integration tests, then the unit projects again on Node 22 and on Node 24.
 // The last line printed is `N passed, N failed`: tests from jest's JSON output, plus every check that failed.
@@ -124,8 +124,8 @@ const warmE2e = existsSync(join(root, "e2e", "harness", "warm.mjs"))
     })
   : Promise.resolve();
 
-// 1. Build, lint, typecheck.
-for (const name of ["build", "lint", "typecheck"]) {
+// 1. Build, lint, formatting, typecheck.
+for (const name of ["build", "lint", "format:check", "typecheck"]) {
   if (scripts[name] !== undefined) await check(name, "pnpm", ["run", name]);
 }
 

@@ -1,5 +1,5 @@
 // `pnpm bench`: llmops against no tracing and its peers, each setup in fresh processes, side by side in one run.
-// Prints markdown tables (median, min–max, ratios) and saves everything as JSON under bench/results/.
+// Prints markdown tables (median, min–max, ratios) and saves everything as JSON under bench/results/ (not kept in git).
 //
 //   pnpm bench                      all cases (B4's outage lasts 5 minutes)
 //   pnpm bench --only B1,B3         some cases
@@ -54,6 +54,11 @@ function packageVersion(name) {
 
 const options = parseArguments(process.argv.slice(2));
 if (options.render !== undefined) {
+  // Results are written by a run on this machine and are not kept in git: a fresh clone has none until `pnpm bench`.
+  if (!existsSync(options.render)) {
+    console.error(`${options.render} does not exist: results are written by a run (\`pnpm bench\`), not kept in git.`);
+    process.exit(1);
+  }
   const saved = JSON.parse(readFileSync(options.render, "utf8"));
   const parts = [];
   for (const result of saved.cases.B1 ?? []) parts.push(b1Tables(result).main, b1Tables(result).breakdown);
