@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { arizePackage, buildAndPack, cleanEnv, corePackage, localPackage, mlflowPackage, repo, runOrThrow } from "./support/pack";
+import { cleanEnvironment } from "@llmops-internal/test-support";
+import { arizePackage, buildAndPack, corePackage, localPackage, mlflowPackage, repo, runOrThrow } from "./support/pack";
 
 /**
  * The published packages depend on the OpenTelemetry SDK by range, so that npm installs one `@opentelemetry/core` in
@@ -66,7 +67,7 @@ function coreSdkMinor(): string {
  * not necessarily the release the packages were built against.
  */
 async function newestOf(minor: string, cwd: string): Promise<string> {
-  const result = await runOrThrow("npm view", "npm", ["view", `@opentelemetry/sdk-trace-node@~${minor}.0`, "version", "--json"], { cwd, env: cleanEnv() });
+  const result = await runOrThrow("npm view", "npm", ["view", `@opentelemetry/sdk-trace-node@~${minor}.0`, "version", "--json"], { cwd, env: cleanEnvironment() });
   const versions = JSON.parse(result.stdout) as string | string[];
   const newest = Array.isArray(versions) ? versions[versions.length - 1] : versions;
   if (newest === undefined) throw new Error(`no @opentelemetry/sdk-trace-node ${minor}.x is published`);
@@ -83,7 +84,7 @@ async function installApp(label: string, sdkVersion: string): Promise<string> {
     ...Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`])),
   };
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: label, version: "1.0.0", private: true, dependencies }, null, 2));
-  await runOrThrow(`npm install of ${label}`, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, env: cleanEnv() });
+  await runOrThrow(`npm install of ${label}`, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, env: cleanEnvironment() });
   return app;
 }
 
