@@ -15,13 +15,7 @@ const noPlatformPackage = { group: platformPackages, message: "core never import
 //   4. api/, cli/, testing/, index.ts                         getPlatform, preload, the llmops CLI, the conformance kit
 // So the part a caller touches first sits on top, and nothing below it can reach back up: config/, provider/ and
 // instrumentors/ never import pipeline/. File-level cycles are caught by import-x/no-cycle.
-const coreLayers = [
-  ["errors", "internal", "helpers", "contract"],
-  ["config", "discovery"],
-  ["provider", "instrumentors", "platform", "otlp"],
-  ["pipeline"],
-  ["api", "cli", "testing"],
-];
+const coreLayers = [["errors", "internal", "helpers", "contract"], ["config", "discovery"], ["provider", "instrumentors", "platform", "otlp"], ["pipeline"], ["api", "cli", "testing"]];
 const layerRules = coreLayers.slice(0, -1).map((layer, index) => {
   const above = coreLayers.slice(index + 1).flat();
   return {
@@ -110,7 +104,21 @@ export default tseslint.config(
   },
   {
     files: ["**/*.mjs", "**/*.cjs", "**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", globalThis: "readonly", __dirname: "readonly", require: "readonly", module: "writable", exports: "writable" } },
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        Buffer: "readonly",
+        globalThis: "readonly",
+        __dirname: "readonly",
+        require: "readonly",
+        module: "writable",
+        exports: "writable",
+      },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

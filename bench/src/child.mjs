@@ -31,7 +31,19 @@ async function perCall() {
   const flush = await setup.flush(60_000);
   const totalMillis = performance.now() - started;
   const cpu = cpuMicros(cpuBefore);
-  return { warmup, calls, loopMillis, totalMillis, cpuMicros: cpu, warmupFlush, flush, stats: setup.stats(), localCount: setup.localCount(), memory: process.memoryUsage(), maxRssKb: process.resourceUsage().maxRSS };
+  return {
+    warmup,
+    calls,
+    loopMillis,
+    totalMillis,
+    cpuMicros: cpu,
+    warmupFlush,
+    flush,
+    stats: setup.stats(),
+    localCount: setup.localCount(),
+    memory: process.memoryUsage(),
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
 }
 
 async function exportThroughput() {
@@ -54,7 +66,21 @@ async function exportThroughput() {
   const loopMillis = performance.now() - started;
   const flush = await setup.flush(120_000);
   const totalMillis = performance.now() - started;
-  return { spans, mode, yieldEvery, warmupSpans: 10, warmupFlush, loopMillis, totalMillis, cpuMicros: cpuMicros(cpuBefore), flush, statsBefore, stats: setup.stats(), memory: process.memoryUsage(), maxRssKb: process.resourceUsage().maxRSS };
+  return {
+    spans,
+    mode,
+    yieldEvery,
+    warmupSpans: 10,
+    warmupFlush,
+    loopMillis,
+    totalMillis,
+    cpuMicros: cpuMicros(cpuBefore),
+    flush,
+    statsBefore,
+    stats: setup.stats(),
+    memory: process.memoryUsage(),
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
 }
 
 async function outage() {
@@ -110,7 +136,17 @@ async function outage() {
         while (inFlight > 0) await yieldTurn();
         const flush = await setup.flush(60_000);
         clearInterval(sampler);
-        await send({ type: "stopped", calls, failedCalls, errors: [...errors].slice(0, 5), uncaught: uncaught.slice(0, 5), flush, stats: setup.stats(), memory: process.memoryUsage(), maxRssKb: process.resourceUsage().maxRSS });
+        await send({
+          type: "stopped",
+          calls,
+          failedCalls,
+          errors: [...errors].slice(0, 5),
+          uncaught: uncaught.slice(0, 5),
+          flush,
+          stats: setup.stats(),
+          memory: process.memoryUsage(),
+          maxRssKb: process.resourceUsage().maxRSS,
+        });
         resolve();
       }
     });

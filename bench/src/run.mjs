@@ -30,13 +30,24 @@ function parseArguments(argv) {
     };
     if (argument === "--") continue;
     else if (argument === "--quick") options.quick = true;
-    else if (argument === "--only") options.only = value().toUpperCase().split(",").map((name) => name.trim()).filter(Boolean);
+    else if (argument === "--only")
+      options.only = value()
+        .toUpperCase()
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean);
     else if (argument.startsWith("--only=")) options.only = argument.slice(7).toUpperCase().split(",");
     else if (argument === "--rounds") options.rounds = Number(value());
     else if (argument === "--outage-seconds") options.outageSeconds = Number(value());
     else if (argument === "--render") options.render = value();
     else if (argument === "--help" || argument === "-h") {
-      console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((line) => line.startsWith("//")).join("\n").replace(/^\/\/ ?/gm, ""));
+      console.log(
+        readFileSync(new URL(import.meta.url), "utf8")
+          .split("\n")
+          .filter((line) => line.startsWith("//"))
+          .join("\n")
+          .replace(/^\/\/ ?/gm, ""),
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${argument} (try --help)`);
   }
@@ -89,16 +100,36 @@ const machine = {
   loadAverageAtStart: loadavg(),
 };
 const versions = Object.fromEntries(
-  ["openai", "@arizeai/openinference-instrumentation-openai", "@arizeai/phoenix-otel", "@traceloop/node-server-sdk", "@opentelemetry/api", "@opentelemetry/sdk-trace-node", "hand-wired-exporter-trace-otlp-proto", "@llmops/core", "@llmops/platform-arize"].map((name) => [name, packageVersion(name)]),
+  [
+    "openai",
+    "@arizeai/openinference-instrumentation-openai",
+    "@arizeai/phoenix-otel",
+    "@traceloop/node-server-sdk",
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace-node",
+    "hand-wired-exporter-trace-otlp-proto",
+    "@llmops/core",
+    "@llmops/platform-arize",
+  ].map((name) => [name, packageVersion(name)]),
 );
 const startedAt = new Date();
-const results = { startedAt: startedAt.toISOString(), quick, rounds, machine, versions, notes: ["openai 6.30.1, not 7: openai 7 declares Node >= 22 and the project supports Node 20; every package here uses 6.30.1."], cases: {} };
+const results = {
+  startedAt: startedAt.toISOString(),
+  quick,
+  rounds,
+  machine,
+  versions,
+  notes: ["openai 6.30.1, not 7: openai 7 declares Node >= 22 and the project supports Node 20; every package here uses 6.30.1."],
+  cases: {},
+};
 const output = [];
 const print = (text) => {
   output.push(text);
   console.log(`${text}\n`);
 };
-print(`# llmops bench ${startedAt.toISOString()}${quick ? " (--quick)" : ""}\n\nNode ${machine.node}, ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; openai ${versions.openai} (not 7: it requires Node ≥ 22).`);
+print(
+  `# llmops bench ${startedAt.toISOString()}${quick ? " (--quick)" : ""}\n\nNode ${machine.node}, ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; openai ${versions.openai} (not 7: it requires Node ≥ 22).`,
+);
 
 if (options.only.includes("B1")) {
   const calls = quick ? 500 : 5000;

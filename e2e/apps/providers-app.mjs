@@ -21,15 +21,16 @@ const anthropicStandIn = await startAnthropicStandIn();
 
 // Zero-code mode: started with `node --import @llmops/platform-<name>/register`, which read the config file named by
 // LLMOPS_CONFIG_PATH before this module loaded; nothing is handed in, the loader hook patched the imports above.
-const tracing = process.env.LLMOPS_E2E_ZERO_CODE === "1"
-  ? await getActiveInstrumentation()
-  : await getPlatform(process.env.LLMOPS_E2E_PLATFORM, { appRoot }).instrument({
-      appRoot,
-      config: JSON.parse(process.env.LLMOPS_E2E_CONFIG),
-      validationMode: "strict",
-      flushOnExit: false,
-      modules: { openai: openaiModule, "@anthropic-ai/sdk": anthropicModule, "@langchain/core/callbacks/manager": callbacksManager },
-    });
+const tracing =
+  process.env.LLMOPS_E2E_ZERO_CODE === "1"
+    ? await getActiveInstrumentation()
+    : await getPlatform(process.env.LLMOPS_E2E_PLATFORM, { appRoot }).instrument({
+        appRoot,
+        config: JSON.parse(process.env.LLMOPS_E2E_CONFIG),
+        validationMode: "strict",
+        flushOnExit: false,
+        modules: { openai: openaiModule, "@anthropic-ai/sdk": anthropicModule, "@langchain/core/callbacks/manager": callbacksManager },
+      });
 
 const model = "gpt-4o-mini";
 const openai = new openaiModule.OpenAI({ baseURL: openaiStandIn.url, apiKey: "stand-in-key" });
@@ -63,7 +64,10 @@ if (only.has("langchain")) {
     description: "Weather in a city",
     schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
   });
-  const chain = ChatPromptTemplate.fromMessages([["system", "You are terse."], ["user", "{question}"]])
+  const chain = ChatPromptTemplate.fromMessages([
+    ["system", "You are terse."],
+    ["user", "{question}"],
+  ])
     .pipe(new ChatOpenAI({ model, apiKey: "stand-in-key", configuration: { baseURL: openaiStandIn.url } }))
     .pipe(new StringOutputParser());
   await chain.invoke({ question: "What is LangChain?" });

@@ -23,7 +23,7 @@ async function run(zeroCode: boolean): Promise<Run> {
   const app = await runProvidersApp("arize", { service: { name: "e2e-arize" }, arize: { endpoint: phoenix.url, project_name: project } }, {}, { zeroCode });
   let spans = await readPhoenixSpans(phoenix.url, project, { minCount: 1, timeoutMs: 30_000 });
   // Phoenix stores spans in batches: wait until the count stops growing.
-  for (let settled = 0, last = spans.length; settled < 3; ) {
+  for (let settled = 0, last = spans.length; settled < 3;) {
     await new Promise((resolve) => setTimeout(resolve, 700));
     spans = await readPhoenixSpans(phoenix.url, project, { minCount: last });
     settled = spans.length === last ? settled + 1 : 0;
@@ -123,12 +123,12 @@ describe.each([
       current = parent;
     }
     expect(current?.span_kind).toBe("CHAIN");
-    expect(spans.filter((span) => span.context.trace_id === chatModel?.context.trace_id).map((span) => `${span.span_kind} ${span.name}`).sort()).toEqual([
-      "CHAIN RunnableSequence",
-      "CHAIN StrOutputParser",
-      "LLM ChatOpenAI",
-      "PROMPT ChatPromptTemplate",
-    ]);
+    expect(
+      spans
+        .filter((span) => span.context.trace_id === chatModel?.context.trace_id)
+        .map((span) => `${span.span_kind} ${span.name}`)
+        .sort(),
+    ).toEqual(["CHAIN RunnableSequence", "CHAIN StrOutputParser", "LLM ChatOpenAI", "PROMPT ChatPromptTemplate"]);
     expect(chatModel?.attributes["llm.model_name"]).toBe("gpt-4o-mini");
     const tools = spans.filter((span) => span.span_kind === "TOOL");
     expect(tools.map((span) => span.name)).toEqual(["get_weather"]);

@@ -80,8 +80,7 @@ describe("Phoenix (real `phoenix serve`)", () => {
       });
       // Nothing went to the default project.
       await expect(readPhoenixSpans(phoenix!.url, "default", { minCount: 1, timeoutMs: 1 })).rejects.toThrow(/does not exist|0 span/);
-    }),
-  );
+    }));
 });
 
 describe("MLflow (real `mlflow server` on SQLite)", () => {
@@ -136,12 +135,9 @@ describe("MLflow (real `mlflow server` on SQLite)", () => {
         "mlflow.spanOutputs": "2 + 2 = 4",
         "mlflow.chat.tokenUsage": { input_tokens: 12, output_tokens: 7, total_tokens: 19 },
       });
-    }),
-  );
+    }));
 
   test("OTLP without the x-mlflow-experiment-id header is refused", async () => {
-    await expect(
-      sendSpans({ endpoint: mlflow!.otlpHttpEndpoint, spans: [{ name: "no-experiment" }] }),
-    ).rejects.toThrow(/failed: .*422/);
+    await expect(sendSpans({ endpoint: mlflow!.otlpHttpEndpoint, spans: [{ name: "no-experiment" }] })).rejects.toThrow(/failed: .*422/);
   });
 });

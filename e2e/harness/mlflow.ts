@@ -33,17 +33,7 @@
  */
 import { join } from "node:path";
 import { ensureVenv } from "./python-env";
-import {
-  LOOPBACK,
-  cleanServerEnvironment,
-  fetchJson,
-  removeDirectory,
-  retryOnPortClash,
-  sleep,
-  startServerProcess,
-  temporaryDirectory,
-  waitUntilReady,
-} from "./server-process";
+import { LOOPBACK, cleanServerEnvironment, fetchJson, removeDirectory, retryOnPortClash, sleep, startServerProcess, temporaryDirectory, waitUntilReady } from "./server-process";
 import { freePorts } from "@llmops-internal/test-support";
 
 export interface MlflowServer {
@@ -119,9 +109,7 @@ export async function createExperiment(url: string, name: string): Promise<strin
 /** The id of the experiment called `name`, or undefined. */
 export async function getExperimentIdByName(url: string, name: string): Promise<string | undefined> {
   try {
-    const { body } = await fetchJson<{ experiment: { experiment_id: string } }>(
-      `${url}/api/2.0/mlflow/experiments/get-by-name?${new URLSearchParams({ experiment_name: name })}`,
-    );
+    const { body } = await fetchJson<{ experiment: { experiment_id: string } }>(`${url}/api/2.0/mlflow/experiments/get-by-name?${new URLSearchParams({ experiment_name: name })}`);
     return body.experiment.experiment_id;
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;

@@ -23,11 +23,7 @@ async function readStdin() {
 }
 
 function record(tracer, spec, parentContext, sent) {
-  const span = tracer.startSpan(
-    spec.name,
-    { kind: api.SpanKind[spec.kind ?? "INTERNAL"], attributes: spec.attributes ?? {} },
-    parentContext,
-  );
+  const span = tracer.startSpan(spec.name, { kind: api.SpanKind[spec.kind ?? "INTERNAL"], attributes: spec.attributes ?? {} }, parentContext);
   const parent = api.trace.getSpan(parentContext);
   sent.push({ name: spec.name, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, parentSpanId: parent?.spanContext().spanId });
   for (const event of spec.events ?? []) span.addEvent(event.name, event.attributes ?? {});

@@ -25,17 +25,7 @@
  */
 import { join } from "node:path";
 import { ensureVenv } from "./python-env";
-import {
-  LOOPBACK,
-  cleanServerEnvironment,
-  fetchJson,
-  removeDirectory,
-  retryOnPortClash,
-  sleep,
-  startServerProcess,
-  temporaryDirectory,
-  waitUntilReady,
-} from "./server-process";
+import { LOOPBACK, cleanServerEnvironment, fetchJson, removeDirectory, retryOnPortClash, sleep, startServerProcess, temporaryDirectory, waitUntilReady } from "./server-process";
 import { freePorts } from "@llmops-internal/test-support";
 
 export interface PhoenixServer {

@@ -146,9 +146,7 @@ export function pythonMajorMinor(python: string = basePython()): Promise<string>
     pending = run(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { timeoutMs: 30_000 }).then((result) => {
       const version = result.output.trim();
       if (result.code !== 0 || !/^\d+\.\d+$/.test(version)) {
-        throw new Error(
-          `e2e: cannot run the Python the e2e servers need (${python}; set LLMOPS_E2E_PYTHON to another interpreter): exit ${result.code}, ${version || "no output"}`,
-        );
+        throw new Error(`e2e: cannot run the Python the e2e servers need (${python}; set LLMOPS_E2E_PYTHON to another interpreter): exit ${result.code}, ${version || "no output"}`);
       }
       return version;
     });
@@ -179,13 +177,7 @@ function readMarker(directory: string): Marker | undefined {
 function isInstalled(kind: ServerKind, directory: string): boolean {
   const marker = readMarker(directory);
   const venv = venvOf(directory);
-  return (
-    marker !== undefined &&
-    marker.package === PINNED[kind].package &&
-    marker.version === PINNED[kind].version &&
-    existsSync(venv.python) &&
-    existsSync(join(venv.bin, PINNED[kind].executable))
-  );
+  return marker !== undefined && marker.package === PINNED[kind].package && marker.version === PINNED[kind].version && existsSync(venv.python) && existsSync(join(venv.bin, PINNED[kind].executable));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -188,10 +188,7 @@ export async function waitUntilReady(server: ServerProcess, url: string, label: 
     const status = await probe(url, 2_000);
     if (status === 200) return Date.now() - started;
     if (Date.now() - started > timeoutMs) {
-      throw new ServerStartError(
-        `e2e: ${label} was not ready after ${Math.round(timeoutMs / 1000)} s (polling ${url}, last status ${status || "no answer"}). Its log:\n${server.logs()}`,
-        false,
-      );
+      throw new ServerStartError(`e2e: ${label} was not ready after ${Math.round(timeoutMs / 1000)} s (polling ${url}, last status ${status || "no answer"}). Its log:\n${server.logs()}`, false);
     }
     await sleep(250);
   }

@@ -61,7 +61,7 @@ async function runRecoveryApp(proxy: RecordingProxy, config: Record<string, unkn
 /** Reads the experiment's traces until their count stops growing (at least `minCount`), each with its spans. */
 async function settledTraces(minCount: number): Promise<{ infos: MlflowTraceInfo[]; traces: MlflowTrace[] }> {
   let found = await searchTraces(mlflow.url, experimentId, { minCount, timeoutMs: 60_000 });
-  for (let settled = 0; settled < 3; ) {
+  for (let settled = 0; settled < 3;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const again = await listTraces(mlflow.url, experimentId);
     settled = again.length === found.length ? settled + 1 : 0;

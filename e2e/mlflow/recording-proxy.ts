@@ -37,14 +37,11 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       outgoing.end("Service Unavailable");
       return;
     }
-    const proxied = forward(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } },
-      (answer) => {
-        record.status = answer.statusCode ?? 0;
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
+    const proxied = forward({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } }, (answer) => {
+      record.status = answer.statusCode ?? 0;
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    });
     proxied.on("error", (error) => {
       record.status = 502;
       outgoing.writeHead(502, { "content-type": "text/plain" });

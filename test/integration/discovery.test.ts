@@ -84,9 +84,7 @@ describe("discovery with stray and broken platform packages (built packages)", (
       env: cleanEnvironment({ LLMOPS_LOG_LEVEL: "DEBUG" }),
     });
     expect(result.status).toBe(0);
-    expect(result.stdout + result.stderr).toContain(
-      'Platform "local" is registered in code by @llmops/platform-local and also declared by installed aaa-stray; the registered one is used.',
-    );
+    expect(result.stdout + result.stderr).toContain('Platform "local" is registered in code by @llmops/platform-local and also declared by installed aaa-stray; the registered one is used.');
     expect(result.stderr).not.toContain("is declared by more than one installed package");
     expect(existsSync(join(app, "stray-loaded"))).toBe(false);
   });

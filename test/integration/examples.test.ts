@@ -118,11 +118,11 @@ describe.each(nodeBinaries().map((node) => [node.version, node] as const))("exam
     await Promise.allSettled([...Object.values(runs), coexist]);
   }, 90_000);
 
-  it("esm: `node --import .../register`, `import OpenAI from \"openai\"` with no modules handed in: one LLM span per call", async () => {
+  it('esm: `node --import .../register`, `import OpenAI from "openai"` with no modules handed in: one LLM span per call', async () => {
     expectOneLlmSpanPerCall(await runs.esm!, "example-esm");
   }, 90_000);
 
-  it("cjs: `node --require .../register`, `require(\"openai\")`: one LLM span per call", async () => {
+  it('cjs: `node --require .../register`, `require("openai")`: one LLM span per call', async () => {
     expectOneLlmSpanPerCall(await runs.cjs!, "example-cjs");
   }, 90_000);
 
@@ -173,12 +173,16 @@ describe.each(nodeBinaries().map((node) => [node.version, node] as const))("exam
   it.each([
     ["in code (instrument() twice)", "mixedInCode"],
     ["after --import .../register (and instrument() twice)", "mixedRegister"],
-  ])("mixed-modules %s: openai loaded as CommonJS and as ESM, one LLM span per call through either copy", async (_label, key) => {
-    const run = await runs[key]!;
-    expectOneLlmSpanPerCall(run, "example-mixed-modules");
-    expectCleanExit(run);
-    expect(run.summary).toEqual(expect.objectContaining({ twoCopies: true, sameHandle: true, shutdown: expect.objectContaining({ ok: true, timedOut: false }) }));
-  }, 90_000);
+  ])(
+    "mixed-modules %s: openai loaded as CommonJS and as ESM, one LLM span per call through either copy",
+    async (_label, key) => {
+      const run = await runs[key]!;
+      expectOneLlmSpanPerCall(run, "example-mixed-modules");
+      expectCleanExit(run);
+      expect(run.summary).toEqual(expect.objectContaining({ twoCopies: true, sameHandle: true, shutdown: expect.objectContaining({ ok: true, timedOut: false }) }));
+    },
+    90_000,
+  );
 });
 
 it("examples/tsx type-checks against the published declarations of the built packages", async () => {

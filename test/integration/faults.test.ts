@@ -144,11 +144,18 @@ async function runApp(scenario: Scenario, options: { env?: Record<string, string
 function expectContained(run: AppRun): void {
   const { result } = run;
   const context = `stderr (end): ${run.stderr.slice(-2000)}`;
-  expect({ appErrors: result.appErrors, unhandled: result.unhandled, context: result.appErrors.length + result.unhandled.length > 0 ? context : "" }).toEqual({ appErrors: [], unhandled: [], context: "" });
+  expect({ appErrors: result.appErrors, unhandled: result.unhandled, context: result.appErrors.length + result.unhandled.length > 0 ? context : "" }).toEqual({
+    appErrors: [],
+    unhandled: [],
+    context: "",
+  });
   if (run.scenario.finish === "signal") expect(run.signal).toBe("SIGTERM");
   else expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
   expect(`${run.stdout}\n${run.stderr}`).not.toContain(SECRET);
-  const timeouts = [...(run.scenario.phases ?? []).flatMap((phase) => (phase.flushMillis === undefined ? [] : [phase.flushMillis])), ...(result.shutdown === undefined ? [] : [run.scenario.shutdownMillis ?? 5_000])];
+  const timeouts = [
+    ...(run.scenario.phases ?? []).flatMap((phase) => (phase.flushMillis === undefined ? [] : [phase.flushMillis])),
+    ...(result.shutdown === undefined ? [] : [run.scenario.shutdownMillis ?? 5_000]),
+  ];
   for (const [index, flush] of [...result.flushes, ...(result.shutdown === undefined ? [] : [result.shutdown])].entries()) {
     expect(flush.rejected).toBeUndefined();
     expect(typeof flush.ok).toBe("boolean");
@@ -159,7 +166,11 @@ function expectContained(run: AppRun): void {
   if (run.scenario.finish === "shutdown") expect(stats.spansPending).toBe(0);
 }
 
-const spanNames = (receiver: HttpOtlpReceiver): string[] => receiver.acceptedSpans().map((span) => span.name).sort();
+const spanNames = (receiver: HttpOtlpReceiver): string[] =>
+  receiver
+    .acceptedSpans()
+    .map((span) => span.name)
+    .sort();
 const names = (phase: number, count: number): string[] => Array.from({ length: count }, (_, index) => `phase${phase}-${index}`).sort();
 const output = (run: AppRun): string => `${run.stdout}\n${run.stderr}`;
 /** The exporter's own diag line when it schedules a retry (shown at log level ALL). */
@@ -233,7 +244,10 @@ describe("fault matrix (child processes, built packages)", () => {
     return server.url;
   }
 
-  const once = (fault: Fault) => (index: number): Fault => (index === 0 ? fault : { kind: "forward" });
+  const once =
+    (fault: Fault) =>
+    (index: number): Fault =>
+      index === 0 ? fault : { kind: "forward" };
 
   beforeAll(async () => {
     const healthy = await startHttpReceiver();
@@ -249,7 +263,10 @@ describe("fault matrix (child processes, built packages)", () => {
 
     const refusedPort = await unusedPort();
     const lateStartPort = await unusedPort();
-    const twoPhases = [{ spans: 5, flushMillis: 8_000 }, { spans: 5, flushMillis: 8_000 }];
+    const twoPhases = [
+      { spans: 5, flushMillis: 8_000 },
+      { spans: 5, flushMillis: 8_000 },
+    ];
     const arize = (endpoint: string, rest: Partial<Scenario> = {}): Scenario => ({ platform: "arize", endpoint, timeoutMillis: 4_000, phases: twoPhases, finish: "shutdown", ...rest });
 
     runs.healthy = runApp(arize(healthy.url));
@@ -296,9 +313,12 @@ describe("fault matrix (child processes, built packages)", () => {
       finish: "shutdown",
     });
     runs.sigterm = runApp(arize(sigterm.url, { phases: [{ spans: 3 }], finish: "signal", flushOnExitMillis: 3_000 }), { sigtermWhenReady: true });
-    runs.sigtermDeadBackend = runApp(arize(await faulty("sigtermDeadBackend", () => ({ kind: "hang" })), { timeoutMillis: 10_000, phases: [{ spans: 3 }], finish: "signal", flushOnExitMillis: 1_000 }), {
-      sigtermWhenReady: true,
-    });
+    runs.sigtermDeadBackend = runApp(
+      arize(await faulty("sigtermDeadBackend", () => ({ kind: "hang" })), { timeoutMillis: 10_000, phases: [{ spans: 3 }], finish: "signal", flushOnExitMillis: 1_000 }),
+      {
+        sigtermWhenReady: true,
+      },
+    );
     // Settle every run before the tests read them, so one failure does not leave the others' processes behind.
     await Promise.allSettled(Object.values(runs));
   });
@@ -415,7 +435,9 @@ describe("fault matrix (child processes, built packages)", () => {
     expectContained(run);
     // The default exit bound is 5 s; the exporter's own timeout (30 s) does not count.
     expect(run.afterResultMillis).toBeLessThan(5_000 + 5_000);
-    const lines = output(run).split("\n").filter((line) => line.includes("lost at exit"));
+    const lines = output(run)
+      .split("\n")
+      .filter((line) => line.includes("lost at exit"));
     expect(lines).toEqual([expect.stringContaining("3 spans were lost at exit: the flush at exit did not finish within 5000 ms (flushOnExit.timeoutMillis)")]);
     expect(run.exitStats).toEqual(expect.objectContaining({ spansEnded: 3, spansFailedExport: 3, spansPending: 0, lastExportError: expect.stringContaining("abandoned at exit") }));
   });

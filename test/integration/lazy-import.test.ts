@@ -20,7 +20,6 @@ import type { NodeBinary } from "./support/node-binaries";
 const coreDirectory = join(__dirname, "..", "..", "packages", "core");
 const localDirectory = join(__dirname, "..", "..", "packages", "platform-local");
 
-
 /** Packages that must not load at `import "@llmops/core"`. */
 function isForbidden(packageName: string): boolean {
   return (

@@ -157,28 +157,31 @@ function syncHooksExpected(version: string): boolean {
 describe("core's require and import hooks, in real processes", () => {
   const app = createApp();
 
-  it.each(nodeBinaries().map((node) => [node.version, node] as const))("node --import on Node %s: ESM and CJS copies of a dual package, and one CJS-only module both ways, each patched once", async (version, node) => {
-    const outcome = await run(app, ["--import", "./preload.mjs", "app.mjs"], node.path);
-    expect(outcome.code).toBe(0);
-    // In-thread hooks where import-in-the-middle supports module.registerHooks (22.22.3+, 24.11.1+), else the loader thread.
-    expect(outcome.stdout.esmLoaderKind).toBe(syncHooksExpected(version) ? "in-thread" : "loader-thread");
-    expect(outcome.stdout.results).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only", "throws", "broken-target"]);
-    // Instrumentors load when their module first does, not at start-up.
-    expect(outcome.stdout.loadedBeforeApp).toEqual([]);
-    // One span per call, whatever route the module took; none for throws-lib, whose instrumentor failed.
-    expect(outcome.stdout.spans).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only"]);
-    expect(outcome.stdout.sameCjsOnly).toBe(true);
-    // Patched by core through manuallyInstrument, never through the instrumentor's own hooks as well.
-    expect(outcome.stdout.enabled).toEqual([]);
-    // The app's own instrument() after the preload gets the running handle, silently.
-    expect(outcome.stdout.active).toBe(true);
-    // The report is the live one: instrumentors that failed to load or to patch when their module arrived say so.
-    expect(outcome.stdout.reports).toEqual(["dual:instrumented", "cjs_only:instrumented", "throws:failed", "broken:failed"]);
-    expect(outcome.stderr).toContain("instrumentor broken (instr-broken) failed to load: broken at import");
-    expect(outcome.stderr).not.toContain("already called");
-    expect(outcome.stderr).not.toContain("Warning");
-    expect(outcome.stderr).toContain("instrumentor throws (instr-throws) failed to patch throws-lib as it loaded: broken at patch; the app runs on.");
-  });
+  it.each(nodeBinaries().map((node) => [node.version, node] as const))(
+    "node --import on Node %s: ESM and CJS copies of a dual package, and one CJS-only module both ways, each patched once",
+    async (version, node) => {
+      const outcome = await run(app, ["--import", "./preload.mjs", "app.mjs"], node.path);
+      expect(outcome.code).toBe(0);
+      // In-thread hooks where import-in-the-middle supports module.registerHooks (22.22.3+, 24.11.1+), else the loader thread.
+      expect(outcome.stdout.esmLoaderKind).toBe(syncHooksExpected(version) ? "in-thread" : "loader-thread");
+      expect(outcome.stdout.results).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only", "throws", "broken-target"]);
+      // Instrumentors load when their module first does, not at start-up.
+      expect(outcome.stdout.loadedBeforeApp).toEqual([]);
+      // One span per call, whatever route the module took; none for throws-lib, whose instrumentor failed.
+      expect(outcome.stdout.spans).toEqual(["dual-esm", "dual-cjs", "cjs-only", "cjs-only"]);
+      expect(outcome.stdout.sameCjsOnly).toBe(true);
+      // Patched by core through manuallyInstrument, never through the instrumentor's own hooks as well.
+      expect(outcome.stdout.enabled).toEqual([]);
+      // The app's own instrument() after the preload gets the running handle, silently.
+      expect(outcome.stdout.active).toBe(true);
+      // The report is the live one: instrumentors that failed to load or to patch when their module arrived say so.
+      expect(outcome.stdout.reports).toEqual(["dual:instrumented", "cjs_only:instrumented", "throws:failed", "broken:failed"]);
+      expect(outcome.stderr).toContain("instrumentor broken (instr-broken) failed to load: broken at import");
+      expect(outcome.stderr).not.toContain("already called");
+      expect(outcome.stderr).not.toContain("Warning");
+      expect(outcome.stderr).toContain("instrumentor throws (instr-throws) failed to patch throws-lib as it loaded: broken at patch; the app runs on.");
+    },
+  );
 
   it("node --require: modules required before the pipeline is ready and imported after it, each patched once", async () => {
     const outcome = await run(app, ["--require", "./preload.cjs", "app.cjs"]);

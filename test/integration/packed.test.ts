@@ -238,7 +238,6 @@ describe("packed tarballs", () => {
     // Timings of the shared setup, for whoever reads the test log.
     process.stdout.write(`packed.test setup: ${log.join("; ")}\n`);
   });
-
 });
 
 describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", (version, node) => {
@@ -285,43 +284,55 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
     it.each([
       ["--import", "zero-code.mjs"],
       ["--require", "zero-code.cjs"],
-    ])("zero-code start: node %s @llmops/platform-local/register %s traces before the app's first line", async (flag, script) => {
-      const app = setup().apps[manager];
-      const tag = `${manager}-${script}-${version}`;
-      const directory = join(app.directory, `zero-code-${tag}`);
-      const configFile = join(app.directory, `llmops-${tag}.yaml`);
-      writeFileSync(configFile, `service:\n  name: zero-code\nlocal:\n  directory: ${JSON.stringify(directory)}\n`);
-      const result = await runProcess(node.path, [flag, "@llmops/platform-local/register", script], {
-        cwd: app.directory,
-        env: cleanEnvironment({ LLMOPS_CONFIG_PATH: configFile, LLMOPS_VALIDATION_MODE: "strict", SPAN_TAG: tag }),
-      });
-      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
-      expect(JSON.parse(result.stdout)).toEqual({ active: true, platform: "local", ok: true });
-      // The folder llmops created also holds its `.gitignore`: the traces are the `.jsonl` files.
-      const traces = readdirSync(directory).filter((file) => file.endsWith(".jsonl"));
-      const written = traces.flatMap((file) => readFileSync(join(directory, file), "utf8").split("\n").filter(Boolean));
-      expect(written.map((line) => (JSON.parse(line) as { name: string }).name)).toEqual([`zero-${tag}`]);
-    }, RUN_TIMEOUT_MILLIS);
+    ])(
+      "zero-code start: node %s @llmops/platform-local/register %s traces before the app's first line",
+      async (flag, script) => {
+        const app = setup().apps[manager];
+        const tag = `${manager}-${script}-${version}`;
+        const directory = join(app.directory, `zero-code-${tag}`);
+        const configFile = join(app.directory, `llmops-${tag}.yaml`);
+        writeFileSync(configFile, `service:\n  name: zero-code\nlocal:\n  directory: ${JSON.stringify(directory)}\n`);
+        const result = await runProcess(node.path, [flag, "@llmops/platform-local/register", script], {
+          cwd: app.directory,
+          env: cleanEnvironment({ LLMOPS_CONFIG_PATH: configFile, LLMOPS_VALIDATION_MODE: "strict", SPAN_TAG: tag }),
+        });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(JSON.parse(result.stdout)).toEqual({ active: true, platform: "local", ok: true });
+        // The folder llmops created also holds its `.gitignore`: the traces are the `.jsonl` files.
+        const traces = readdirSync(directory).filter((file) => file.endsWith(".jsonl"));
+        const written = traces.flatMap((file) => readFileSync(join(directory, file), "utf8").split("\n").filter(Boolean));
+        expect(written.map((line) => (JSON.parse(line) as { name: string }).name)).toEqual([`zero-${tag}`]);
+      },
+      RUN_TIMEOUT_MILLIS,
+    );
 
-    it(`\`llmops platforms\` (core's bin) lists acme, on Node ${version}`, async () => {
-      const app = setup().apps[manager];
-      const bin = join(app.directory, "node_modules", ".bin", "llmops");
-      // The bin's `#!/usr/bin/env node` picks the Node first on PATH, as in a user's shell.
-      const env = cleanEnvironment({ PATH: `${dirname(node.path)}:${process.env.PATH ?? ""}` });
-      const result = await runProcess(bin, ["platforms"], { cwd: app.directory, env });
-      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
-      expect(result.stdout).toMatch(PLATFORM_LINE);
-      const printed = await runProcess(bin, ["--version"], { cwd: app.directory, env });
-      expect(printed.stdout.trim()).toBe("0.1.0");
-    }, RUN_TIMEOUT_MILLIS);
+    it(
+      `\`llmops platforms\` (core's bin) lists acme, on Node ${version}`,
+      async () => {
+        const app = setup().apps[manager];
+        const bin = join(app.directory, "node_modules", ".bin", "llmops");
+        // The bin's `#!/usr/bin/env node` picks the Node first on PATH, as in a user's shell.
+        const env = cleanEnvironment({ PATH: `${dirname(node.path)}:${process.env.PATH ?? ""}` });
+        const result = await runProcess(bin, ["platforms"], { cwd: app.directory, env });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(result.stdout).toMatch(PLATFORM_LINE);
+        const printed = await runProcess(bin, ["--version"], { cwd: app.directory, env });
+        expect(printed.stdout.trim()).toBe("0.1.0");
+      },
+      RUN_TIMEOUT_MILLIS,
+    );
   });
 });
 
 describe("published types", () => {
-  it("resolve with moduleResolution nodenext for import (.mts) and require (.cts), typed getPlatform included", async () => {
-    const app = setup().apps.npm;
-    const tsc = join(app.directory, "node_modules", "typescript", "bin", "tsc");
-    const result = await runProcess(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app.directory });
-    expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: "" });
-  }, RUN_TIMEOUT_MILLIS);
+  it(
+    "resolve with moduleResolution nodenext for import (.mts) and require (.cts), typed getPlatform included",
+    async () => {
+      const app = setup().apps.npm;
+      const tsc = join(app.directory, "node_modules", "typescript", "bin", "tsc");
+      const result = await runProcess(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app.directory });
+      expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: "" });
+    },
+    RUN_TIMEOUT_MILLIS,
+  );
 });

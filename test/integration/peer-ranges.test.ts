@@ -46,7 +46,11 @@ describe("npm install of the tarballs next to an app that runs the OpenTelemetry
       writeFileSync(join(app, "package.json"), JSON.stringify({ name: "otel-app", version: "1.0.0", private: true, dependencies }, null, 2));
       const env = cleanEnvironment();
       await runOrThrow("npm install of the app", "npm", ["install", "--no-audit", "--no-fund"], { cwd: app, env });
-      const added = await runProcess("npm", ["install", "--no-audit", "--no-fund", tarballs["@llmops/core"] ?? "", tarballs["@llmops/platform-arize"] ?? "", tarballs["@llmops/platform-local"] ?? ""], { cwd: app, env });
+      const added = await runProcess(
+        "npm",
+        ["install", "--no-audit", "--no-fund", tarballs["@llmops/core"] ?? "", tarballs["@llmops/platform-arize"] ?? "", tarballs["@llmops/platform-local"] ?? ""],
+        { cwd: app, env },
+      );
       const output = `${added.stdout}\n${added.stderr}`;
       expect({ code: added.code, trouble: peerTrouble(output) }).toEqual({ code: 0, trouble: [] });
 

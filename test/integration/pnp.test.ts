@@ -116,10 +116,7 @@ beforeAll(async () => {
   const dependencies: Record<string, string> = { "@opentelemetry/api": "1.9.0" };
   for (const [name, tarball] of Object.entries(tarballs)) dependencies[name] = `file:${tarball}`;
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pnp-app", version: "1.0.0", private: true, dependencies }, null, 2));
-  writeFileSync(
-    join(app, ".yarnrc.yml"),
-    [`nodeLinker: pnp`, `enableGlobalCache: true`, `enableTelemetry: false`, `npmRegistryServer: ${JSON.stringify(registry)}`, ""].join("\n"),
-  );
+  writeFileSync(join(app, ".yarnrc.yml"), [`nodeLinker: pnp`, `enableGlobalCache: true`, `enableTelemetry: false`, `npmRegistryServer: ${JSON.stringify(registry)}`, ""].join("\n"));
   // An empty lockfile makes this folder the project root, whatever lies above it.
   writeFileSync(join(app, "yarn.lock"), "");
   writeFileSync(join(app, "app.cjs"), appScript("cjs"));
@@ -161,13 +158,17 @@ describe("yarn install (Yarn Berry, nodeLinker: pnp)", () => {
     process.stdout.write(`pnp.test setup: ${log.join("; ")}\n`);
   });
 
-  it("`yarn llmops platforms` (core's bin, run by Yarn) lists acme and local", async () => {
-    const { app, yarn } = setup();
-    const result = await runProcess(process.execPath, [yarn.yarnJs, "llmops", "platforms"], { cwd: app, env: yarnEnv(yarn) });
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(result.stdout).toMatch(/^acme\s+acme-llmops-platform-acme\s+0\.1\.0\s+dependency\s*$/m);
-    expect(result.stdout).toMatch(/^local\s+@llmops\/platform-local\s+0\.1\.0\s+dependency\s*$/m);
-  }, RUN_TIMEOUT_MILLIS);
+  it(
+    "`yarn llmops platforms` (core's bin, run by Yarn) lists acme and local",
+    async () => {
+      const { app, yarn } = setup();
+      const result = await runProcess(process.execPath, [yarn.yarnJs, "llmops", "platforms"], { cwd: app, env: yarnEnv(yarn) });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(result.stdout).toMatch(/^acme\s+acme-llmops-platform-acme\s+0\.1\.0\s+dependency\s*$/m);
+      expect(result.stdout).toMatch(/^local\s+@llmops\/platform-local\s+0\.1\.0\s+dependency\s*$/m);
+    },
+    RUN_TIMEOUT_MILLIS,
+  );
 });
 
 interface AppOutput {

@@ -95,7 +95,12 @@ async function runApp(app: string, platform: "arize" | "mlflow", config: Record<
       writeFileSync(file, fullConfig);
       env.LLMOPS_CONFIG_PATH = file;
     }
-    const { code, signal, stdout, stderr } = await runNode([...(options.nodeArgs ?? []), app], { node: (options.node ?? currentNode).path, cwd: appsDirectory, env: exampleEnv(env), timeoutMillis: 60_000 });
+    const { code, signal, stdout, stderr } = await runNode([...(options.nodeArgs ?? []), app], {
+      node: (options.node ?? currentNode).path,
+      cwd: appsDirectory,
+      env: exampleEnv(env),
+      timeoutMillis: 60_000,
+    });
     const requests = [...receiver.requests];
     return { code, signal, stdout, stderr, summary: lastJsonLine<ExampleRun["summary"]>(stdout), requests, spans: acceptedSpans(requests), endpoint: receiver.url };
   } finally {
@@ -126,20 +131,24 @@ describe("instrumentor registries, with the real client packages", () => {
     }
   });
 
-  it.each(["arize", "mlflow"] as const)("mcp on %s: the SDK's transports are patched and the trace context crosses from client to server", async (platform) => {
-    const run = await runApp("mcp-app.cjs", platform, {});
-    const summary = summaryOf(run);
-    // Waiting at instrument() (nothing of the SDK loaded yet), instrumented once the app required the transports.
-    expect(summary.reportsBefore).toEqual(expect.arrayContaining([{ key: "mcp", status: "waiting" }]));
-    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "mcp", status: "instrumented", patchedModule: true }]));
-    expect(summary.answer).toBe("Sunny in Paris");
-    const agent = run.spans.find((span) => kindOf(span) === "AGENT");
-    const tool = run.spans.find((span) => kindOf(span) === "TOOL");
-    expect(agent).toBeDefined();
-    // The server's TOOL span is a child of the client's AGENT span: the context went through the MCP request.
-    expect(tool).toEqual(expect.objectContaining({ traceId: agent?.traceId, parentSpanId: agent?.spanId }));
-    expect(summary.seen).toEqual([{ traceparent: expect.stringContaining(agent?.traceId ?? "no agent span"), activeTraceId: agent?.traceId }]);
-  }, 90_000);
+  it.each(["arize", "mlflow"] as const)(
+    "mcp on %s: the SDK's transports are patched and the trace context crosses from client to server",
+    async (platform) => {
+      const run = await runApp("mcp-app.cjs", platform, {});
+      const summary = summaryOf(run);
+      // Waiting at instrument() (nothing of the SDK loaded yet), instrumented once the app required the transports.
+      expect(summary.reportsBefore).toEqual(expect.arrayContaining([{ key: "mcp", status: "waiting" }]));
+      expect(summary.reports).toEqual(expect.arrayContaining([{ key: "mcp", status: "instrumented", patchedModule: true }]));
+      expect(summary.answer).toBe("Sunny in Paris");
+      const agent = run.spans.find((span) => kindOf(span) === "AGENT");
+      const tool = run.spans.find((span) => kindOf(span) === "TOOL");
+      expect(agent).toBeDefined();
+      // The server's TOOL span is a child of the client's AGENT span: the context went through the MCP request.
+      expect(tool).toEqual(expect.objectContaining({ traceId: agent?.traceId, parentSpanId: agent?.spanId }));
+      expect(summary.seen).toEqual([{ traceparent: expect.stringContaining(agent?.traceId ?? "no agent span"), activeTraceId: agent?.traceId }]);
+    },
+    90_000,
+  );
 
   it.each(nodeBinaries().map((binary) => [binary.version, binary] as const))(
     "mcp: an ES module app started with --import <platform>/register has its static imports of the transports patched (Node %s)",
@@ -164,16 +173,20 @@ describe("instrumentor registries, with the real client packages", () => {
     expect(tool?.traceId).not.toBe(agent?.traceId);
   }, 90_000);
 
-  it.each(["arize", "mlflow"] as const)("bedrock on %s: Converse and InvokeModel through the real BedrockRuntimeClient give one LLM span each", async (platform) => {
-    const run = await runApp("bedrock-app.mjs", platform, {});
-    const summary = summaryOf(run);
-    expect(summary.reports).toEqual(expect.arrayContaining([{ key: "bedrock", status: "instrumented", patchedModule: true }]));
-    expect(summary.answers).toEqual(["Stand-in answer to: What is Bedrock?", "Stand-in answer to: Say hi."]);
-    const llm = run.spans.filter((span) => span.scope === "@arizeai/openinference-instrumentation-bedrock");
-    expect(llm.map(kindOf)).toEqual(["LLM", "LLM"]);
-    expect(llm.map((span) => span.attributes["llm.model_name"])).toEqual([expect.stringContaining("claude-3-haiku"), expect.stringContaining("claude-3-haiku")]);
-    expect(llm.every((span) => typeof span.attributes["llm.token_count.prompt"] === "number" || typeof span.attributes["llm.token_count.prompt"] === "bigint")).toBe(true);
-  }, 90_000);
+  it.each(["arize", "mlflow"] as const)(
+    "bedrock on %s: Converse and InvokeModel through the real BedrockRuntimeClient give one LLM span each",
+    async (platform) => {
+      const run = await runApp("bedrock-app.mjs", platform, {});
+      const summary = summaryOf(run);
+      expect(summary.reports).toEqual(expect.arrayContaining([{ key: "bedrock", status: "instrumented", patchedModule: true }]));
+      expect(summary.answers).toEqual(["Stand-in answer to: What is Bedrock?", "Stand-in answer to: Say hi."]);
+      const llm = run.spans.filter((span) => span.scope === "@arizeai/openinference-instrumentation-bedrock");
+      expect(llm.map(kindOf)).toEqual(["LLM", "LLM"]);
+      expect(llm.map((span) => span.attributes["llm.model_name"])).toEqual([expect.stringContaining("claude-3-haiku"), expect.stringContaining("claude-3-haiku")]);
+      expect(llm.every((span) => typeof span.attributes["llm.token_count.prompt"] === "number" || typeof span.attributes["llm.token_count.prompt"] === "bigint")).toBe(true);
+    },
+    90_000,
+  );
 
   it("bedrock_agent_runtime: InvokeAgent (an event stream) and Retrieve through the real client give an AGENT and a RETRIEVER span", async () => {
     const run = await runApp("bedrock-agent-app.mjs", "arize", {});

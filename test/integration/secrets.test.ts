@@ -213,7 +213,12 @@ interface AppScenario {
 }
 
 function runScenario(scenario: AppScenario): Promise<Run> {
-  const env = { ...baseEnvironment(), ...(scenario.credentialEnv ? CREDENTIAL_ENV : {}), ...scenario.env, SECRETS_SCENARIO: JSON.stringify({ platform: scenario.platform, mode: scenario.mode, section: scenario.section }) };
+  const env = {
+    ...baseEnvironment(),
+    ...(scenario.credentialEnv ? CREDENTIAL_ENV : {}),
+    ...scenario.env,
+    SECRETS_SCENARIO: JSON.stringify({ platform: scenario.platform, mode: scenario.mode, section: scenario.section }),
+  };
   return runProcess(scenario.name, [APP], env);
 }
 
@@ -269,8 +274,22 @@ describe("no secret in any message, whatever the input", () => {
 
     scenarios.push(
       // A URL that does not parse, in each mode, for each platform.
-      { name: "arize unparseable endpoint, permissive", platform: "arize", mode: "permissive", section: arizeSection(unparseable(6006, "/v1/traces"), { space_id: S.arizeSpace }), credentialEnv: false, expect: inactive },
-      { name: "arize unparseable endpoint, strict", platform: "arize", mode: "strict", section: arizeSection(unparseable(6006, "/v1/traces")), credentialEnv: true, expect: threw("ConfigurationError") },
+      {
+        name: "arize unparseable endpoint, permissive",
+        platform: "arize",
+        mode: "permissive",
+        section: arizeSection(unparseable(6006, "/v1/traces"), { space_id: S.arizeSpace }),
+        credentialEnv: false,
+        expect: inactive,
+      },
+      {
+        name: "arize unparseable endpoint, strict",
+        platform: "arize",
+        mode: "strict",
+        section: arizeSection(unparseable(6006, "/v1/traces")),
+        credentialEnv: true,
+        expect: threw("ConfigurationError"),
+      },
       { name: "mlflow unparseable tracking_uri, permissive", platform: "mlflow", mode: "permissive", section: mlflowSection(unparseable(5000)), credentialEnv: false, expect: inactive },
       { name: "mlflow unparseable tracking_uri, strict", platform: "mlflow", mode: "strict", section: mlflowSection(unparseable(5000)), credentialEnv: true, expect: threw("ConfigurationError") },
       // The endpoint from a variable: one that does not parse, one that nothing answers.
@@ -294,17 +313,93 @@ describe("no secret in any message, whatever the input", () => {
       },
       // Servers that refuse the credentials, or fail, and echo the request back.
       { name: "phoenix 401 echo", platform: "arize", mode: "permissive", section: arizeSection(withCredentials(e401.origin, "/v1/traces")), credentialEnv: false, expect: exportFailed, server: e401 },
-      { name: "arize AX 403 echo", platform: "arize", mode: "permissive", section: arizeSection(withCredentials(e403.origin, "/v1/traces"), { space_id: S.arizeSpace }), credentialEnv: false, expect: exportFailed, server: e403 },
-      { name: "phoenix 500 echo, credentials from the environment", platform: "arize", mode: "strict", section: arizeSection(withCredentials(e500.origin, "/v1/traces")), credentialEnv: true, expect: exportFailed, server: e500 },
-      { name: "mlflow REST 401 echo, strict", platform: "mlflow", mode: "strict", section: mlflowSection(withCredentials(mlflowRest401.origin)), credentialEnv: false, expect: threw("ExperimentResolutionError"), server: mlflowRest401 },
-      { name: "mlflow REST 403 echo, token only, strict", platform: "mlflow", mode: "strict", section: { tracking_uri: mlflowRest403.origin, token: S.mlflowToken }, credentialEnv: false, expect: threw("ExperimentResolutionError"), server: mlflowRest403 },
-      { name: "mlflow REST 500 echo, permissive", platform: "mlflow", mode: "permissive", section: mlflowSection(withCredentials(mlflowRest500.origin)), credentialEnv: true, expect: exportFailed, server: mlflowRest500 },
-      { name: "mlflow OTLP 500 echo", platform: "mlflow", mode: "permissive", section: mlflowSection(withCredentials(mlflowOtlp500.origin)), credentialEnv: false, expect: exportFailed, server: mlflowOtlp500 },
+      {
+        name: "arize AX 403 echo",
+        platform: "arize",
+        mode: "permissive",
+        section: arizeSection(withCredentials(e403.origin, "/v1/traces"), { space_id: S.arizeSpace }),
+        credentialEnv: false,
+        expect: exportFailed,
+        server: e403,
+      },
+      {
+        name: "phoenix 500 echo, credentials from the environment",
+        platform: "arize",
+        mode: "strict",
+        section: arizeSection(withCredentials(e500.origin, "/v1/traces")),
+        credentialEnv: true,
+        expect: exportFailed,
+        server: e500,
+      },
+      {
+        name: "mlflow REST 401 echo, strict",
+        platform: "mlflow",
+        mode: "strict",
+        section: mlflowSection(withCredentials(mlflowRest401.origin)),
+        credentialEnv: false,
+        expect: threw("ExperimentResolutionError"),
+        server: mlflowRest401,
+      },
+      {
+        name: "mlflow REST 403 echo, token only, strict",
+        platform: "mlflow",
+        mode: "strict",
+        section: { tracking_uri: mlflowRest403.origin, token: S.mlflowToken },
+        credentialEnv: false,
+        expect: threw("ExperimentResolutionError"),
+        server: mlflowRest403,
+      },
+      {
+        name: "mlflow REST 500 echo, permissive",
+        platform: "mlflow",
+        mode: "permissive",
+        section: mlflowSection(withCredentials(mlflowRest500.origin)),
+        credentialEnv: true,
+        expect: exportFailed,
+        server: mlflowRest500,
+      },
+      {
+        name: "mlflow OTLP 500 echo",
+        platform: "mlflow",
+        mode: "permissive",
+        section: mlflowSection(withCredentials(mlflowOtlp500.origin)),
+        credentialEnv: false,
+        expect: exportFailed,
+        server: mlflowOtlp500,
+      },
       // Nothing answers; a certificate nobody trusts.
-      { name: "arize connection refused", platform: "arize", mode: "permissive", section: arizeSection(withCredentials(`http://127.0.0.1:${refused}`, "/v1/traces")), credentialEnv: true, expect: exportFailed },
-      { name: "mlflow connection refused, strict", platform: "mlflow", mode: "strict", section: mlflowSection(withCredentials(`http://127.0.0.1:${refused}`)), credentialEnv: true, expect: threw("ExperimentResolutionError") },
-      { name: "arize untrusted TLS certificate", platform: "arize", mode: "permissive", section: arizeSection(withCredentials(tlsServer.origin, "/v1/traces")), credentialEnv: false, expect: exportFailed },
-      { name: "mlflow untrusted TLS certificate, strict", platform: "mlflow", mode: "strict", section: mlflowSection(withCredentials(tlsServer.origin)), credentialEnv: false, expect: threw("ExperimentResolutionError") },
+      {
+        name: "arize connection refused",
+        platform: "arize",
+        mode: "permissive",
+        section: arizeSection(withCredentials(`http://127.0.0.1:${refused}`, "/v1/traces")),
+        credentialEnv: true,
+        expect: exportFailed,
+      },
+      {
+        name: "mlflow connection refused, strict",
+        platform: "mlflow",
+        mode: "strict",
+        section: mlflowSection(withCredentials(`http://127.0.0.1:${refused}`)),
+        credentialEnv: true,
+        expect: threw("ExperimentResolutionError"),
+      },
+      {
+        name: "arize untrusted TLS certificate",
+        platform: "arize",
+        mode: "permissive",
+        section: arizeSection(withCredentials(tlsServer.origin, "/v1/traces")),
+        credentialEnv: false,
+        expect: exportFailed,
+      },
+      {
+        name: "mlflow untrusted TLS certificate, strict",
+        platform: "mlflow",
+        mode: "strict",
+        section: mlflowSection(withCredentials(tlsServer.origin)),
+        credentialEnv: false,
+        expect: threw("ExperimentResolutionError"),
+      },
     );
     for (const scenario of scenarios) runs.push(runScenario(scenario));
   });
@@ -364,7 +459,12 @@ describe("no secret in any message, whatever the input", () => {
       ["arize", "mlflow"].flatMap((platform) =>
         [[], ["--strict"]].flatMap((strict) =>
           [false, true].map((credentialEnv) =>
-            runProcess(`validate ${platform} ${strict.length > 0 ? "strict" : "permissive"}, credentials from the ${credentialEnv ? "environment" : "file"}`, [CLI, "validate", "--platform", platform, ...strict], { ...baseEnvironment(), ...(credentialEnv ? CREDENTIAL_ENV : {}) }, app),
+            runProcess(
+              `validate ${platform} ${strict.length > 0 ? "strict" : "permissive"}, credentials from the ${credentialEnv ? "environment" : "file"}`,
+              [CLI, "validate", "--platform", platform, ...strict],
+              { ...baseEnvironment(), ...(credentialEnv ? CREDENTIAL_ENV : {}) },
+              app,
+            ),
           ),
         ),
       ),

@@ -99,7 +99,10 @@ function row(setup, entry, base, llmops) {
 export function b1Tables(result) {
   const { summary } = result;
   const headers = ["setup", "wall µs/call", "wall overhead µs/call", "CPU µs/call", "CPU overhead µs/call", "× no tracing (wall)", "wall overhead ÷ llmops's", "verified rounds"];
-  const main = table(headers, PEERS.map((setup) => row(setup, summary[setup], summary.none, summary.llmops)));
+  const main = table(
+    headers,
+    PEERS.map((setup) => row(setup, summary[setup], summary.none, summary.llmops)),
+  );
   const breakdownRows = ["llmops-spans", "llmops-discard", "llmops"].map((setup) => row(setup, summary[setup], summary.none, summary.llmops));
   const steps = [];
   const o = (setup) => summary[setup]?.overheadMicros?.median;

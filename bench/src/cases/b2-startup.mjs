@@ -21,7 +21,14 @@ async function runOnce(mode, { root, execPath }) {
     const expected = mode === "import-core" || mode === "none" ? 0 : 1;
     const delivered = await settle(sink, { quietMillis: 200, timeoutMillis: 5_000 });
     const verified = delivered === expected;
-    return { mode, ...result, verified, deliveredSpans: delivered, failed: verified ? undefined : `sink received ${delivered} of ${expected} spans (flush: ${JSON.stringify(result.flush)})`, stderr: child.stderr.trim().slice(0, 500) || undefined };
+    return {
+      mode,
+      ...result,
+      verified,
+      deliveredSpans: delivered,
+      failed: verified ? undefined : `sink received ${delivered} of ${expected} spans (flush: ${JSON.stringify(result.flush)})`,
+      stderr: child.stderr.trim().slice(0, 500) || undefined,
+    };
   } finally {
     await sink.close();
   }
@@ -78,7 +85,10 @@ export function b2Tables(result) {
       `${entry.verifiedRounds}/${entry.rounds}`,
     ];
   });
-  const importLine = core.verifiedRounds > 0 ? `\`import "@llmops/core"\`: ${spread(core.importMillis, 1)} ms; process ready at ${spread(core.readyMillis)} ms; max RSS ${spread(core.maxRssMb)} MB` : `import "@llmops/core": FAILED ${core.failures[0]}`;
+  const importLine =
+    core.verifiedRounds > 0
+      ? `\`import "@llmops/core"\`: ${spread(core.importMillis, 1)} ms; process ready at ${spread(core.readyMillis)} ms; max RSS ${spread(core.maxRssMb)} MB`
+      : `import "@llmops/core": FAILED ${core.failures[0]}`;
   return `B2 start-up, fresh processes, app with ${format(result.packagesInNodeModules)} packages in node_modules, ${result.rounds} rounds; median (min–max)\n\n${importLine}\n\n${table(
     ["setup", "ready at ms (since process start)", "over no tracing ms", "over-time ÷ llmops's", "ready → first call's span exported ms", "max RSS at ready MB", "× no tracing", "verified rounds"],
     rows,

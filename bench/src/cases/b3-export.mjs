@@ -37,7 +37,10 @@ async function runOnce(setup, mode, { spans, yieldEvery, execPath }) {
       flush: result.flush,
       stats: result.stats,
       statsBefore: result.statsBefore,
-      llmopsReportedDrops: result.stats === undefined ? undefined : (result.stats.spansDroppedQueueFull ?? 0) + (result.stats.spansFailedExport ?? 0) - ((result.statsBefore?.spansDroppedQueueFull ?? 0) + (result.statsBefore?.spansFailedExport ?? 0)),
+      llmopsReportedDrops:
+        result.stats === undefined
+          ? undefined
+          : (result.stats.spansDroppedQueueFull ?? 0) + (result.stats.spansFailedExport ?? 0) - ((result.statsBefore?.spansDroppedQueueFull ?? 0) + (result.statsBefore?.spansFailedExport ?? 0)),
       warnings: child.stderr.trim().slice(0, 1500) || undefined,
       maxRssKb: result.maxRssKb,
     };

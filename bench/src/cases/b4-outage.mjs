@@ -24,7 +24,8 @@ async function runOne(setup, { outageSeconds, warmSeconds, recoverySeconds, rate
     env: childEnvironment({ BENCH_SINK_URL: sink.url, BENCH_APP_ROOT: BENCH_ROOT, BENCH_RATE: String(rate) }),
     onMessage: (message, handle) => {
       child = handle;
-      if (message.type === "sample") samples.push({ t: elapsed(), phase: marks.phase, calls: message.calls, rssMb: message.rss / 2 ** 20, heapUsedMb: message.heapUsed / 2 ** 20, spansAtSink: sink.counts.spans });
+      if (message.type === "sample")
+        samples.push({ t: elapsed(), phase: marks.phase, calls: message.calls, rssMb: message.rss / 2 ** 20, heapUsedMb: message.heapUsed / 2 ** 20, spansAtSink: sink.counts.spans });
       waiters.get(message.type)?.(message);
     },
   });
@@ -125,7 +126,16 @@ export function b4Tables(result) {
     ];
   });
   return `B4 outage: sink down ${result.outageSeconds} s under ${result.rate} calls/s (after ${result.warmSeconds} s up; ${result.recoverySeconds} s up after), setups side by side\n\n${table(
-    ["setup", "RSS MB before → peak in outage (growth)", "calls failed in user code", "spans made / delivered / dropped", "drops the setup reported (stats())", "forceFlush() while down", "recovery", "final forceFlush() (sink up)"],
+    [
+      "setup",
+      "RSS MB before → peak in outage (growth)",
+      "calls failed in user code",
+      "spans made / delivered / dropped",
+      "drops the setup reported (stats())",
+      "forceFlush() while down",
+      "recovery",
+      "final forceFlush() (sink up)",
+    ],
     rows,
   )}`;
 }

@@ -1,13 +1,5 @@
 export { VERSION } from "./version";
-export {
-  LlmopsError,
-  ConfigurationError,
-  MissingDependencyError,
-  PlatformNotFoundError,
-  PlatformConflictError,
-  PlatformBrokenError,
-  HttpRequestError,
-} from "./errors/llmops-error";
+export { LlmopsError, ConfigurationError, MissingDependencyError, PlatformNotFoundError, PlatformConflictError, PlatformBrokenError, HttpRequestError } from "./errors/llmops-error";
 export type { ConfigIssue, HttpRequestFailure } from "./errors/llmops-error";
 export { definePlatform } from "./contract/platform";
 export { readCertificateFile } from "./otlp/certificate";
@@ -15,7 +7,17 @@ export type { CertificateFileParams } from "./otlp/certificate";
 export { redactUrl, travelsInClear } from "./helpers/url-safety";
 export { redactSecrets } from "./helpers/redact";
 export type { AssembleProviderOptions, ManagedTracerProvider, ProviderContext } from "./contract/provider";
-export type { ConfigCheckContext, EnvironmentOverride, EnvironmentValueKind, GenericVariableRule, PrivacyConfig, ResolvedConfig, ServiceInfo, SharedConfigSections, ValidationMode } from "./contract/config";
+export type {
+  ConfigCheckContext,
+  EnvironmentOverride,
+  EnvironmentValueKind,
+  GenericVariableRule,
+  PrivacyConfig,
+  ResolvedConfig,
+  ServiceInfo,
+  SharedConfigSections,
+  ValidationMode,
+} from "./contract/config";
 export type { InstrumentationLike, InstrumentorContext, InstrumentorModule, InstrumentorSpec } from "./contract/instrumentor";
 export type { Platform, PlatformConfig, PlatformDefinition, PlatformRegistry, SectionOf } from "./contract/platform";
 export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./api/get-platform";

@@ -202,9 +202,7 @@ describe("discovery", () => {
     it("refuses an entry leading outside the package folder, and never loads it", async () => {
       const outside = "globalThis.__loaded = (globalThis.__loaded || []).concat('outside');";
       const entries = { up: "../../outside.js", absolute: "/tmp/outside.js", backslash: "..\\..\\outside.js", scheme: "file:///tmp/outside.js" };
-      const dependencies = Object.fromEntries(
-        Object.entries(entries).map(([name, entry]) => [`${name}-llmops-platform-${name}`, { manifest: { llmops: { platform: { name, entry } } } }]),
-      );
+      const dependencies = Object.fromEntries(Object.entries(entries).map(([name, entry]) => [`${name}-llmops-platform-${name}`, { manifest: { llmops: { platform: { name, entry } } } }]));
       const appRoot = createTempApp({ dependencies, files: { "outside.js": outside } });
       for (const [name, entry] of Object.entries(entries)) {
         // Asking for the platform and loading it: whichever refuses, the outside file never runs.

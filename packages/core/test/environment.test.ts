@@ -13,18 +13,13 @@ describe("applyEnvironmentOverrides", () => {
 
   it("applies the platform's overrides in declaration order, typed by kind, without touching the input", () => {
     const input = { acme: { endpoint: "file" } };
-    const { config } = applyEnvironmentOverrides(
-      input,
-      { B_ENDPOINT: "b", A_ENDPOINT: "a", ACME_BATCH: "false", ACME_TIMEOUT: "250", ACME_HEADERS: "x-a=1,x-b=hello%20world" },
-      "acme",
-      [
-        { variable: "A_ENDPOINT", key: "endpoint" },
-        { variable: "B_ENDPOINT", key: "endpoint" },
-        { variable: "ACME_BATCH", key: "batch", kind: "boolean" },
-        { variable: "ACME_TIMEOUT", key: "timeout_ms", kind: "number" },
-        { variable: "ACME_HEADERS", key: "headers", kind: "headers" },
-      ],
-    );
+    const { config } = applyEnvironmentOverrides(input, { B_ENDPOINT: "b", A_ENDPOINT: "a", ACME_BATCH: "false", ACME_TIMEOUT: "250", ACME_HEADERS: "x-a=1,x-b=hello%20world" }, "acme", [
+      { variable: "A_ENDPOINT", key: "endpoint" },
+      { variable: "B_ENDPOINT", key: "endpoint" },
+      { variable: "ACME_BATCH", key: "batch", kind: "boolean" },
+      { variable: "ACME_TIMEOUT", key: "timeout_ms", kind: "number" },
+      { variable: "ACME_HEADERS", key: "headers", kind: "headers" },
+    ]);
     expect(config.acme).toEqual({ endpoint: "a", batch: false, timeout_ms: 250, headers: { "x-a": "1", "x-b": "hello world" } });
     expect(input).toEqual({ acme: { endpoint: "file" } });
   });

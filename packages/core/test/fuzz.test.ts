@@ -39,26 +39,32 @@ describe("permissive mode under malformed configuration (property test)", () => 
 
   it("never throws into the caller, over 1,000 inline and file configurations", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(config.map((inline) => ({ inline })), fileText.map((text) => ({ text }))), async (input) => {
-        resetProcessState();
-        const logs = captureDiag();
-        const { platform } = memoryPlatform();
-        registerPlatform(platform);
-        const options = { appRoot, env, global: false, flushOnExit: false as const };
-        let handle;
-        if ("text" in input) {
-          const file = join(appRoot, "fuzz.yaml");
-          writeFileSync(file, input.text);
-          handle = await getPlatform("memory").instrument({ ...options, configPath: file });
-        } else {
-          handle = await getPlatform("memory").instrument({ ...options, config: input.inline as Record<string, unknown> });
-        }
-        await handle.forceFlush({ timeoutMillis: 1000 });
-        await handle.shutdown({ timeoutMillis: 1000 });
-        logs.restore();
-        runs++;
-        return !logs.text().includes(secret);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          config.map((inline) => ({ inline })),
+          fileText.map((text) => ({ text })),
+        ),
+        async (input) => {
+          resetProcessState();
+          const logs = captureDiag();
+          const { platform } = memoryPlatform();
+          registerPlatform(platform);
+          const options = { appRoot, env, global: false, flushOnExit: false as const };
+          let handle;
+          if ("text" in input) {
+            const file = join(appRoot, "fuzz.yaml");
+            writeFileSync(file, input.text);
+            handle = await getPlatform("memory").instrument({ ...options, configPath: file });
+          } else {
+            handle = await getPlatform("memory").instrument({ ...options, config: input.inline as Record<string, unknown> });
+          }
+          await handle.forceFlush({ timeoutMillis: 1000 });
+          await handle.shutdown({ timeoutMillis: 1000 });
+          logs.restore();
+          runs++;
+          return !logs.text().includes(secret);
+        },
+      ),
       { numRuns: 1000, seed: 20261122 },
     );
     expect(runs).toBe(1000);
@@ -133,4 +139,3 @@ describe("config structure under sharing, nesting and prototype keys (property t
     );
   }, 120_000);
 });
-

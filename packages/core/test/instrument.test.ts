@@ -140,7 +140,15 @@ describe("instrument()", () => {
   it("contains an unexpected failure inside a stage: a warning and a no-op handle, never a rejection", async () => {
     const { platform } = memoryPlatform();
     // A schema that throws (a bug in a platform, or a module that failed to load lazily) escapes validation.
-    const broken = definePlatform({ ...platform, schema: { ...v.object({}), "~run": () => { throw new Error("schema exploded"); } } as never });
+    const broken = definePlatform({
+      ...platform,
+      schema: {
+        ...v.object({}),
+        "~run": () => {
+          throw new Error("schema exploded");
+        },
+      } as never,
+    });
     registerPlatform(broken);
     const tracing = await getPlatform("memory").instrument({ ...base, config: { service: { name: "x" } } });
     expect(tracing.active).toBe(false);
@@ -159,12 +167,24 @@ describe("instrument()", () => {
         schema: v.object({}),
         createTracerProvider: () => Promise.resolve({ getTracer: () => trace.getTracer("x"), forceFlush, shutdown }),
       });
-    registerPlatform(fake(() => Promise.reject(new Error("backend down")), () => new Promise<void>(() => {})));
+    registerPlatform(
+      fake(
+        () => Promise.reject(new Error("backend down")),
+        () => new Promise<void>(() => {}),
+      ),
+    );
     const tracing = await getPlatform("fake").instrument({ ...base, global: false, config: { service: { name: "x" } } });
     expect(await tracing.forceFlush({ timeoutMillis: 200 })).toEqual({ ok: false, timedOut: false, error: "backend down" });
     expect(await tracing.shutdown({ timeoutMillis: 200 })).toEqual({ ok: false, timedOut: true, error: "did not finish within 200 ms" });
     resetProcessState();
-    registerPlatform(fake(() => { throw new Error("sync throw"); }, () => Promise.resolve()));
+    registerPlatform(
+      fake(
+        () => {
+          throw new Error("sync throw");
+        },
+        () => Promise.resolve(),
+      ),
+    );
     const second = await getPlatform("fake").instrument({ ...base, global: false, config: { service: { name: "x" } } });
     expect(await second.forceFlush()).toEqual({ ok: false, timedOut: false, error: "sync throw" });
   });

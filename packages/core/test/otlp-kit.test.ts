@@ -40,7 +40,13 @@ describe("@llmops/core/otlp", () => {
   // arize and mlflow transport tests, and the writing-a-platform.md example in the doc-snippets test.
   it("instrumentFor registers the platform and starts it", async () => {
     const instrument = instrumentFor(platform);
-    const tracing = await instrument({ appRoot: createTempApp(), config: { service: { name: "s" }, kitdemo: { endpoint: "http://127.0.0.1:1" } }, validationMode: "strict", global: false, flushOnExit: false });
+    const tracing = await instrument({
+      appRoot: createTempApp(),
+      config: { service: { name: "s" }, kitdemo: { endpoint: "http://127.0.0.1:1" } },
+      validationMode: "strict",
+      global: false,
+      flushOnExit: false,
+    });
     expect(tracing.active).toBe(true);
     expect(tracing.platform).toBe("kitdemo");
     expect(getPlatform("kitdemo").name).toBe("kitdemo");

@@ -52,7 +52,14 @@ describe("the patch check (function snapshots of a module's exports)", () => {
         },
       },
     );
-    const deadZone = new Proxy({ binding: 1 }, { getOwnPropertyDescriptor: () => { throw new ReferenceError("Cannot access 'binding' before initialization"); } });
+    const deadZone = new Proxy(
+      { binding: 1 },
+      {
+        getOwnPropertyDescriptor: () => {
+          throw new ReferenceError("Cannot access 'binding' before initialization");
+        },
+      },
+    );
     // 200,000 objects reachable within the walked depth: the walk stops at its cap instead of visiting them all.
     const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 400 }, (_, j) => [`f${j}`, { fn: () => j }]))]));
     const moduleExports = {

@@ -98,7 +98,15 @@ describe("ReportingExporter deadline and abandon", () => {
     const collector = new TracingStatsCollector();
     const never: SpanExporter = { export: () => {}, shutdown: () => new Promise(() => {}) };
     const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [never], batch: false, exportTimeoutMillis: 60_000 }, diag, collector);
-    const handle = liveHandle({ platform: "test", provider, instrumentations: [], configFile: undefined, onShutdown: () => {}, stats: () => collector.snapshot(), abandon: (reason) => collector.abandonInFlight(reason) });
+    const handle = liveHandle({
+      platform: "test",
+      provider,
+      instrumentations: [],
+      configFile: undefined,
+      onShutdown: () => {},
+      stats: () => collector.snapshot(),
+      abandon: (reason) => collector.abandonInFlight(reason),
+    });
     for (let index = 0; index < 2; index++) provider.getTracer("t").startSpan(`s${index}`).end();
     const result = await handle.shutdown({ timeoutMillis: 300 });
     expect(result).toEqual(expect.objectContaining({ ok: false, timedOut: true }));

@@ -213,7 +213,12 @@ function aliasBomb(levels: number): string {
     "service: {name: bomb}",
     "unread:",
     `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
-    ...names.slice(1).map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${names[index] ?? ""}`).join(",")}]`),
+    ...names.slice(1).map(
+      (name, index) =>
+        `  ${name}: &${name} [${Array(10)
+          .fill(`*${names[index] ?? ""}`)
+          .join(",")}]`,
+    ),
     "",
   ].join("\n");
 }
@@ -260,7 +265,12 @@ describe("config files that could take the process down", () => {
   });
 
   it("gives line, column and the parser's reason for YAML and JSON syntax errors, and never the text around them", async () => {
-    const appRoot = createTempApp({ files: { "a.yaml": "service:\n  name: x\nmemory:\n  api_key: sk-yaml-secret\n\tlabel: tab\n", "b.json": '{\n  "service": {"name": "x"},\n  "memory": {"api_key": "sk-json-secret" "label": "y"}\n}\n' } });
+    const appRoot = createTempApp({
+      files: {
+        "a.yaml": "service:\n  name: x\nmemory:\n  api_key: sk-yaml-secret\n\tlabel: tab\n",
+        "b.json": '{\n  "service": {"name": "x"},\n  "memory": {"api_key": "sk-json-secret" "label": "y"}\n}\n',
+      },
+    });
     const yaml = await resolveConfig({ platform, appRoot, env: {}, configPath: "a.yaml" });
     expect(yaml.issues.map((issue) => issue.message)).toEqual([`YAML syntax error at ${join(appRoot, "a.yaml")}:5:1: tab characters must not be used in indentation`]);
     const json = await resolveConfig({ platform, appRoot, env: {}, configPath: "b.json" });
@@ -271,9 +281,7 @@ describe("config files that could take the process down", () => {
   it("reports an unset ${VAR} once, not again as an empty value", async () => {
     const appRoot = createTempApp({ files: { "llmops.yaml": "service:\n  name: ${SERVICE_NAME_NOT_SET}\n" } });
     const result = await resolveConfig({ platform, appRoot, env: {} });
-    expect(result.issues).toEqual([
-      expect.objectContaining({ path: "service.name", message: "references the environment variable SERVICE_NAME_NOT_SET, which is not set" }),
-    ]);
+    expect(result.issues).toEqual([expect.objectContaining({ path: "service.name", message: "references the environment variable SERVICE_NAME_NOT_SET, which is not set" })]);
   });
 
   it("refuses __proto__, constructor and prototype keys from YAML, JSON and inline objects, with their paths", async () => {

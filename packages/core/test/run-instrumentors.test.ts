@@ -50,7 +50,10 @@ describe("runInstrumentors", () => {
       // Wraps Client.prototype.call: a patch on the prototype of an exported class.
       "instr-proto": {
         manifest: { main: "index.js" },
-        files: { "index.js": "exports.Instrumentation = class { manuallyInstrument(m) { const Client = (m.clientModule ?? m).Client; const original = Client.prototype.call; Client.prototype.call = function () { return 'traced:' + original.call(this); }; } };" },
+        files: {
+          "index.js":
+            "exports.Instrumentation = class { manuallyInstrument(m) { const Client = (m.clientModule ?? m).Client; const original = Client.prototype.call; Client.prototype.call = function () { return 'traced:' + original.call(this); }; } };",
+        },
       },
       "client-lib": { manifest: { main: "index.js" }, files: { "index.js": "exports.Client = class Client { call() { return 'called'; } };" } },
       "server-lib": { manifest: { main: "index.js" }, files: { "index.js": "exports.Client = class Server { call() { return 'served'; } };" } },
@@ -149,7 +152,13 @@ describe("runInstrumentors", () => {
       });
       expect(process.env.LLMOPS_TEST_DEFAULT_A).toBe("false");
       expect(process.env.LLMOPS_TEST_DEFAULT_B).toBe("mine");
-      runInstrumentors({ registry: [{ ...spec("absent", "@example/not-installed"), environmentDefaults: { LLMOPS_TEST_DEFAULT_C: "x" } }], config: config({}), tracerProvider, appRoot, platformName: "test" });
+      runInstrumentors({
+        registry: [{ ...spec("absent", "@example/not-installed"), environmentDefaults: { LLMOPS_TEST_DEFAULT_C: "x" } }],
+        config: config({}),
+        tracerProvider,
+        appRoot,
+        platformName: "test",
+      });
       expect(process.env.LLMOPS_TEST_DEFAULT_C).toBeUndefined();
     } finally {
       delete process.env.LLMOPS_TEST_DEFAULT_A;
@@ -179,7 +188,17 @@ describe("runInstrumentors", () => {
 
   it("in an ES module app, says once how to reach modules it cannot see: the register entry point or modules", () => {
     const run = (modules?: Record<string, unknown>) =>
-      runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test", platformPackage: "@llmops/platform-test", entryIsEsModule: true, esmCheckDelayMillis: 0, ...(modules ? { modules } : {}) });
+      runInstrumentors({
+        registry: [spec("ok", "instr-ok")],
+        config: config({}),
+        tracerProvider,
+        appRoot,
+        platformName: "test",
+        platformPackage: "@llmops/platform-test",
+        entryIsEsModule: true,
+        esmCheckDelayMillis: 0,
+        ...(modules ? { modules } : {}),
+      });
     run({ ok: {} });
     expect(logs.text()).not.toContain("ES module app");
     resetModuleHooks();
@@ -209,7 +228,14 @@ describe("runInstrumentors", () => {
   });
 
   it("reports an instrumentor that ran but replaced no function as patched-nothing, with the reason and a fix", () => {
-    const reports = runInstrumentors({ registry: [{ ...spec("noop", "instr-noop"), moduleName: "client-lib" }], config: config({}), tracerProvider, appRoot, platformName: "test", modules: { noop: { Client: class {} } } });
+    const reports = runInstrumentors({
+      registry: [{ ...spec("noop", "instr-noop"), moduleName: "client-lib" }],
+      config: config({}),
+      tracerProvider,
+      appRoot,
+      platformName: "test",
+      modules: { noop: { Client: class {} } },
+    });
     expect(reports[0]).toEqual(expect.objectContaining({ key: "noop", status: "patched-nothing", patchedModule: false }));
     expect(reports[0]?.message).toContain("loaded but patched nothing in client-lib");
     expect(reports[0]?.message).toContain("npm ls client-lib instr-noop");
@@ -217,15 +243,40 @@ describe("runInstrumentors", () => {
   });
 
   it("sees a patch on the prototype of an exported class", () => {
-    const lib = { Client: class { call(): string { return "called"; } } };
-    const reports = runInstrumentors({ registry: [{ ...spec("proto", "instr-proto"), moduleName: "client-lib" }], config: config({}), tracerProvider, appRoot, platformName: "test", modules: { proto: lib } });
+    const lib = {
+      Client: class {
+        call(): string {
+          return "called";
+        }
+      },
+    };
+    const reports = runInstrumentors({
+      registry: [{ ...spec("proto", "instr-proto"), moduleName: "client-lib" }],
+      config: config({}),
+      tracerProvider,
+      appRoot,
+      platformName: "test",
+      modules: { proto: lib },
+    });
     expect(new lib.Client().call()).toBe("traced:called");
     expect(reports[0]).toEqual({ key: "proto", packageName: "instr-proto", status: "instrumented", patchedModule: true });
   });
 
   it("hands each of several modules to manuallyInstrument under its own key (an instrumentor of subpath modules)", () => {
-    const server = { Client: class { call(): string { return "served"; } } };
-    const client = { Client: class { call(): string { return "called"; } } };
+    const server = {
+      Client: class {
+        call(): string {
+          return "served";
+        }
+      },
+    };
+    const client = {
+      Client: class {
+        call(): string {
+          return "called";
+        }
+      },
+    };
     const reports = runInstrumentors({
       registry: [{ ...spec("proto", "instr-proto"), moduleName: "client-lib", manuallyInstrumentKey: "clientModule", moreModules: [{ moduleName: "server-lib" }] }],
       config: config({}),

@@ -84,7 +84,11 @@ describe("@llmops/platform-arize", () => {
     };
     const first = await loadConfig(platform, { appRoot: app(), env: all, config });
     expect(first.config?.section).toEqual(expect.objectContaining({ endpoint: "http://arize:1", api_key: "arize-key", project_name: "arize-project", headers: { "x-team": "ml", "x-env": "dev" } }));
-    const phoenixOnly = await loadConfig(platform, { appRoot: app(), env: { PHOENIX_COLLECTOR_ENDPOINT: "http://phoenix:1", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", PHOENIX_API_KEY: "pk" }, config });
+    const phoenixOnly = await loadConfig(platform, {
+      appRoot: app(),
+      env: { PHOENIX_COLLECTOR_ENDPOINT: "http://phoenix:1", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1", PHOENIX_API_KEY: "pk" },
+      config,
+    });
     expect(phoenixOnly.config?.section).toEqual(expect.objectContaining({ endpoint: "http://phoenix:1", api_key: "pk" }));
     const otelAndFile = await loadConfig(platform, { appRoot: app(), env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel:1" }, config });
     expect(otelAndFile.config?.section.endpoint).toBe("http://file:1");

@@ -32,21 +32,7 @@ describe("JsonlFileExporter", () => {
     expect(readdirSync(directory)).toEqual([`${toSpanRecord(spans[0]!).startTime.slice(0, 10)}.jsonl`]);
     expect(lines.map((line) => line.name)).toEqual(["OpenAI Chat Completions", "chain"]);
     const [llm, chain] = lines as [Record<string, any>, Record<string, any>];
-    expect(Object.keys(llm)).toEqual([
-      "traceId",
-      "spanId",
-      "parentSpanId",
-      "name",
-      "kind",
-      "startTime",
-      "endTime",
-      "durationMs",
-      "status",
-      "attributes",
-      "events",
-      "resource",
-      "scope",
-    ]);
+    expect(Object.keys(llm)).toEqual(["traceId", "spanId", "parentSpanId", "name", "kind", "startTime", "endTime", "durationMs", "status", "attributes", "events", "resource", "scope"]);
     expect(llm.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(llm.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(llm.traceId).toBe(chain.traceId);

@@ -102,7 +102,10 @@ describe("the local platform", () => {
   it("instrument() writes spans under the app root and prints the tree at shutdown", async () => {
     const appRoot = temporaryDirectory();
     writeFileSync(join(appRoot, "package.json"), JSON.stringify({ name: "local-app", version: "1.0.0" }));
-    writeFileSync(join(appRoot, "llmops.yaml"), "service:\n  name: local-app\nlocal:\n  directory: out/traces\n  print_tree: true\ninstrumentation:\n  openai: false\n  anthropic: false\n  langchain: false\n");
+    writeFileSync(
+      join(appRoot, "llmops.yaml"),
+      "service:\n  name: local-app\nlocal:\n  directory: out/traces\n  print_tree: true\ninstrumentation:\n  openai: false\n  anthropic: false\n  langchain: false\n",
+    );
     const printed: string[] = [];
     const write = jest.spyOn(process.stdout, "write").mockImplementation((text) => {
       printed.push(String(text));
@@ -128,7 +131,9 @@ describe("the local platform", () => {
     const directory = join(appRoot, "out", "traces");
     expect(existsSync(directory)).toBe(true);
     const [file] = readdirSync(directory);
-    const lines = readFileSync(join(directory, file as string), "utf8").trim().split("\n");
+    const lines = readFileSync(join(directory, file as string), "utf8")
+      .trim()
+      .split("\n");
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] as string)).toEqual(expect.objectContaining({ name: "work", parentSpanId: null, resource: expect.objectContaining({ "service.name": "local-app" }) }));
   });

@@ -45,9 +45,7 @@ export const platform = defineOtlpPlatform({
     } catch (error) {
       // Strict: fail fast, the message names the URI and the HTTP status (or the network error).
       if (config.validationMode === "strict") throw error;
-      logger.warn(
-        `${(error as Error).message} Tracing stays on: the experiment is resolved again at each export until it succeeds; spans of exports before that are dropped and counted.`,
-      );
+      logger.warn(`${(error as Error).message} Tracing stays on: the experiment is resolved again at each export until it succeeds; spans of exports before that are dropped and counted.`);
     }
     return {
       url: target.tracesUrl,

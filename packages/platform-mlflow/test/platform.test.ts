@@ -83,7 +83,7 @@ describe("@llmops/platform-mlflow", () => {
     expect(report.problems).toEqual([]);
   });
 
-  it("types getPlatform(\"mlflow\") through the PlatformRegistry augmentation", async () => {
+  it('types getPlatform("mlflow") through the PlatformRegistry augmentation', async () => {
     registerPlatform(platform);
     const loaded = await getPlatform("mlflow").load();
     type Section = SectionOf<typeof loaded>;
@@ -117,7 +117,10 @@ describe("@llmops/platform-mlflow", () => {
     for (const tracking_uri of ["http://127.0.0.1:5000", "https://mlflow.example.com"]) {
       const missing = await loadConfig(platform, { appRoot, env: {}, config: { service, mlflow: { tracking_uri, certificate_file: "missing.pem" } } });
       expect(missing.issues).toEqual([
-        { path: "mlflow.certificate_file", message: `cannot read ${join(appRoot, "missing.pem")}: it does not exist. Point it at the PEM file of the CA that signed the tracking server's certificate.` },
+        {
+          path: "mlflow.certificate_file",
+          message: `cannot read ${join(appRoot, "missing.pem")}: it does not exist. Point it at the PEM file of the CA that signed the tracking server's certificate.`,
+        },
       ]);
       const present = await loadConfig(platform, { appRoot, env: {}, config: { service, mlflow: { tracking_uri, certificate_file: "ca.pem" } } });
       expect(present.issues).toEqual([]);
@@ -183,7 +186,10 @@ describe("@llmops/platform-mlflow", () => {
 
   describe("targets and auth headers", () => {
     it("bearer token, workspace and run id headers; the experiment by id over name; user headers last", () => {
-      const target = resolveTarget(section({ tracking_uri: "http://h:5000/", token: "tok", workspace: "ws", run_id: "r1", experiment_id: "3", experiment_name: "n", headers: { "x-extra": "1" } }), service);
+      const target = resolveTarget(
+        section({ tracking_uri: "http://h:5000/", token: "tok", workspace: "ws", run_id: "r1", experiment_id: "3", experiment_name: "n", headers: { "x-extra": "1" } }),
+        service,
+      );
       expect(target).toEqual({
         baseUrl: "http://h:5000",
         tracesUrl: "http://h:5000/v1/traces",
@@ -233,11 +239,7 @@ describe("@llmops/platform-mlflow", () => {
       fake.raceOnCreate = true;
       const id = await new ExperimentResolver(resolveTarget(section({ tracking_uri: fake.url, experiment_name: "raced" }), service), 2_000).resolve();
       expect(id).toBe(fake.experiments.get("raced")?.id);
-      expect(fake.requests.map((request) => request.path)).toEqual([
-        "/api/2.0/mlflow/experiments/get-by-name",
-        "/api/2.0/mlflow/experiments/create",
-        "/api/2.0/mlflow/experiments/get-by-name",
-      ]);
+      expect(fake.requests.map((request) => request.path)).toEqual(["/api/2.0/mlflow/experiments/get-by-name", "/api/2.0/mlflow/experiments/create", "/api/2.0/mlflow/experiments/get-by-name"]);
     });
 
     it("two resolvers racing for one new name end on the same experiment", async () => {
@@ -287,7 +289,7 @@ describe("@llmops/platform-mlflow", () => {
       expect(none.message).toContain("carried no credentials");
     });
 
-    it("a tracking_uri with user info sends it as basic auth, and a 401 says so rather than \"no credentials\"", async () => {
+    it('a tracking_uri with user info sends it as basic auth, and a 401 says so rather than "no credentials"', async () => {
       fake.forceStatus = 401;
       const withUserinfo = fake.url.replace("http://", "http://carol:pw-in-url-77@");
       const target = resolveTarget(section({ tracking_uri: withUserinfo }), service);

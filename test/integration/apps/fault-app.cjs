@@ -50,8 +50,19 @@ function startTracing() {
   }
   const v = require(createRequire(join(packages, "core", "package.json")).resolve("valibot"));
   const exporters = {
-    memory: { export: (spans, done) => { exported.push(...spans.map((span) => span.name)); done({ code: 0 }); }, shutdown: () => Promise.resolve() },
-    throwing: { export: () => { throw new Error("exporter exploded"); }, shutdown: () => Promise.resolve() },
+    memory: {
+      export: (spans, done) => {
+        exported.push(...spans.map((span) => span.name));
+        done({ code: 0 });
+      },
+      shutdown: () => Promise.resolve(),
+    },
+    throwing: {
+      export: () => {
+        throw new Error("exporter exploded");
+      },
+      shutdown: () => Promise.resolve(),
+    },
   };
   core.registerPlatform(
     core.definePlatform({

@@ -56,7 +56,12 @@ export function aliasBomb(levels: number): string {
     "service: {name: svc}",
     "unread:",
     `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
-    ...names.slice(1).map((name, index) => `  ${name}: &${name} [${Array(10).fill(`*${names[index] ?? ""}`).join(",")}]`),
+    ...names.slice(1).map(
+      (name, index) =>
+        `  ${name}: &${name} [${Array(10)
+          .fill(`*${names[index] ?? ""}`)
+          .join(",")}]`,
+    ),
     "",
   ].join("\n");
 }

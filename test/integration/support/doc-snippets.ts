@@ -47,9 +47,7 @@ const DIRECTIVE = /^<!--\s*snippet:\s*(.*?)\s*-->$/;
 /** The Markdown files of the repository (tracked, and new ones not ignored), changelogs left out. */
 export function markdownFiles(repo: string): string[] {
   const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.md"], { cwd: repo, encoding: "utf8" });
-  return [...new Set(listed.split("\0").filter(Boolean))]
-    .filter((file) => !/(^|\/)CHANGELOG\.md$/.test(file) && !file.startsWith(".changeset/") && !file.includes("node_modules/"))
-    .sort();
+  return [...new Set(listed.split("\0").filter(Boolean))].filter((file) => !/(^|\/)CHANGELOG\.md$/.test(file) && !file.startsWith(".changeset/") && !file.includes("node_modules/")).sort();
 }
 
 /** The runnable blocks of one Markdown text. */

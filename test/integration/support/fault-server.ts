@@ -129,7 +129,10 @@ export async function startTlsServer(tls: { key: Buffer; cert: Buffer }): Promis
   };
 }
 
-function listen(server: { listen(port: number, host: string, callback: () => void): unknown; once(event: "error", listener: (error: Error) => void): unknown; address(): unknown }, port: number): Promise<number> {
+function listen(
+  server: { listen(port: number, host: string, callback: () => void): unknown; once(event: "error", listener: (error: Error) => void): unknown; address(): unknown },
+  port: number,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));

@@ -48,16 +48,13 @@ export async function ensureYarnBerry(version: string = YARN_BERRY_VERSION): Pro
   mkdirSync(root, { recursive: true });
   const staging = `${prefix}.staging-${process.pid}-${Date.now()}`;
   try {
-    const result = await runProcess(
-      "npm",
-      ["install", "--prefix", staging, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `@yarnpkg/cli-dist@${version}`],
-      { cwd: root },
-    );
+    const result = await runProcess("npm", ["install", "--prefix", staging, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `@yarnpkg/cli-dist@${version}`], {
+      cwd: root,
+    });
     const installed = versionOf(yarnJsIn(staging));
     if (result.code !== 0 || installed !== version) {
       throw new Error(
-        `Could not install Yarn ${version} (npm install @yarnpkg/cli-dist@${version} exited ${result.code}; its yarn.js reports ${installed ?? "nothing"}).\n` +
-          `${result.stdout}\n${result.stderr}`,
+        `Could not install Yarn ${version} (npm install @yarnpkg/cli-dist@${version} exited ${result.code}; its yarn.js reports ${installed ?? "nothing"}).\n` + `${result.stdout}\n${result.stderr}`,
       );
     }
     if (versionOf(yarnJs) !== version) {

@@ -46,19 +46,27 @@ export function generateTestCertificates(): TestCertificates {
   const extensionsFile = join(directory, "server.ext");
   writeFileSync(
     extensionsFile,
-    [
-      "basicConstraints = critical, CA:FALSE",
-      "keyUsage = critical, digitalSignature, keyEncipherment",
-      "extendedKeyUsage = serverAuth",
-      "subjectAltName = IP:127.0.0.1, DNS:localhost",
-      "",
-    ].join("\n"),
+    ["basicConstraints = critical, CA:FALSE", "keyUsage = critical, digitalSignature, keyEncipherment", "extendedKeyUsage = serverAuth", "subjectAltName = IP:127.0.0.1, DNS:localhost", ""].join("\n"),
   );
   openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", serverKeyFile, "-out", serverCsrFile, "-subj", "/CN=localhost"]);
   openssl([
-    "x509", "-req", "-in", serverCsrFile,
-    "-CA", join(directory, "ca.pem"), "-CAkey", join(directory, "ca.key"), "-set_serial", "2",
-    "-days", "1", "-sha256", "-extfile", extensionsFile, "-out", serverCertFile,
+    "x509",
+    "-req",
+    "-in",
+    serverCsrFile,
+    "-CA",
+    join(directory, "ca.pem"),
+    "-CAkey",
+    join(directory, "ca.key"),
+    "-set_serial",
+    "2",
+    "-days",
+    "1",
+    "-sha256",
+    "-extfile",
+    extensionsFile,
+    "-out",
+    serverCertFile,
   ]);
 
   return {
@@ -75,10 +83,26 @@ function createAuthority(directory: string, name: string, commonName: string): T
   const keyFile = join(directory, `${name}.key`);
   const certFile = join(directory, `${name}.pem`);
   openssl([
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", keyFile, "-out", certFile, "-days", "1", "-sha256", "-subj", `/CN=${commonName}`,
-    "-addext", "basicConstraints=critical,CA:TRUE",
-    "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+    "-days",
+    "1",
+    "-sha256",
+    "-subj",
+    `/CN=${commonName}`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
   ]);
   return { cert: readFileSync(certFile), certFile };
 }

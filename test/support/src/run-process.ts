@@ -45,7 +45,11 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   const started = Date.now();
   const timeoutMillis = options.timeoutMillis ?? 600_000;
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? cleanEnvironment(), stdio: [options.input === undefined && options.openStdin !== true ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? cleanEnvironment(),
+      stdio: [options.input === undefined && options.openStdin !== true ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     let killed = false;
@@ -65,8 +69,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         for (const line of complete) options.onLine(line, child);
       };
     };
-    child.stdout?.on("data", lines((text) => (stdout += text)));
-    child.stderr?.on("data", lines((text) => (stderr += text)));
+    child.stdout?.on(
+      "data",
+      lines((text) => (stdout += text)),
+    );
+    child.stderr?.on(
+      "data",
+      lines((text) => (stderr += text)),
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
     child.on("error", (error) => {
       clearTimeout(timer);

@@ -23,51 +23,55 @@ import { countTokens, sendJson, startServer } from "./http.mjs";
  */
 export async function startBedrockStandIn() {
   let sequence = 0;
-  const server = await startServer(({ request, response }) => {
-    if (request.method === "POST" && agentRoute(request, response, ++sequence)) return true;
-    const match = /^\/model\/([^/]+)\/(converse|invoke)$/.exec(request.path);
-    if (request.method !== "POST" || match === null) return false;
-    const modelId = decodeURIComponent(match[1] ?? "");
-    const headers = { "x-amzn-requestid": `standin-${++sequence}` };
-    const prompt = lastUserText(request.body?.messages);
-    if (prompt === undefined) {
-      sendBedrockError(response, 400, "messages: at least one user message with text is required");
-      return true;
-    }
-    const text = `Stand-in answer to: ${prompt}`;
-    const inputTokens = countTokens(prompt);
-    const outputTokens = countTokens(text);
-    if (match[2] === "converse") {
+  const server = await startServer(
+    ({ request, response }) => {
+      if (request.method === "POST" && agentRoute(request, response, ++sequence)) return true;
+      const match = /^\/model\/([^/]+)\/(converse|invoke)$/.exec(request.path);
+      if (request.method !== "POST" || match === null) return false;
+      const modelId = decodeURIComponent(match[1] ?? "");
+      const headers = { "x-amzn-requestid": `standin-${++sequence}` };
+      const prompt = lastUserText(request.body?.messages);
+      if (prompt === undefined) {
+        sendBedrockError(response, 400, "messages: at least one user message with text is required");
+        return true;
+      }
+      const text = `Stand-in answer to: ${prompt}`;
+      const inputTokens = countTokens(prompt);
+      const outputTokens = countTokens(text);
+      if (match[2] === "converse") {
+        sendJson(
+          response,
+          200,
+          {
+            output: { message: { role: "assistant", content: [{ text }] } },
+            stopReason: "end_turn",
+            usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+            metrics: { latencyMs: 1 },
+          },
+          headers,
+        );
+        return true;
+      }
       sendJson(
         response,
         200,
         {
-          output: { message: { role: "assistant", content: [{ text }] } },
-          stopReason: "end_turn",
-          usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
-          metrics: { latencyMs: 1 },
+          id: `msg_bdrk_standin${sequence}`,
+          type: "message",
+          role: "assistant",
+          model: modelId,
+          content: [{ type: "text", text }],
+          stop_reason: "end_turn",
+          stop_sequence: null,
+          usage: { input_tokens: inputTokens, output_tokens: outputTokens },
         },
         headers,
       );
       return true;
-    }
-    sendJson(
-      response,
-      200,
-      {
-        id: `msg_bdrk_standin${sequence}`,
-        type: "message",
-        role: "assistant",
-        model: modelId,
-        content: [{ type: "text", text }],
-        stop_reason: "end_turn",
-        stop_sequence: null,
-        usage: { input_tokens: inputTokens, output_tokens: outputTokens },
-      },
-      headers,
-    );
-    return true;
-  }, sendBedrockError, { http2: true });
+    },
+    sendBedrockError,
+    { http2: true },
+  );
   return { url: server.origin, requests: server.requests, close: server.close };
 }
 

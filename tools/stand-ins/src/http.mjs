@@ -34,29 +34,31 @@ export async function startServer(route, sendError, options = {}) {
   const requests = [];
   /** @type {(incoming: any, response: any) => void} */
   const handle = (incoming, response) => {
-    readBody(incoming).then(
-      async (raw) => {
-        const path = (incoming.url ?? "/").split("?")[0] ?? "/";
-        let body;
-        if (raw.length > 0) {
-          try {
-            body = JSON.parse(raw.toString("utf8"));
-          } catch {
-            body = undefined;
+    readBody(incoming)
+      .then(
+        async (raw) => {
+          const path = (incoming.url ?? "/").split("?")[0] ?? "/";
+          let body;
+          if (raw.length > 0) {
+            try {
+              body = JSON.parse(raw.toString("utf8"));
+            } catch {
+              body = undefined;
+            }
           }
-        }
-        /** @type {RecordedRequest} */
-        const request = { method: incoming.method ?? "GET", path, headers: incoming.headers, body };
-        requests.push(request);
-        if (raw.length > 0 && body === undefined) return sendError(response, 400, "The request body is not valid JSON.");
-        const handled = await route({ request, response });
-        if (handled === false) sendError(response, 404, `Unknown request URL: ${request.method} ${path}.`);
-      },
-      (error) => sendError(response, error && error.tooLarge ? 413 : 400, error instanceof Error ? error.message : String(error)),
-    ).catch((error) => {
-      if (!response.headersSent) sendError(response, 500, `The stand-in failed: ${error instanceof Error ? error.message : String(error)}`);
-      else response.destroy();
-    });
+          /** @type {RecordedRequest} */
+          const request = { method: incoming.method ?? "GET", path, headers: incoming.headers, body };
+          requests.push(request);
+          if (raw.length > 0 && body === undefined) return sendError(response, 400, "The request body is not valid JSON.");
+          const handled = await route({ request, response });
+          if (handled === false) sendError(response, 404, `Unknown request URL: ${request.method} ${path}.`);
+        },
+        (error) => sendError(response, error && error.tooLarge ? 413 : 400, error instanceof Error ? error.message : String(error)),
+      )
+      .catch((error) => {
+        if (!response.headersSent) sendError(response, 500, `The stand-in failed: ${error instanceof Error ? error.message : String(error)}`);
+        else response.destroy();
+      });
   };
   /** @type {Set<import("node:http2").Http2Session>} */
   const sessions = new Set();
@@ -214,7 +216,7 @@ function sampleValue(schema, name, prompt) {
     case "object":
       return sampleArguments(schema, prompt);
     default:
-      return /city|location|place|query|topic|name/i.test(name) ? lastCapitalizedWord(prompt) ?? "stand-in" : "stand-in";
+      return /city|location|place|query|topic|name/i.test(name) ? (lastCapitalizedWord(prompt) ?? "stand-in") : "stand-in";
   }
 }
 

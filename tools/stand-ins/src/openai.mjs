@@ -73,9 +73,10 @@ function chatCompletions(body, response, headers, next) {
   const base = { id, created, model, system_fingerprint: "fp_standin", service_tier: "default" };
 
   if (body.stream !== true) {
-    const message = toolCall !== undefined
-      ? { role: "assistant", content: null, refusal: null, annotations: [], tool_calls: [toolCall] }
-      : { role: "assistant", content: answer?.text ?? "", refusal: null, annotations: [] };
+    const message =
+      toolCall !== undefined
+        ? { role: "assistant", content: null, refusal: null, annotations: [], tool_calls: [toolCall] }
+        : { role: "assistant", content: answer?.text ?? "", refusal: null, annotations: [] };
     sendJson(response, 200, { ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }], usage }, headers);
     return true;
   }
@@ -138,7 +139,10 @@ function embed(text, dimensions) {
   const vector = new Float32Array(dimensions);
   let block = Buffer.alloc(0);
   for (let index = 0; index < dimensions; index++) {
-    if (index % 16 === 0) block = createHash("sha256").update(`${index / 16}:${text}`).digest();
+    if (index % 16 === 0)
+      block = createHash("sha256")
+        .update(`${index / 16}:${text}`)
+        .digest();
     const word = block.readUInt16LE((index % 16) * 2);
     vector[index] = word / 32767.5 - 1;
   }

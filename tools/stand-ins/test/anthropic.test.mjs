@@ -83,7 +83,10 @@ describe("Anthropic stand-in", () => {
   });
 
   it("answers errors in Anthropic's error shape", async () => {
-    await assert.rejects(client.messages.create({ model: MODEL, messages: [{ role: "user", content: "x" }] }), (error) => error instanceof Anthropic.BadRequestError && /max_tokens/.test(error.message));
+    await assert.rejects(
+      client.messages.create({ model: MODEL, messages: [{ role: "user", content: "x" }] }),
+      (error) => error instanceof Anthropic.BadRequestError && /max_tokens/.test(error.message),
+    );
     await assert.rejects(client.models.list(), (error) => error instanceof Anthropic.NotFoundError);
   });
 });

@@ -27,7 +27,13 @@ describe("OpenAI stand-in", () => {
   });
 
   it("answers a chat completion with usage, the same way every time", async () => {
-    const request = { model: "gpt-4o-mini", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "What is OpenTelemetry?" }] };
+    const request = {
+      model: "gpt-4o-mini",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "What is OpenTelemetry?" },
+      ],
+    };
     const first = await client.chat.completions.create(request);
     const second = await client.chat.completions.create(request);
     assert.equal(first.object, "chat.completion");
@@ -117,7 +123,10 @@ describe("OpenAI stand-in", () => {
     const floats = await client.embeddings.create({ model: "text-embedding-3-small", input: "alpha", encoding_format: "float", dimensions: 16 });
     const vector = floats.data[0].embedding;
     assert.equal(Math.round(Math.hypot(...vector) * 1e4) / 1e4, 1);
-    assert.deepEqual(vector.map((value) => Math.fround(value)), decoded.data[0].embedding);
+    assert.deepEqual(
+      vector.map((value) => Math.fround(value)),
+      decoded.data[0].embedding,
+    );
   });
 
   it("answers errors in OpenAI's error shape", async () => {

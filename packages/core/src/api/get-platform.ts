@@ -109,10 +109,7 @@ export function registerPlatform(platform: Platform): void {
  * await tracing.forceFlush();
  * ```
  */
-export function getPlatform<N extends keyof PlatformRegistry>(
-  name: N,
-  options?: DiscoveryOptions,
-): PlatformHandle<PlatformRegistry[N] extends Platform ? PlatformRegistry[N] : Platform>;
+export function getPlatform<N extends keyof PlatformRegistry>(name: N, options?: DiscoveryOptions): PlatformHandle<PlatformRegistry[N] extends Platform ? PlatformRegistry[N] : Platform>;
 export function getPlatform(name: string, options?: DiscoveryOptions): PlatformHandle;
 export function getPlatform(name: string, options: DiscoveryOptions = {}): PlatformHandle {
   const registered = globalState().registered.get(name);
@@ -277,10 +274,7 @@ function loadDiscovered(found: DiscoveredPlatform, appRoot: string): Platform {
   }
   const candidate = pickPlatform(exported);
   if (candidate === undefined) {
-    throw new LlmopsError(
-      `${found.specifier} (${found.packageName}) declares llmops.platform "${found.name}" but exports no Platform object; ` +
-        `export it as "platform" or as the default export.`,
-    );
+    throw new LlmopsError(`${found.specifier} (${found.packageName}) declares llmops.platform "${found.name}" but exports no Platform object; ` + `export it as "platform" or as the default export.`);
   }
   if (candidate.name !== found.name) {
     throw new LlmopsError(`${found.packageName} declares platform "${found.name}" in package.json but its Platform object is named "${candidate.name}".`);
@@ -299,4 +293,3 @@ function pickPlatform(exported: unknown): Platform | undefined {
 function isPlatform(value: unknown): value is Platform {
   return typeof value === "object" && value !== null && typeof (value as Platform).name === "string" && typeof (value as Platform).createTracerProvider === "function";
 }
-

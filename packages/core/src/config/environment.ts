@@ -128,7 +128,12 @@ function applyGenericVariables(
 /** Whether a generic value names something else than the value in force; endpoints compare without `/v1/traces` and trailing slashes. */
 function differs(value: string, current: unknown): boolean {
   if (typeof current !== "string") return true;
-  const normalize = (text: string): string => text.trim().replace(/\/+$/, "").replace(/\/v1\/traces$/, "").replace(/\/+$/, "");
+  const normalize = (text: string): string =>
+    text
+      .trim()
+      .replace(/\/+$/, "")
+      .replace(/\/v1\/traces$/, "")
+      .replace(/\/+$/, "");
   return normalize(value) !== normalize(current);
 }
 

@@ -37,7 +37,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError {
     const start = index;
     index++;
     for (;;) {
-      if (index >= text.length) fail("a string is not closed (missing \")", start);
+      if (index >= text.length) fail('a string is not closed (missing ")', start);
       const character = text.charAt(index);
       if (character === '"') {
         index++;
@@ -51,7 +51,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError {
         } else if ('"\\/bfnrt'.includes(escaped) && escaped !== "") {
           index += 2;
         } else {
-          fail("a backslash in a string must start a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+          fail('a backslash in a string must start a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
         }
         continue;
       }

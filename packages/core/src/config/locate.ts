@@ -82,11 +82,7 @@ export async function locateConfig(options: LocateOptions): Promise<{ source: Co
 }
 
 /** What {@link loadConfigFile} found at one path. */
-type FileLoad =
-  | { readonly kind: "loaded"; readonly config: unknown }
-  | { readonly kind: "empty" }
-  | { readonly kind: "missing" }
-  | { readonly kind: "failed"; readonly message: string };
+type FileLoad = { readonly kind: "loaded"; readonly config: unknown } | { readonly kind: "empty" } | { readonly kind: "missing" } | { readonly kind: "failed"; readonly message: string };
 
 /** Extensions whose files are JavaScript or TypeScript modules: reading them runs their code. */
 const CODE_EXTENSIONS: ReadonlySet<string> = new Set([".js", ".cjs", ".mjs", ".ts"]);

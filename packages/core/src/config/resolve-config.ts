@@ -52,12 +52,20 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   const located = await locateConfig({ appRoot, env, ...(options.configPath === undefined ? {} : { configPath: options.configPath }), inline: options.inline });
   const source = located.source;
   const file = source.kind === "file" || source.kind === "unreadable" ? source.file : undefined;
-  const stop = (issues: readonly ConfigIssue[]): ConfigResolution<Section> => ({ resolved: undefined, issues: issues.map((issue) => redactFields(issue)), warnings: [], mode: options.validationMode ?? "permissive", source });
+  const stop = (issues: readonly ConfigIssue[]): ConfigResolution<Section> => ({
+    resolved: undefined,
+    issues: issues.map((issue) => redactFields(issue)),
+    warnings: [],
+    mode: options.validationMode ?? "permissive",
+    source,
+  });
   // A file named but not read: validating an empty configuration in its place would only add false issues.
   if (located.issues.length > 0) return stop(located.issues);
   const raw = source.kind === "file" || source.kind === "inline" ? source.config : {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return stop([{ path: "", message: "the configuration must be an object of sections", expected: "an object", received: Array.isArray(raw) ? "an array" : typeof raw, ...(file === undefined ? {} : { file }) }]);
+    return stop([
+      { path: "", message: "the configuration must be an object of sections", expected: "an object", received: Array.isArray(raw) ? "an array" : typeof raw, ...(file === undefined ? {} : { file }) },
+    ]);
   }
   // Before any stage walks it: bounded size, depth and no cycle, so that no later walk can run away.
   const structure = checkStructure(raw, file);

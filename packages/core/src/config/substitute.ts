@@ -90,14 +90,12 @@ export function substituteVariables(config: unknown, env: Readonly<Record<string
   };
 
   const top = visit(config);
-  const issues = top.unset.map(
-    ({ path, name }): ConfigIssue => ({
-      path,
-      message: `references the environment variable ${name}, which is not set`,
-      expected: `${name} to be set, or a default: \${${name}:-value}`,
-      ...(file === undefined ? {} : { file }),
-    }),
-  );
+  const issues = top.unset.map(({ path, name }): ConfigIssue => ({
+    path,
+    message: `references the environment variable ${name}, which is not set`,
+    expected: `${name} to be set, or a default: \${${name}:-value}`,
+    ...(file === undefined ? {} : { file }),
+  }));
   return { value: top.value, issues, substitutedPaths: new Set(top.paths) };
 }
 

@@ -48,12 +48,7 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
     privacy: v.optional(
       v.nullable(
         v.object(
-          Object.fromEntries(
-            Object.keys(PRIVACY_KEYS).map((key) => [
-              key,
-              key === "base64_image_max_length" ? v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) : v.optional(v.boolean()),
-            ]),
-          ),
+          Object.fromEntries(Object.keys(PRIVACY_KEYS).map((key) => [key, key === "base64_image_max_length" ? v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) : v.optional(v.boolean())])),
         ),
       ),
       {},

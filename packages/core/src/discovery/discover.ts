@@ -72,7 +72,6 @@ interface PackageJson {
   llmops?: { platform?: unknown };
 }
 
-
 /**
  * Scans the app's dependencies (all kinds) for packages declaring `llmops.platform`, resolving each from the
  * app with `createRequire` (npm, pnpm and Yarn PnP layouts alike). Reads package.json files only, each at most
@@ -112,7 +111,11 @@ export function discoverPlatforms(appRoot: string): DiscoveryResult {
   for (const [name, list] of claims) {
     const ranked = rankClaims(name, list);
     if (ranked[0] !== undefined) platforms.set(name, ranked[0]);
-    if (ranked.length > 1) conflicts.set(name, ranked.map((item) => item.packageName));
+    if (ranked.length > 1)
+      conflicts.set(
+        name,
+        ranked.map((item) => item.packageName),
+      );
   }
   return { appRoot, platforms, conflicts, broken };
 }
@@ -124,9 +127,7 @@ export function discoverPlatforms(appRoot: string): DiscoveryResult {
  * order or on the order of keys in package.json.
  */
 export function rankClaims<T extends { readonly packageName: string }>(name: string, claims: readonly T[]): T[] {
-  return [...claims].sort(
-    (a, b) => claimRank(name, a.packageName) - claimRank(name, b.packageName) || (a.packageName < b.packageName ? -1 : a.packageName > b.packageName ? 1 : 0),
-  );
+  return [...claims].sort((a, b) => claimRank(name, a.packageName) - claimRank(name, b.packageName) || (a.packageName < b.packageName ? -1 : a.packageName > b.packageName ? 1 : 0));
 }
 
 /** A package's standing in a claim on `name`, lower first: 0 first-party, 1 named by the convention, 2 any other. */
@@ -201,8 +202,7 @@ function cannotDeclare(text: string): boolean {
 
 /** A dependency's package.json as discovery read it: usable, or broken with the reason (undefined: not a platform). */
 type ManifestFound =
-  | { readonly kind: "ok"; readonly directory: string; readonly manifest: PackageJson }
-  | { readonly kind: "broken"; readonly reason: string; readonly claimedName: string | undefined };
+  { readonly kind: "ok"; readonly directory: string; readonly manifest: PackageJson } | { readonly kind: "broken"; readonly reason: string; readonly claimedName: string | undefined };
 
 /**
  * Reads an installed dependency's package.json when it may declare a platform; undefined when it is not installed or
@@ -326,7 +326,6 @@ function parseManifest(text: string): { kind: "ok"; manifest: PackageJson } | { 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { kind: "broken", reason: "its package.json is not a JSON object" };
   return { kind: "ok", manifest: value as PackageJson };
 }
-
 
 function realpathOrSelf(path: string): string {
   try {

@@ -65,4 +65,3 @@ function entryName(): string {
 export function entryIsEsModule(): boolean {
   return process.argv[1] !== undefined && (process as { mainModule?: unknown }).mainModule === undefined;
 }
-

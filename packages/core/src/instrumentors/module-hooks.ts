@@ -30,7 +30,17 @@ function requireHere(): NodeJS.Require {
 
 function hookState(): ModuleHookState {
   const state = globalState();
-  state.moduleHooks ??= { esmLoader: false, requireUnavailable: undefined, arrived: new Set(), esmHooked: new Set(), requireHooked: new Set(), patchers: new Map(), pending: new Map(), patched: new Map(), unhooks: [] };
+  state.moduleHooks ??= {
+    esmLoader: false,
+    requireUnavailable: undefined,
+    arrived: new Set(),
+    esmHooked: new Set(),
+    requireHooked: new Set(),
+    patchers: new Map(),
+    pending: new Map(),
+    patched: new Map(),
+    unhooks: [],
+  };
   return state.moduleHooks;
 }
 
@@ -69,7 +79,9 @@ export function registerEsmHooks(moduleNames: readonly string[]): boolean {
     }
     hooks.esmLoader = true;
   }
-  const { Hook } = here("import-in-the-middle") as { Hook: new (modules: string[], options: object, hook: (exported: Record<string, unknown>, name: string, baseDir: string | undefined, format?: string) => void) => { unhook(): void } };
+  const { Hook } = here("import-in-the-middle") as {
+    Hook: new (modules: string[], options: object, hook: (exported: Record<string, unknown>, name: string, baseDir: string | undefined, format?: string) => void) => { unhook(): void };
+  };
   const hook = new Hook([...names], {}, (exported, name, _baseDir, format) => {
     // A CommonJS module imported from ESM arrives as a namespace whose default export is its `module.exports`,
     // the object the require path patches: the guard must see the same object.

@@ -24,11 +24,20 @@ function moduleKeys(spec: InstrumentorSpec): string[] {
 /** The modules handed in with `instrument({ modules })` for one module of an instrumentor, without repeats. */
 export function handedInModules(spec: InstrumentorSpec, target: InstrumentorModule, modules: Readonly<Record<string, unknown>> | undefined): unknown[] {
   if (modules === undefined) return [];
-  return [...new Set(targetKeys(spec, target).map((key) => modules[key]).filter((module) => module !== undefined && module !== null))];
+  return [
+    ...new Set(
+      targetKeys(spec, target)
+        .map((key) => modules[key])
+        .filter((module) => module !== undefined && module !== null),
+    ),
+  ];
 }
 
 /** Warns about each key of `instrument({ modules })` that no instrumentor of the registry patches. */
-export function warnAboutUnknownModules(options: { readonly registry: readonly InstrumentorSpec[]; readonly modules?: Readonly<Record<string, unknown>>; readonly platformName: string }, log: DiagLogger): void {
+export function warnAboutUnknownModules(
+  options: { readonly registry: readonly InstrumentorSpec[]; readonly modules?: Readonly<Record<string, unknown>>; readonly platformName: string },
+  log: DiagLogger,
+): void {
   const known = new Set(options.registry.flatMap(moduleKeys));
   for (const key of Object.keys(options.modules ?? {})) {
     if (known.has(key)) continue;
@@ -64,4 +73,3 @@ export function loadedModule(requireFromApp: NodeJS.Require, moduleName: string)
     return undefined;
   }
 }
-

@@ -35,7 +35,11 @@ export function snapshotFunctions(moduleExports: unknown): FunctionSnapshot {
         // the exports object itself, where a getter is a re-export binding (an ES module namespace as the import
         // hook hands it over, or a compiled `export { X } from`), and the client class lives behind it.
         const bound = depth === 0 && descriptor.get !== undefined ? readBinding(value, key) : undefined;
-        for (const [suffix, member] of [["", descriptor.value ?? bound], [":get", descriptor.get], [":set", descriptor.set]] as const) {
+        for (const [suffix, member] of [
+          ["", descriptor.value ?? bound],
+          [":get", descriptor.get],
+          [":set", descriptor.set],
+        ] as const) {
           if (member === undefined) continue;
           if (typeof member === "function") functions.set(childPath + suffix, member);
           if (isWalkable(member) && !seen.has(member) && seen.size < MAX_OBJECTS) {

@@ -102,16 +102,21 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       if (manuallyInstrument === undefined) return undefined;
       return targets.map((target) => (moduleExports) => {
         const argumentFor = (exports: unknown): unknown => (target.manuallyInstrumentKey === undefined ? exports : { [target.manuallyInstrumentKey]: exports });
-        line.observe(target, patchOnce(spec.packageName, moduleExports, (exports) => manuallyInstrument(argumentFor(exports))));
+        line.observe(
+          target,
+          patchOnce(spec.packageName, moduleExports, (exports) => manuallyInstrument(argumentFor(exports))),
+        );
       });
     };
-    const contained = (target: InstrumentorModule, patch: ModulePatch): ModulePatch => (moduleExports) => {
-      try {
-        patch(moduleExports);
-      } catch (error) {
-        line.fail(`instrumentor ${spec.key} (${spec.packageName}) failed to patch ${target.moduleName} as it loaded: ${redactSecrets(messageOf(error))}; the app runs on.`);
-      }
-    };
+    const contained =
+      (target: InstrumentorModule, patch: ModulePatch): ModulePatch =>
+      (moduleExports) => {
+        try {
+          patch(moduleExports);
+        } catch (error) {
+          line.fail(`instrumentor ${spec.key} (${spec.packageName}) failed to patch ${target.moduleName} as it loaded: ${redactSecrets(messageOf(error))}; the app runs on.`);
+        }
+      };
 
     if (nothingLoaded && spec.create === undefined) {
       line.set("waiting", `${spec.packageName} loads and patches ${targets.map((target) => target.moduleName).join(" or ")} when the app loads it.`);

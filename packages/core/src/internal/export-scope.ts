@@ -40,9 +40,8 @@ export class ExportScope {
  * the same store.
  */
 const SCOPES_KEY = Symbol.for("llmops.core.exportScopes.v1");
-const scopes: AsyncLocalStorage<Pick<ExportScope, "track" | "end">> = ((globalThis as { [SCOPES_KEY]?: AsyncLocalStorage<Pick<ExportScope, "track" | "end">> })[
-  SCOPES_KEY
-] ??= new AsyncLocalStorage());
+const scopes: AsyncLocalStorage<Pick<ExportScope, "track" | "end">> = ((globalThis as { [SCOPES_KEY]?: AsyncLocalStorage<Pick<ExportScope, "track" | "end">> })[SCOPES_KEY] ??=
+  new AsyncLocalStorage());
 
 /** Runs `operation` (an exporter's `export()`) so that the connections it opens, now or later, belong to `scope`. */
 export function runInExportScope<T>(scope: ExportScope, operation: () => T): T {

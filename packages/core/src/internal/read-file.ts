@@ -3,10 +3,7 @@ import type { Stats } from "node:fs";
 import { messageOf } from "../errors/error-message";
 
 /** What {@link readRegularFile} found. */
-export type FileRead =
-  | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "missing" }
-  | { readonly kind: "refused"; readonly reason: string };
+export type FileRead = { readonly kind: "text"; readonly text: string } | { readonly kind: "missing" } | { readonly kind: "refused"; readonly reason: string };
 
 /**
  * Reads a file the configuration names, only when it is a regular file of at most `maxBytes`. The file is opened

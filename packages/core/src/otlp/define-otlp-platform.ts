@@ -126,13 +126,18 @@ export function defineOtlpPlatform<TSchema extends GenericSchema<unknown, OtlpSe
       const target = await definition.target({ ...context, ca });
       // Reached only when checkConfig could read the file: a missing one is an issue, never this warning as well.
       if (section.certificate_file !== undefined && new URL(target.url).protocol === "http:") {
-        logger.warn(
-          `${certificateKey} is not used: ${definition.configSection}.${definition.endpointKey} is http://, so nothing is encrypted. Use an https:// ${definition.endpointKey} for TLS.`,
-        );
+        logger.warn(`${certificateKey} is not used: ${definition.configSection}.${definition.endpointKey} is http://, so nothing is encrypted. Use an https:// ${definition.endpointKey} for TLS.`);
       }
       const exporter =
         target.exporter ??
-        otlpHttpExporter({ url: target.url, headers: target.headers, timeoutMillis: section.timeout_ms, compression: section.compression, ca, ...(target.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) });
+        otlpHttpExporter({
+          url: target.url,
+          headers: target.headers,
+          timeoutMillis: section.timeout_ms,
+          compression: section.compression,
+          ca,
+          ...(target.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+        });
       const spanProcessors = section.debug ? [await consoleSpanProcessor()] : [];
       const createSpanProcessor = definition.createSpanProcessor?.(context);
       logger.debug(`exporting to ${target.description}`);

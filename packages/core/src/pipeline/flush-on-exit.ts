@@ -19,11 +19,7 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
  * @param abandon - gives up on the exports still in flight, counting their spans as failed; returns how many
  * @returns a function that removes the hooks
  */
-export function installFlushOnExit(
-  flush: (timeoutMillis: number) => Promise<FlushResult>,
-  timeoutMillis: number,
-  abandon: (reason: string) => number = () => 0,
-): () => void {
+export function installFlushOnExit(flush: (timeoutMillis: number) => Promise<FlushResult>, timeoutMillis: number, abandon: (reason: string) => number = () => 0): () => void {
   let flushed = false;
   const finish = (result: FlushResult): void => {
     try {

@@ -7,7 +7,6 @@ import type { TracingStats } from "../provider/tracing-stats";
 import { NO_SPANS } from "../provider/tracing-stats";
 import { messageOf } from "../errors/error-message";
 
-
 /**
  * The result of `forceFlush()` and `shutdown()`: they never reject.
  *
@@ -120,9 +119,7 @@ export function liveHandle(params: {
     issues: [],
     configFile: params.configFile,
     forceFlush: (options) =>
-      shutdown !== undefined
-        ? Promise.resolve(counted === undefined ? OK : { ...OK, stats: counted() })
-        : bounded(() => params.provider.forceFlush(), options?.timeoutMillis, counted),
+      shutdown !== undefined ? Promise.resolve(counted === undefined ? OK : { ...OK, stats: counted() }) : bounded(() => params.provider.forceFlush(), options?.timeoutMillis, counted),
     stats: counted ?? (() => NO_SPANS),
     shutdown: (options) => {
       const timeoutMillis = options?.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS;
@@ -183,4 +180,3 @@ export function bounded(operation: () => Promise<void>, timeoutMillis: number = 
     );
   });
 }
-

@@ -206,16 +206,17 @@ async function runStages(
   try {
     provider = await platform.createTracerProvider(providerContext({ platformName: platform.name, config, appRoot, env, stats, deferExporters: mode !== "strict" }));
   } catch (error) {
-    const wrapped = LlmopsError.isInstance(error)
-      ? error
-      : new LlmopsError(`Platform "${platform.name}" could not create its TracerProvider: ${messageOf(error)}`, { cause: error });
+    const wrapped = LlmopsError.isInstance(error) ? error : new LlmopsError(`Platform "${platform.name}" could not create its TracerProvider: ${messageOf(error)}`, { cause: error });
     return failed(name, mode, wrapped, [], config.file);
   }
 
   const unregister = options.global === false ? () => {} : registerGlobally(otel, provider);
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
-  const removeExitHooks = options.flushOnExit === false ? () => {} : installFlushOnExit(
+  const removeExitHooks =
+    options.flushOnExit === false
+      ? () => {}
+      : installFlushOnExit(
           (timeout) => bounded(() => provider.forceFlush(), timeout, counted),
           timeoutMillis,
           (reason) => stats.abandonInFlight(reason),
@@ -261,10 +262,7 @@ function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): () =>
   // names are no test: bundlers rename them (esbuild turns NoopTracerProvider into NoopTracerProvider2).
   const slot = (): Partial<Record<GlobalName, unknown>> | undefined => (globalThis as Record<symbol, Partial<Record<GlobalName, unknown>> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
   if (slot()?.trace !== undefined) {
-    logger.warn(
-      "Another TracerProvider is already registered globally; llmops does not replace it. " +
-        "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",
-    );
+    logger.warn("Another TracerProvider is already registered globally; llmops does not replace it. " + "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.");
     return () => {};
   }
   const before = { ...slot() };
@@ -303,7 +301,9 @@ function failed(name: string, mode: ValidationMode, error: unknown, issues: read
 
 function summaryFor(platform: Platform, searched: readonly string[], issues: readonly ConfigIssue[]): string {
   const count = `${issues.length} ${issues.length === 1 ? "issue" : "issues"}`;
-  const none = searched.length > 0 ? ` No config file was found (looked for llmops.yaml, .llmopsrc*, llmops.config.*, package.json#llmops in ${dirname(searched[0] ?? "")}; set LLMOPS_CONFIG_PATH or pass configPath).` : "";
+  const none =
+    searched.length > 0
+      ? ` No config file was found (looked for llmops.yaml, .llmopsrc*, llmops.config.*, package.json#llmops in ${dirname(searched[0] ?? "")}; set LLMOPS_CONFIG_PATH or pass configPath).`
+      : "";
   return `Invalid llmops configuration for platform "${platform.name}" (${count}):${none}`;
 }
-

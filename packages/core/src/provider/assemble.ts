@@ -52,7 +52,9 @@ export async function assembleTracerProvider(
   if (service.version !== undefined) attributes[SERVICE_VERSION] = service.version;
   if (service.environment !== undefined) attributes[DEPLOYMENT_ENVIRONMENT] = service.environment;
   Object.assign(attributes, options.resourceAttributes);
-  const resource = defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes(attributes));
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes(attributes));
   const batch = options.batch ?? true;
   const target = options.exportTarget ?? "the platform";
   const exportDeadline = (options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MILLIS) + EXPORT_DEADLINE_GRACE_MILLIS;

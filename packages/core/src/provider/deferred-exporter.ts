@@ -3,8 +3,6 @@ import type { SpanExporterFactory } from "../contract/provider";
 import { EXPORT_FAILED as FAILED } from "./export-result";
 import { asError } from "../errors/error-message";
 
-
-
 /**
  * An exporter that creates the real one on its first export (or flush), not at start-up: the OTLP exporter's modules
  * take longer to load than the rest of the tracing pipeline, and an app that has nothing to export yet need not wait

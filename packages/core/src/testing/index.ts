@@ -43,9 +43,15 @@ export async function checkPlatform(platform: Platform, params: { readonly sampl
     check(typeof spec.key === "string" && spec.key !== "", `an instrumentor has no key`);
     check(!keys.has(spec.key), `instrumentor key "${spec.key}" appears twice`);
     keys.add(spec.key);
-    check(typeof spec.packageName === "string" && typeof spec.exportName === "string" && typeof spec.moduleName === "string", `instrumentor "${spec.key}" needs packageName, exportName and moduleName`);
+    check(
+      typeof spec.packageName === "string" && typeof spec.exportName === "string" && typeof spec.moduleName === "string",
+      `instrumentor "${spec.key}" needs packageName, exportName and moduleName`,
+    );
     for (const more of spec.moreModules ?? []) {
-      check(typeof more?.moduleName === "string" && more.moduleName !== "" && more.moduleName !== spec.moduleName, `instrumentor "${spec.key}" has a moreModules entry without a module name of its own`);
+      check(
+        typeof more?.moduleName === "string" && more.moduleName !== "" && more.moduleName !== spec.moduleName,
+        `instrumentor "${spec.key}" has a moreModules entry without a module name of its own`,
+      );
     }
   }
   for (const override of platform.environment ?? []) {

@@ -13,11 +13,7 @@ type ProcessorConstructor = new (options: { exporter: SpanExporter }) => SpanPro
  * `engines` (3.x needs Node 22). It converts the AI SDK's spans (`experimental_telemetry`) to OpenInference and passes
  * other spans through. Undefined otherwise.
  */
-export function vercelProcessorFactory(params: {
-  appRoot: string;
-  setting: boolean | undefined;
-  logger: DiagLogger;
-}): ((exporter: SpanExporter, batch: boolean) => SpanProcessor) | undefined {
+export function vercelProcessorFactory(params: { appRoot: string; setting: boolean | undefined; logger: DiagLogger }): ((exporter: SpanExporter, batch: boolean) => SpanProcessor) | undefined {
   if (params.setting === false) return undefined;
   const requireFromApp = createRequire(join(params.appRoot, "package.json"));
   let entry: string;

@@ -10,8 +10,7 @@ const TOTAL_TOKENS = "llm.token_count.total";
 const SERVICE_NAME = "service.name";
 
 /** The fields of a span the tree needs: a {@link SpanRecord} or anything shaped like its subset. */
-export type TreeSpan = Pick<SpanRecord, "traceId" | "spanId" | "parentSpanId" | "name" | "kind" | "startTime" | "durationMs" | "status" | "attributes"> &
-  Partial<Pick<SpanRecord, "resource">>;
+export type TreeSpan = Pick<SpanRecord, "traceId" | "spanId" | "parentSpanId" | "name" | "kind" | "startTime" | "durationMs" | "status" | "attributes"> & Partial<Pick<SpanRecord, "resource">>;
 
 /**
  * Renders spans as one tree per trace, children indented under their parents (`├─`, `└─`), siblings in start order.

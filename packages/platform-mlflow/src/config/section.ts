@@ -41,7 +41,10 @@ export const mlflowSchema = v.pipe(
     /** The MLflow tracking server, e.g. `http://localhost:5000`. Spans go to `<tracking_uri>/v1/traces`. */
     tracking_uri: v.pipe(
       v.string("is required, e.g. http://localhost:5000"),
-      v.check((uri) => trackingUriProblem(uri) === undefined, (issue) => trackingUriProblem(String(issue.input)) ?? "is not a valid tracking URI"),
+      v.check(
+        (uri) => trackingUriProblem(uri) === undefined,
+        (issue) => trackingUriProblem(String(issue.input)) ?? "is not a valid tracking URI",
+      ),
     ),
     /** Experiment to log to, by name: created when absent. Default: the service name. */
     experiment_name: v.optional(nonEmpty),

@@ -90,7 +90,10 @@ export class ExperimentResolver {
     if ("id" in experiment) {
       const answer = await this.call("GET", `/api/2.0/mlflow/experiments/get?${new URLSearchParams({ experiment_id: experiment.id })}`);
       if (answer.status === 404 || errorCode(answer) === "RESOURCE_DOES_NOT_EXIST") {
-        throw new ExperimentResolutionError(`MLflow at ${this.where()} has no experiment with id ${experiment.id} (HTTP ${answer.status}); check mlflow.experiment_id (or MLFLOW_EXPERIMENT_ID).`, answer.status);
+        throw new ExperimentResolutionError(
+          `MLflow at ${this.where()} has no experiment with id ${experiment.id} (HTTP ${answer.status}); check mlflow.experiment_id (or MLFLOW_EXPERIMENT_ID).`,
+          answer.status,
+        );
       }
       this.expectOk(answer, "GET /api/2.0/mlflow/experiments/get");
       return this.activeId(answer, `id ${experiment.id}`);
