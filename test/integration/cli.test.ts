@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { aliasBomb, boundedNode, MAX_RSS_KB } from "./support/bounded-node";
+import { aliasBomb } from "@llmops-internal/test-support";
+import { boundedNode, MAX_RSS_KB } from "./support/bounded-node";
 import { cleanEnvironment, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 
 /** The `llmops` CLI of the built core, run as a user would, in an app with a platform package installed. */

@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { aliasBomb, boundedNode, MAX_RSS_KB } from "./support/bounded-node";
+import { aliasBomb } from "@llmops-internal/test-support";
+import { boundedNode, MAX_RSS_KB } from "./support/bounded-node";
 
 /**
  * A config file cannot take an app down: `instrument()` of the built core, in permissive mode, in a child process

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
 import { checkCertificateFile } from "@llmops/core/otlp";
 import { resolveConfig } from "../src/config/resolve-config";
-import { createTempApp, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
+import { aliasBomb, createTempApp, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 import { resetProcessState } from "@llmops-internal/test-support/process-state";
 import { memoryPlatform } from "./helpers";
 
@@ -201,27 +201,6 @@ describe("resolveConfig", () => {
     expect(loaded.config?.service.name).toBe("via-load");
   });
 });
-
-/**
- * Nested YAML aliases in a section no platform reads: `levels` levels of ten make 10^levels values once expanded.
- * Five levels stay small enough for a regression to fail here rather than hang the test run; the child-process
- * tests use ten.
- */
-function aliasBomb(levels: number): string {
-  const names = "abcdefghij".slice(0, levels).split("");
-  return [
-    "service: {name: bomb}",
-    "unread:",
-    `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
-    ...names.slice(1).map(
-      (name, index) =>
-        `  ${name}: &${name} [${Array(10)
-          .fill(`*${names[index] ?? ""}`)
-          .join(",")}]`,
-    ),
-    "",
-  ].join("\n");
-}
 
 describe("config files that could take the process down", () => {
   const { platform } = memoryPlatform();

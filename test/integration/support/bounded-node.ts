@@ -45,23 +45,3 @@ export function boundedNode(cwd: string, args: readonly string[], env: Readonly<
   const rss = /MAX_RSS_KB (\d+)/.exec(out)?.[1];
   return { code: result.status, killed: result.signal === "SIGKILL", out, maxRssKb: rss === undefined ? Number.POSITIVE_INFINITY : Number(rss) };
 }
-
-/**
- * A YAML config whose `unread:` section holds `levels` levels of nested aliases, ten to a level: 10^levels values once
- * expanded, in a few hundred bytes (under 500 for ten levels). Its `service` section is valid.
- */
-export function aliasBomb(levels: number): string {
-  const names = "abcdefghijklmnop".slice(0, levels).split("");
-  return [
-    "service: {name: svc}",
-    "unread:",
-    `  a: &a [${Array(10).fill('"lol"').join(",")}]`,
-    ...names.slice(1).map(
-      (name, index) =>
-        `  ${name}: &${name} [${Array(10)
-          .fill(`*${names[index] ?? ""}`)
-          .join(",")}]`,
-    ),
-    "",
-  ].join("\n");
-}

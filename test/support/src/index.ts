@@ -12,7 +12,7 @@ export { decodeTraceRequest, countSpans } from "./otlp-decode.cjs";
 export type { AttributeValue, DecodedResourceSpans, DecodedSpan, DecodedTraceRequest } from "./otlp-decode.cjs";
 export { GRPC_EXPORT_PATH, startGrpcReceiver, startHttpReceiver } from "./otlp-receiver";
 export type { HttpOtlpReceiver, OtlpReceiver, ReceivedRequest, ServerTls } from "./otlp-receiver";
-export { SEED_CONFIG_FILE } from "./fixtures";
+export { aliasBomb, SEED_CONFIG_FILE } from "./fixtures";
 export { freePorts, unusedPort } from "./ports";
 export { lastJsonLine, markedJsonLine, runNode, runProcess } from "./run-process";
 export type { ProcessRun, RunProcessOptions } from "./run-process";

@@ -49,7 +49,7 @@ export interface InstrumentorModule {
 }
 
 /**
- * One entry of a platform's instrumentor registry (seed 000 §8.1: config key, module, export).
+ * One entry of a platform's instrumentor registry: config key, module, export.
  * The package is resolved from the app, imported only when the key is enabled, and applied in isolation.
  */
 export interface InstrumentorSpec {

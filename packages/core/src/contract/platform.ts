@@ -6,7 +6,7 @@ import type { InstrumentorSpec } from "./instrumentor";
 import type { ManagedTracerProvider, ProviderContext } from "./provider";
 
 /**
- * The contract every platform implements (seed 000 §4, in TypeScript). Write one with {@link definePlatform}.
+ * The contract every platform implements. Write one with {@link definePlatform}.
  */
 export interface Platform<Section = unknown, Input = unknown, SectionName extends string = string> {
   /** Identifier used in `getPlatform(name)`, e.g. `arize`. */

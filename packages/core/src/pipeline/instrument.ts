@@ -40,7 +40,7 @@ export interface DiscoveryNotice {
 }
 
 /**
- * The instrument pipeline (DESIGN.md): platform › dependencies › config › validation › TracerProvider ›
+ * The instrument pipeline: platform › dependencies › config › validation › TracerProvider ›
  * global registration › flush-on-exit › instrumentors › handle. One running pipeline per process: a call while one
  * runs returns its handle. Once that handle is shut down, or its start failed (thrown in strict mode, a no-op handle in
  * permissive mode), the next call starts anew. Permissive mode never throws; strict mode throws

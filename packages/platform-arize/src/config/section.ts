@@ -5,7 +5,7 @@ import { OTLP_TIMEOUT_ENVIRONMENT, otlpSectionEntries } from "@llmops/core/otlp"
 const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 
 /**
- * The valibot schema of the `arize:` section: the keys of seed 000 §7.1 (`endpoint`, `project_name`, `api_key`,
+ * The valibot schema of the `arize:` section: the keys of the reference config file (`endpoint`, `project_name`, `api_key`,
  * `space_id`, `transport`, `batch_spans`, `debug`, `certificate_file`) plus `headers`, `compression` and `timeout_ms`.
  * `endpoint` is required for Phoenix; with `space_id` (Arize AX) it defaults to Arize's collector and `api_key` is required.
  */

@@ -31,7 +31,7 @@ function trackingUriProblem(uri: string): string | undefined {
 }
 
 /**
- * The valibot schema of the `mlflow:` section: the keys of seed 000 §7.1 (`tracking_uri`, `experiment_name`) plus
+ * The valibot schema of the `mlflow:` section: the keys of the reference config file (`tracking_uri`, `experiment_name`) plus
  * `experiment_id`, `headers`, `timeout_ms`, TLS (`certificate_file`, `insecure_tls`), auth (`token`, or `username`
  * with `password`), `workspace`, `run_id`, `batch_spans`, `debug` and `compression`. `tracking_uri` is required;
  * Databricks URIs are refused with a message saying so.
