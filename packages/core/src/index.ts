@@ -1,6 +1,8 @@
 export { VERSION } from "./version";
 export { LlmopsError, ConfigurationError, MissingDependencyError, PlatformNotFoundError, PlatformConflictError, PlatformBrokenError, HttpRequestError } from "./errors/llmops-error";
 export type { ConfigIssue, HttpRequestFailure } from "./errors/llmops-error";
+export { asError, messageOf } from "./errors/error-message";
+export { EXPORT_FAILED, EXPORT_SUCCESS } from "./provider/export-result";
 export { definePlatform } from "./contract/platform";
 export { readCertificateFile } from "./otlp/certificate";
 export type { CertificateFileParams } from "./otlp/certificate";

@@ -5,15 +5,8 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { diag } from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { asError, messageOf } from "../internal/errors";
+import { asError, EXPORT_FAILED, EXPORT_SUCCESS, messageOf } from "@llmops/core";
 import { toSpanRecord } from "./span-record";
-
-/**
- * `ExportResultCode` of `@opentelemetry/core`, by value: importing the enum would load an SDK module at import time,
- * and these two values are part of the exporter contract.
- */
-const SUCCESS = 0;
-const FAILED = 1;
 
 /** Modes of what the exporter creates: prompts and answers are personal data, readable by their owner only. */
 const FILE_MODE = 0o600;
@@ -109,7 +102,7 @@ export class JsonlFileExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: ExportResultCallback): void {
     if (this.#stopped) {
-      settle(resultCallback, { code: FAILED, error: new Error("the local JSONL exporter is shut down") });
+      settle(resultCallback, { code: EXPORT_FAILED, error: new Error("the local JSONL exporter is shut down") });
       return;
     }
     let files: Map<string, string>;
@@ -117,7 +110,7 @@ export class JsonlFileExporter implements SpanExporter {
       files = this.#linesByFile(spans);
     } catch (error) {
       this.#logger.error(`could not serialize ${spans.length} span(s): ${messageOf(error)}`);
-      settle(resultCallback, { code: FAILED, error: asError(error) });
+      settle(resultCallback, { code: EXPORT_FAILED, error: asError(error) });
       return;
     }
     this.#pending = this.#pending
@@ -125,7 +118,7 @@ export class JsonlFileExporter implements SpanExporter {
       .then(
         () => {
           this.#failing = false;
-          settle(resultCallback, { code: SUCCESS });
+          settle(resultCallback, { code: EXPORT_SUCCESS });
         },
         (error: unknown) => {
           this.#directoryReady = false;
@@ -136,7 +129,7 @@ export class JsonlFileExporter implements SpanExporter {
           else if (refused) this.#logger.warn(`${message} ${more}`);
           else this.#logger.error(`${message} ${more}`);
           this.#failing = true;
-          settle(resultCallback, { code: FAILED, error: asError(error) });
+          settle(resultCallback, { code: EXPORT_FAILED, error: asError(error) });
         },
       );
   }
@@ -272,7 +265,7 @@ function refusedFile(file: string): RefusedPath {
 }
 
 /** Calls the SDK's callback; a callback that throws must not break the write chain. */
-function settle(resultCallback: ExportResultCallback, result: { code: typeof SUCCESS | typeof FAILED; error?: Error }): void {
+function settle(resultCallback: ExportResultCallback, result: { code: typeof EXPORT_SUCCESS | typeof EXPORT_FAILED; error?: Error }): void {
   try {
     resultCallback(result as Parameters<ExportResultCallback>[0]);
   } catch {

@@ -1,9 +1,9 @@
 import { diag } from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { messageOf } from "@llmops/core";
 import type { SpanRecord } from "../export/span-record";
 import { toSpanRecord } from "../export/span-record";
-import { messageOf } from "../internal/errors";
 import { formatTraceTree } from "./format-trace-tree";
 
 /** At most this many ended spans wait for their trace to finish; the oldest are dropped beyond it. */
