@@ -35,6 +35,8 @@ function script(exporter: string, body: string): string {
 const fileExporter = `{ export(spans, done) { fs.appendFileSync(out, spans.map((s) => s.name + "\\n").join("")); done({ code: 0 }); }, shutdown: async () => {}, forceFlush: async () => {} }`;
 const deadExporter = `{ export() { /* the backend never answers */ }, shutdown: () => new Promise(() => {}), forceFlush: () => new Promise(() => {}) }`;
 // Like a request to a collector that accepts and never answers: it holds the event loop, and nothing ends it.
+// A batch already handed to the exporter when the signal comes: its export never answers, and nothing is queued.
+const inFlightExporter = `{ export() { console.log("READY"); }, shutdown: () => new Promise(() => {}), forceFlush: async () => {} }`;
 const holdingExporter = `{ export() { setInterval(() => {}, 1000); }, shutdown: () => new Promise(() => {}), forceFlush: () => new Promise(() => {}) }`;
 
 function run(source: string, afterStart?: (child: ReturnType<typeof spawn>) => void) {
@@ -92,6 +94,15 @@ describe("flush on exit (child processes, built core)", () => {
     expect(result.millis).toBeLessThan(700 + 5_000);
     expect(result.stderr.trim().split("\n")).toEqual([expect.stringContaining("3 spans were lost at exit: the flush at exit did not finish within 700 ms (flushOnExit.timeoutMillis)")]);
   }, 30_000);
+
+  it("on SIGTERM with a batch in flight: waits for it up to the bound, then counts it lost in one line, and ends by the signal", async () => {
+    const body = `setInterval(() => {}, 1000); tracing.forceFlush({ timeoutMillis: 50 });`;
+    const result = await run(script(inFlightExporter, body), (child) => child.kill("SIGTERM"));
+    expect(result.signal).toBe("SIGTERM");
+    expect(result.millis).toBeGreaterThanOrEqual(700);
+    expect(result.millis).toBeLessThan(5_000);
+    expect(result.stderr).toContain("3 spans were lost at exit: the flush at exit did not finish within 700 ms (flushOnExit.timeoutMillis)");
+  });
 
   it("does not hold the exit past the timeout when the backend is dead", async () => {
     const result = await run(script(deadExporter, `setInterval(() => {}, 1000); console.log("READY");`), (child) => child.kill("SIGTERM"));

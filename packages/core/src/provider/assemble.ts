@@ -68,14 +68,15 @@ export async function assembleTracerProvider(
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();
       const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters, exportDeadline);
+      const exportsSettled = (): Promise<void> => exporter.settledAll();
       if (options.createSpanProcessor !== undefined) {
         // A platform's own processor keeps its own queue; its spans are counted, its queue is its business.
-        return new CountingSpanProcessor(options.createSpanProcessor(exporter, batch), { counters, logger, target });
+        return new CountingSpanProcessor(options.createSpanProcessor(exporter, batch), { counters, logger, target, exportsSettled });
       }
-      if (!batch) return new CountingSpanProcessor(new SimpleSpanProcessor(exporter), { counters, logger, target });
+      if (!batch) return new CountingSpanProcessor(new SimpleSpanProcessor(exporter), { counters, logger, target, exportsSettled });
       const maxQueueSize = maxQueueSizeFromEnv();
       // The other OTEL_BSP_* variables are read by the SDK's batch processor itself.
-      return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize });
+      return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize, exportsSettled });
     }),
   ];
   return new NodeTracerProvider({ resource, spanProcessors });

@@ -23,6 +23,12 @@ export interface CountingSpanProcessorOptions {
    * Undefined: no queue to guard.
    */
   readonly maxQueueSize?: number;
+  /**
+   * Resolves once the exporter behind `inner` has no export in flight. A batch processor's flush exports what is
+   * queued but does not wait for a batch its timer already handed over, so a flush (the one at exit, above all) waits
+   * for it here: a span in flight is delivered or, at the caller's bound, counted as lost, never dropped unsaid.
+   */
+  readonly exportsSettled?: () => Promise<void>;
 }
 
 /**
@@ -80,7 +86,8 @@ export class CountingSpanProcessor implements SpanProcessor {
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
+    const settled = this.options.exportsSettled;
+    return settled === undefined ? this.inner.forceFlush() : this.inner.forceFlush().then(settled);
   }
 
   shutdown(): Promise<void> {

@@ -186,8 +186,8 @@ export class ReportingExporter implements SpanExporter {
     return Promise.race([running, givenUp]).finally(() => clearTimeout(timer));
   }
 
-  /** Resolves once no export is in flight. */
-  private settledAll(): Promise<void> {
+  /** Resolves once no export is in flight (each ends by its deadline, so this does too). */
+  settledAll(): Promise<void> {
     if (this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
