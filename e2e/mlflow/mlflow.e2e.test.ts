@@ -250,7 +250,7 @@ describe("platform-mlflow → real MLflow", () => {
         // One start-up warning naming the URI and the status, and the exporter's count of dropped spans.
         expect(stderr.match(/resolved again at each export/g)).toHaveLength(1);
         expect(stderr).toContain(`MLflow at ${proxy.url} answered HTTP 503`);
-        expect(stderr).toMatch(/1 spans dropped, 1 so far/);
+        expect(stderr).toMatch(/1 span dropped, 1 so far/);
         const id = await getExperimentIdByName(mlflow.url, name);
         expect(id).toMatch(/^\d+$/);
         const recovered = await searchTraces(mlflow.url, id!, { minCount: 1, timeoutMs: 30_000 });

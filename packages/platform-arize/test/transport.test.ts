@@ -205,7 +205,7 @@ describe("Arize AX over HTTPS with certificate_file", () => {
     expect(collector.requests).toEqual([]);
     expect(collector.paths).toEqual([]);
     const warning = warnings(result).join("\n");
-    expect(warning).toMatch(/Export to Arize AX at https:\/\/127\.0\.0\.1:\d+\/v1\/traces .* failed \(.*certificate.*\); 1 spans dropped, 1 so far/);
+    expect(warning).toMatch(/Export to Arize AX at https:\/\/127\.0\.0\.1:\d+\/v1\/traces .* failed \(.*certificate.*\); 1 span dropped, 1 so far/);
     expect(warning).toContain("not trusted by arize.certificate_file");
     expect(result.logs.join("\n")).not.toContain("ax-secret-key-789");
   });
@@ -311,7 +311,7 @@ describe("gRPC transport", () => {
 
     expect(collector.requests).toEqual([]);
     const warning = warnings(result).join("\n");
-    expect(warning).toMatch(/Export to Arize AX at https:\/\/127\.0\.0\.1:\d+\/ .* failed \(.*certificate.*\); 1 spans dropped, 1 so far/);
+    expect(warning).toMatch(/Export to Arize AX at https:\/\/127\.0\.0\.1:\d+\/ .* failed \(.*certificate.*\); 1 span dropped, 1 so far/);
     expect(warning).toContain("not trusted by arize.certificate_file");
     expect(result.logs.join("\n")).not.toContain("grpc-key-321");
   });

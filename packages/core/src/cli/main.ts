@@ -97,12 +97,19 @@ function platformNote(item: PlatformInfo): string {
 async function validate(appRoot: string, name: string | undefined, configPath: string | undefined, strict: boolean): Promise<number> {
   let platformName = name;
   if (platformName === undefined) {
-    const found = listPlatforms({ appRoot });
-    if (found.length !== 1) {
-      printError(`Name the platform with --platform (installed: ${found.map((item) => item.name).join(", ") || "none"}).`);
+    // A claim another package wins over, and a broken declaration, are no platform to validate.
+    const usable = [
+      ...new Set(
+        listPlatforms({ appRoot })
+          .filter((item) => item.status === "ok")
+          .map((item) => item.name),
+      ),
+    ];
+    if (usable.length !== 1) {
+      printError(`Name the platform with --platform (installed: ${usable.join(", ") || "none"}).`);
       return 2;
     }
-    platformName = found[0]?.name ?? "";
+    platformName = usable[0] ?? "";
   }
   const platform = await getPlatform(platformName, { appRoot }).load();
   const result = await loadConfig(platform, { appRoot, ...(configPath === undefined ? {} : { configPath }), ...(strict ? { validationMode: "strict" as const } : {}) });

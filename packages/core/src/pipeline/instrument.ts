@@ -248,7 +248,7 @@ async function runStages(
   });
   const loader = esmLoaderKind();
   const esm = loader === undefined ? "" : `; ES module imports intercepted ${loader === "in-thread" ? "in-thread (module.registerHooks)" : "on Node's loader thread (module.register)"}`;
-  logger.debug(`llmops: platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);
+  logger.debug(`platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);
   return handle;
 }
 

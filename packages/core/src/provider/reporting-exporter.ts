@@ -214,7 +214,7 @@ export class ReportingExporter implements SpanExporter {
     this.failing = true;
     const hint = this.explain(error);
     this.logger.warn(
-      `Export to ${this.target} failed (${describeError(error)}); ${count} spans dropped, ${this.dropped} so far. ` +
+      `Export to ${this.target} failed (${describeError(error)}); ${count} ${count === 1 ? "span" : "spans"} dropped, ${this.dropped} so far. ` +
         `The app is not affected; the next batches are tried as usual.${hint === undefined ? "" : ` ${hint}`}`,
     );
   }
