@@ -261,7 +261,9 @@ interface NodeReadableLike {
 
 function isNodeReadable(value: object): value is NodeReadableLike {
   const candidate = value as Partial<Record<"push" | "emit" | "pipe" | "on" | "read", unknown>>;
-  return typeof candidate.pipe === "function" && typeof candidate.on === "function" && typeof candidate.push === "function" && typeof candidate.emit === "function" && typeof candidate.read === "function";
+  return (
+    typeof candidate.pipe === "function" && typeof candidate.on === "function" && typeof candidate.push === "function" && typeof candidate.emit === "function" && typeof candidate.read === "function"
+  );
 }
 
 function isAsyncIterator(value: object): value is AsyncIterator<unknown> & object {
