@@ -79,8 +79,8 @@ describe("trace() when tracing is on", () => {
   it("keeps name, length, this, the result and the thrown error object; records kind, input and output", () => {
     const owner = {
       factor: 3,
-      scale(this: { factor: number }, value: number, _unused?: string): number {
-        return value * this.factor;
+      scale(this: { factor: number }, value: number, unit?: string): number {
+        return unit === undefined ? value * this.factor : Number.NaN;
       },
     };
     const scale = trace(owner.scale, { kind: "tool" });

@@ -130,7 +130,6 @@ export class SpanRecorder {
 
   /** An async iterator (an async generator's object, say): each step runs in the span's context and is watched. */
   private watchIterator<T>(iterator: AsyncIterator<T> & object): AsyncIterator<T> {
-    const recorder = this;
     // Same prototype: `instanceof`, `Symbol.toStringTag` and inherited methods stay what the caller would have seen.
     const watched = Object.create(Object.getPrototypeOf(iterator) as object | null) as AsyncIterator<T> & AsyncIterable<T>;
     const step = (method: "next" | "return" | "throw", value: unknown): Promise<IteratorResult<T>> => {
@@ -138,27 +137,27 @@ export class SpanRecorder {
       if (typeof target !== "function") {
         // An iterator without return() or throw(): the consumer broke off (or threw in), and the span ends now.
         if (method === "throw") {
-          recorder.fail(value);
+          this.fail(value);
           return Promise.reject(value);
         }
-        recorder.finish(recorder.items, undefined, false);
+        this.finish(this.items, undefined, false);
         return Promise.resolve({ done: true, value: value as T });
       }
       let pending: Promise<IteratorResult<T>>;
       try {
-        pending = Promise.resolve(recorder.run(() => target.call(iterator, value)));
+        pending = Promise.resolve(this.run(() => target.call(iterator, value)));
       } catch (error) {
-        recorder.fail(error);
+        this.fail(error);
         throw error;
       }
       return pending.then(
         (result) => {
-          if (result === null || typeof result !== "object" || result.done === true || method === "return") recorder.finish(recorder.items, undefined, false);
-          else recorder.collect(result.value);
+          if (result === null || typeof result !== "object" || result.done === true || method === "return") this.finish(this.items, undefined, false);
+          else this.collect(result.value);
           return result;
         },
         (error: unknown) => {
-          recorder.fail(error);
+          this.fail(error);
           throw error;
         },
       );
@@ -238,14 +237,16 @@ export class SpanRecorder {
   private watchReadable(stream: NodeReadableLike): NodeReadableLike {
     const push = stream.push;
     const emit = stream.emit;
-    const recorder = this;
+    const collect = (chunk: unknown): void => this.collect(chunk);
+    const fail = (error: unknown): void => this.fail(error);
+    const finish = (): void => this.finish(this.items, undefined, false);
     stream.push = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      if (chunk !== null && chunk !== undefined) recorder.collect(chunk);
+      if (chunk !== null && chunk !== undefined) collect(chunk);
       return push.call(this, chunk, ...rest);
     };
     stream.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
-      if (event === "error") recorder.fail(args[0]);
-      else if (event === "end" || event === "close") recorder.finish(recorder.items, undefined, false);
+      if (event === "error") fail(args[0]);
+      else if (event === "end" || event === "close") finish();
       return emit.call(this, event, ...args);
     };
     return stream;
