@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 import { trace as otelTrace } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
@@ -190,6 +191,19 @@ describe("trace() when tracing is on", () => {
     expect(new Set(spans().map((span) => span.spanContext().traceId)).size).toBe(1);
   });
 
+  it("nests spans started in an event listener under the span that emitted the event", async () => {
+    const emitter = new EventEmitter();
+    emitter.on(
+      "step",
+      trace(function onStep() {}),
+    );
+    await trace(async function emitting() {
+      await tick();
+      emitter.emit("step");
+    })();
+    expect(parentOf(only("onStep"))).toBe(only("emitting").spanContext().spanId);
+  });
+
   it("records an async generator as it is consumed, in the span's context at each step; break ends the span", async () => {
     const inner = trace(function inner(item: number) {
       return item;
@@ -330,6 +344,10 @@ describe("trace() when tracing is on", () => {
     expect(JSON.parse(span.attributes.metadata as string)).toEqual({ plan: "pro", region: "eu" });
     expect(span.attributes).toEqual(expect.objectContaining({ "app.hit": true, "input.value": '{"q":1}', "openinference.span.kind": "AGENT" }));
     expect(span.status).toEqual({ code: 2, message: "partial" });
+    // Metadata the span started with (a span processor applying the context's metadata, say) is kept and merged.
+    exporter.reset();
+    withSpan("seeded", { attributes: { metadata: '{"session":"s1"}' } }, () => getCurrentSpan().setMetadata({ step: 2 }));
+    expect(JSON.parse(only("seeded").attributes.metadata as string)).toEqual({ session: "s1", step: 2 });
     // Outside every span, and with bad arguments: nothing happens and nothing is thrown.
     expect(getCurrentSpan().recording).toBe(false);
     expect(() =>

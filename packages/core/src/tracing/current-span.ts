@@ -31,6 +31,22 @@ export interface CurrentSpan {
   recordException(error: unknown): CurrentSpan;
 }
 
+/**
+ * The `metadata` the span already carries (set as it started, by a span processor applying the context's metadata,
+ * say), so that `setMetadata()` adds to it rather than replacing it. Read from the SDK span's attributes, when it
+ * exposes them; anything else starts empty.
+ */
+function startingMetadata(span: Span): Record<string, unknown> {
+  const existing = (span as { attributes?: Attributes }).attributes?.[METADATA];
+  if (typeof existing !== "string") return {};
+  try {
+    const parsed: unknown = JSON.parse(existing);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Metadata set through {@link CurrentSpan.setMetadata}, per span, so that calls merge. */
 const metadataOf = new WeakMap<Span, Record<string, unknown>>();
 
@@ -78,7 +94,7 @@ export function getCurrentSpan(): CurrentSpan {
     setAttributes: (attributes) => guarded(() => target.setAttributes(attributes)),
     setMetadata: (metadata) =>
       guarded(() => {
-        const merged = { ...metadataOf.get(target), ...metadata };
+        const merged = { ...(metadataOf.get(target) ?? startingMetadata(target)), ...metadata };
         metadataOf.set(target, merged);
         target.setAttribute(METADATA, serializeValue(merged).value);
       }),
