@@ -39,7 +39,17 @@ export interface CollectorCall {
  */
 export type Collector = (call: CollectorCall) => Attributes | undefined | void;
 
-/** A collector given to `trace()`: a function, or the name it was registered under with {@link registerCollector}. */
+/**
+ * A collector given to `trace()`: a function, or the name it was registered under with {@link registerCollector}.
+ *
+ * @example
+ * ```ts
+ * import { trace } from "@llmops/core";
+ * import type { CollectorReference } from "@llmops/core";
+ * const collectors: CollectorReference[] = ["text", (call) => ({ "app.arguments": call.args.length })];
+ * const shout = trace((text: string) => text.toUpperCase(), { name: "shout", collectors });
+ * ```
+ */
 export type CollectorReference = Collector | string;
 
 /**

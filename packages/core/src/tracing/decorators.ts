@@ -7,6 +7,19 @@ type AnyMethod = (this: unknown, ...args: never[]) => unknown;
 /**
  * A method decorator that works in both TypeScript forms: the standard one (TypeScript 5's default, TC39 decorators)
  * and `experimentalDecorators`.
+ *
+ * @example
+ * ```ts
+ * import { traced } from "@llmops/core";
+ * import type { TracedDecorator } from "@llmops/core";
+ * const asTool: TracedDecorator = traced({ kind: "tool" });
+ * class Calculator {
+ *   @asTool
+ *   add(a: number, b: number): number {
+ *     return a + b;
+ *   }
+ * }
+ * ```
  */
 export interface TracedDecorator {
   /** The standard (TC39) form: receives the method and its context, returns the traced method. */
