@@ -318,6 +318,16 @@ describe("trace() when tracing is on", () => {
     await tick(5);
     expect(only("readable").attributes["output.value"]).toBe("abc");
     exporter.reset();
+    // Consumed in flowing mode through a 'data' listener, as pipe() does: same chunks, span ends at 'end'.
+    const flowing = readable(["x", "y"]);
+    const chunks: string[] = [];
+    await new Promise<void>((resolve) => {
+      flowing.on("data", (chunk: string) => chunks.push(chunk));
+      flowing.on("end", resolve);
+    });
+    expect(chunks).toEqual(["x", "y"]);
+    expect(only("readable").attributes["output.value"]).toBe("xy");
+    exporter.reset();
     const error = new Error("broken pipe");
     const broken = trace(function broken() {
       return new Readable({
