@@ -73,6 +73,11 @@ const loaded = () => [
 (async () => {
   const core = await load();
   const before = loaded();
+  // Tracing never started: trace(), withSpan() and getCurrentSpan() are pass-throughs that load nothing.
+  const add = core.trace((a, b) => a + b, { kind: "tool", collectors: ["text"] });
+  if (add(2, 3) !== 5 || add.length !== 2) throw new Error("trace() changed the call");
+  if (core.withSpan("block", { kind: "chain" }, () => core.getCurrentSpan().setMetadata({ a: 1 }).recording) !== false) throw new Error("a span while off");
+  const offTrace = loaded();
   const v = requireHere(requireHere.resolve("valibot", { paths: [dirname(requireHere.resolve("@llmops/core"))] }));
   core.registerPlatform(core.definePlatform({
     name: "tiny", configSection: "tiny", packageName: "tiny", schema: v.object({}), instrumentors: [],
@@ -82,7 +87,7 @@ const loaded = () => [
     config: { service: { name: "lazy" }, tiny: {} }, validationMode: "strict", global: false, flushOnExit: false,
   });
   await handle.shutdown();
-  process.stdout.write(JSON.stringify({ active: handle.active, before, after: loaded() }));
+  process.stdout.write(JSON.stringify({ active: handle.active, before, offTrace, after: loaded() }));
 })().catch((error) => {
   console.error(error);
   process.exitCode = 1;
@@ -129,6 +134,8 @@ interface Probed {
   before: string[];
   /** The same after `instrument()`. */
   after: string[];
+  /** The same after traced calls with tracing never started (core's probe only). */
+  offTrace?: string[];
 }
 
 function runProbe(node: NodeBinary, format: "cjs" | "esm", script = format === "cjs" ? "probe.cjs" : "probe.mjs"): Probed {
@@ -142,7 +149,12 @@ function runProbe(node: NodeBinary, format: "cjs" | "esm", script = format === "
   if (result.status !== 0) throw new Error(`probe exited ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   const output = JSON.parse(result.stdout) as Probed;
   const toPath = (entry: string): string => (entry.startsWith("file:") ? fileURLToPath(entry) : entry);
-  return { active: output.active, before: [...new Set(output.before.map(toPath))], after: [...new Set(output.after.map(toPath))] };
+  return {
+    active: output.active,
+    before: [...new Set(output.before.map(toPath))],
+    after: [...new Set(output.after.map(toPath))],
+    offTrace: output.offTrace === undefined ? undefined : [...new Set(output.offTrace.map(toPath))],
+  };
 }
 
 const packagesIn = (files: readonly string[]): string[] => [...new Set(files.map(packageOf).filter((name): name is string => name !== undefined))].sort();
@@ -162,6 +174,11 @@ describe.each(nodeBinaries().map((node) => [node.version, node] as const))("on N
       expect(probed.before).toContain(realpathSync(join(coreDirectory, "dist", entry)));
       expect(packagesIn(probed.before).filter(isForbidden)).toEqual([]);
       expect(packagesIn(probed.before).filter((name) => name.startsWith("@opentelemetry/"))).toEqual([]);
+    });
+
+    it(`trace(), withSpan() and getCurrentSpan() with tracing never started load no OpenTelemetry module (Node ${version})`, () => {
+      expect(probed.offTrace).toBeDefined();
+      expect(packagesIn(probed.offTrace ?? []).filter((name) => name.startsWith("@opentelemetry/") || isForbidden(name))).toEqual([]);
     });
 
     it(`does not load the OTLP kit (@llmops/core/otlp), which only platforms that use it load (Node ${version})`, () => {

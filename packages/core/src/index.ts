@@ -37,3 +37,14 @@ export { instrumentFor } from "./api/instrument-for";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/report";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";
 export type { OpenInferenceKey } from "./instrumentors/openinference";
+// Tracing your own code: trace(), the traced decorator, withSpan(), getCurrentSpan() and collectors.
+export { trace, withSpan } from "./tracing/trace";
+export type { TraceOptions } from "./tracing/trace";
+export { traced } from "./tracing/decorators";
+export type { TracedDecorator } from "./tracing/decorators";
+export { getCurrentSpan } from "./tracing/current-span";
+export type { CurrentSpan } from "./tracing/current-span";
+export { collectorFailures, registerCollector, textCollector, TEXT_ATTRIBUTE_PREFIX } from "./tracing/collectors";
+export type { Collector, CollectorCall, CollectorReference } from "./tracing/collectors";
+export { MAX_VALUE_LENGTH } from "./tracing/serialize";
+export type { SpanKind } from "./tracing/attributes";

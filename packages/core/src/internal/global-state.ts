@@ -7,9 +7,10 @@ export interface GlobalState {
   readonly registered: Map<string, Platform>;
   /**
    * The handle of the latest `instrument()` of this process. `ended` once that handle was shut down or its start
-   * failed: a later call then starts tracing anew (and takes the slot).
+   * failed: a later call then starts tracing anew (and takes the slot). `tracerProvider` is set once the handle
+   * started and is live, so that `trace()` can tell synchronously, without awaiting the handle, where spans go.
    */
-  active?: { readonly platform: string; handle: Promise<unknown>; readonly preloaded?: boolean; ended?: boolean };
+  active?: { readonly platform: string; handle: Promise<unknown>; readonly preloaded?: boolean; ended?: boolean; tracerProvider?: TracerProvider };
   /** The provider instrumentors were built with; each pipeline points it at its own provider (pipeline/instrumentor-provider.ts). */
   instrumentorProvider?: TracerProvider & { target: TracerProvider };
   /** Messages already logged once, by key. */

@@ -79,6 +79,7 @@ export function instrumentWith(
   handle.then(
     (started) => {
       if (!started.active) end();
+      else if (state.active === entry) entry.tracerProvider = started.tracerProvider;
     },
     () => {
       if (state.active === entry) state.active = undefined;
