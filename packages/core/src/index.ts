@@ -37,3 +37,6 @@ export { instrumentFor } from "./api/instrument-for";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/report";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";
 export type { OpenInferenceKey } from "./instrumentors/openinference";
+// Session, user, metadata, tags and attributes on every span started inside a call (TSDoc and examples in tracing/context.ts).
+export { withContext, withSession, withUser, withMetadata, withTags, withAttributes } from "./tracing/context";
+export type { TracingContext } from "./tracing/context";
