@@ -20,7 +20,7 @@ export class ContextAttributesProcessor implements SpanProcessor {
       const present = span.attributes;
       for (const [key, attribute] of Object.entries(value.spanAttributes)) {
         const existing = present[key];
-        if (existing === undefined) span.setAttribute(key, attribute);
+        if (existing === undefined && attribute !== undefined) span.setAttribute(key, attribute);
       }
     } catch {
       // A context value of another shape (a different copy of core) or a span that rejects attributes: the span goes on without them.
