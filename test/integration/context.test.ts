@@ -83,4 +83,41 @@ describe("session and user context, built packages, real openai client", () => {
     expect(llm).toHaveLength(1);
     expect(llm[0]?.attributes).toEqual(expect.objectContaining({ "session.id": "s-7", "user.id": "u-7", metadata: JSON.stringify({ plan: "pro" }), "tag.tags": ["beta"] }));
   }, 90_000);
+
+  it("when tracing is off, the context functions run the function and load no OpenTelemetry module", async () => {
+    const app = `
+      const core = require("@llmops/core");
+      const results = [core.withSession("s", () => 1), core.withUser("u", () => 2), core.withMetadata({ k: 1 }, () => 3), core.withTags(["t"], () => 4),
+        core.withAttributes({ a: 1 }, () => 5), core.withContext({ sessionId: "s", tags: ["t"] }, () => 6)];
+      const loaded = Object.keys(require.cache).filter((file) => file.includes("@opentelemetry"));
+      console.log("RESULT " + JSON.stringify({ results, loaded }));
+    `;
+    const run = await runNode(["--eval", app], { cwd: quickstart, env: cleanEnvironment(), timeoutMillis: 30_000 });
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(/^RESULT (.*)$/m.exec(run.stdout)?.[1] ?? "null")).toEqual({ results: [1, 2, 3, 4, 5, 6], loaded: [] });
+  }, 60_000);
+
+  it("applies the context when tracing was started by the other module format's copy of core (CommonJS register, ES module app)", async () => {
+    const app = `
+      import { createRequire } from "node:module";
+      import { trace } from "@opentelemetry/api";
+      import { withSession } from "@llmops/core";
+      const commonJsCore = createRequire(import.meta.url)("@llmops/core");
+      const tracing = await commonJsCore.getPlatform("local", { appRoot: process.cwd() }).instrument({
+        appRoot: process.cwd(),
+        overrides: { local: { directory: process.env.TRACES, print_tree: false }, instrumentation: { openai: false } },
+      });
+      withSession("across-copies", () => trace.getTracer("x").startSpan("app span").end());
+      await tracing.shutdown();
+    `;
+    const traces = mkdtempSync(join(tmpdir(), "llmops-context-"));
+    afterAllRemove.push(traces);
+    const run = await runNode(["--input-type=module", "--eval", app], { cwd: quickstart, env: { ...cleanEnvironment(), TRACES: traces }, timeoutMillis: 60_000 });
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    const spans = readdirSync(traces)
+      .filter((name) => name.endsWith(".jsonl"))
+      .flatMap((file) => readFileSync(join(traces, file), "utf8").trim().split("\n"))
+      .map((line) => JSON.parse(line) as SpanLine);
+    expect(spans.map((span) => [span.name, span.attributes["session.id"]])).toEqual([["app span", "across-copies"]]);
+  }, 60_000);
 });
