@@ -28,7 +28,7 @@ export const OPENINFERENCE_KEYS = {
   attributes: Symbol.for("OpenInference SDK Context Key attributes"),
 } as const;
 
-/** What one `withContext()` level holds, merged over the levels around it. Frozen. */
+/** What one `withContext()` level holds, merged over the levels around it. Never changed once made. */
 export interface SpanContextValue {
   readonly sessionId?: string;
   readonly userId?: string;
