@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { Readable } from "node:stream";
 import { context, trace } from "@opentelemetry/api";
 import type { InMemorySpanExporter, ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { getPlatform, registerPlatform, withAttributes, withContext, withMetadata, withSession, withTags, withUser } from "@llmops/core";
@@ -149,6 +150,23 @@ describe("withSession, withUser, withContext... while tracing runs", () => {
       expect([name, span.parentSpanContext?.spanId]).toEqual([name, parent.spanContext().spanId]);
     }
     expect(byName(exporter, "after-block").attributes["session.id"]).toBeUndefined();
+  });
+
+  it("keeps the context in a Node stream's handlers and in for await over a stream, per request", async () => {
+    const consume = (session: string): Promise<void> =>
+      withSession(session, async () => {
+        const source = Readable.from(["a", "b"]);
+        source.on("data", (chunk: string) => thirdPartySpan(`${session}-data-${chunk}`));
+        await new Promise((resolve) => source.on("end", resolve));
+        for await (const chunk of Readable.from(["c"])) {
+          await tick(1);
+          thirdPartySpan(`${session}-iterated-${String(chunk)}`);
+        }
+      });
+    await Promise.all([consume("first"), consume("second")]);
+    for (const session of ["first", "second"]) {
+      for (const suffix of ["data-a", "data-b", "iterated-c"]) expect(byName(exporter, `${session}-${suffix}`).attributes["session.id"]).toBe(session);
+    }
   });
 
   it("keeps 200 interleaved concurrent requests apart: each span carries its own request's session and user", async () => {
