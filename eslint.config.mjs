@@ -12,7 +12,7 @@ const noPlatformPackage = { group: platformPackages, message: "core never import
 //   1. config/, discovery/                                    locate/load/substitute/validate a config; find installed platforms
 //   2. provider/, instrumentors/, platform/ (the OTLP kit)    TracerProvider assembly and exporters; applying instrumentors
 //   3. pipeline/                                              instrument(), its handle and lifecycle
-//   4. api/, cli/, testing/, tracing/, index.ts               getPlatform, preload, the llmops CLI, the conformance kit, trace()
+//   4. api/, cli/, testing/, tracing/, index.ts               getPlatform, preload, the llmops CLI, the conformance kit, trace(), withSession()
 // So the part a caller touches first sits on top, and nothing below it can reach back up: config/, provider/ and
 // instrumentors/ never import pipeline/. File-level cycles are caught by import-x/no-cycle.
 const coreLayers = [["errors", "internal", "helpers", "contract"], ["config", "discovery"], ["provider", "instrumentors", "platform", "otlp"], ["pipeline"], ["api", "cli", "testing", "tracing"]];

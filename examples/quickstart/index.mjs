@@ -5,7 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as openai from "openai";
 import { trace } from "@opentelemetry/api";
-import { getPlatform } from "@llmops/core";
+import { getPlatform, withSession, withUser } from "@llmops/core";
 import { startOpenAIStandIn } from "@llmops-internal/stand-ins";
 
 const appRoot = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +28,10 @@ const client = new openai.OpenAI({ baseURL: standIn.url, apiKey: "stand-in-key" 
 const model = "gpt-4o-mini";
 const tracer = trace.getTracer("quickstart");
 
-/** Runs `work` inside a span of the given OpenInference kind. */
+/**
+ * Runs `work` inside a span of the given OpenInference kind, with the OpenTelemetry API. This is the spot for
+ * llmops's own function tracing, which records a function's input, output and errors the same way.
+ */
 function inSpan(name, kind, work) {
   return tracer.startActiveSpan(name, { attributes: { "openinference.span.kind": kind } }, async (span) => {
     try {
@@ -53,8 +56,9 @@ const weatherTool = {
   },
 };
 
-try {
-  await inSpan("quickstart", "CHAIN", async () => {
+/** The demo's calls: a chat completion, a streamed one, a tool call and embeddings, under one CHAIN span. */
+function runDemo() {
+  return inSpan("quickstart", "CHAIN", async () => {
     // 1. A chat completion.
     const completion = await client.chat.completions.create({ model, messages: [{ role: "user", content: "What is OpenTelemetry, in one line?" }] });
     console.log("chat:      ", completion.choices[0].message.content);
@@ -94,6 +98,12 @@ try {
     const embeddings = await client.embeddings.create({ model: "text-embedding-3-small", input: ["traces", "spans"] });
     console.log("embedding: ", `${embeddings.data.length} vectors of ${embeddings.data[0].embedding.length} dimensions\n`);
   });
+}
+
+try {
+  // Every span started inside, the OpenAI client's included, carries session.id and user.id: the trace tree's header
+  // names them, and Phoenix and MLflow group the traces by session.
+  await withSession("quickstart-session", () => withUser("demo-user", () => runDemo()));
 } finally {
   // Flushes the spans to the JSONL file and prints the trace tree (local.print_tree: true).
   const result = await tracing.shutdown();

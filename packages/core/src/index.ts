@@ -48,3 +48,6 @@ export { collectorFailures, registerCollector, textCollector, TEXT_ATTRIBUTE_PRE
 export type { Collector, CollectorCall, CollectorReference } from "./tracing/collectors";
 export { MAX_VALUE_LENGTH } from "./tracing/serialize";
 export type { SpanKind } from "./tracing/attributes";
+// Session, user, metadata, tags and attributes on every span started inside a call (TSDoc and examples in tracing/context.ts).
+export { withContext, withSession, withUser, withMetadata, withTags, withAttributes } from "./tracing/context";
+export type { TracingContext } from "./tracing/context";

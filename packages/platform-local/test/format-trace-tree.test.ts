@@ -21,6 +21,14 @@ describe("formatTraceTree", () => {
     );
   });
 
+  it("names the session and user of the root span in the header", () => {
+    const spans = [
+      record({ spanId: "a", name: "root", attributes: { "session.id": "chat-42", "user.id": "ada" } }),
+      record({ spanId: "b", parentSpanId: "a", name: "child", startTime: "2025-01-31T10:00:00.020Z", attributes: { "session.id": "chat-42", "user.id": "ada" } }),
+    ];
+    expect(formatTraceTree(spans).split("\n")[0]).toBe("trace 0af7651916cd43dd8448eb211c80319c · svc · session chat-42 · user ada · 2 spans");
+  });
+
   it("shows the OpenInference kind, tokens prompt → completion (total), the model, and errors", () => {
     const spans = [
       record({ spanId: "a", name: "agent", attributes: { "openinference.span.kind": "CHAIN" } }),

@@ -13,6 +13,8 @@ export interface GlobalState {
   active?: { readonly platform: string; handle: Promise<unknown>; readonly preloaded?: boolean; ended?: boolean; tracerProvider?: TracerProvider };
   /** The provider instrumentors were built with; each pipeline points it at its own provider (pipeline/instrumentor-provider.ts). */
   instrumentorProvider?: TracerProvider & { target: TracerProvider };
+  /** `@opentelemetry/api` as the first copy of core loaded it (internal/otel-api.ts). */
+  otelApi?: unknown;
   /** Messages already logged once, by key. */
   readonly warned: Set<string>;
   /** Instrumentor packages already applied in this process, so nothing is patched twice. */

@@ -2,6 +2,7 @@ import type { DiagLogger } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { AssembleProviderOptions, ManagedTracerProvider } from "../contract/provider";
 import type { ServiceInfo } from "../contract/config";
+import { ContextAttributesProcessor } from "./context-processor";
 import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
 import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
@@ -28,7 +29,8 @@ export function maxQueueSizeFromEnv(env: Readonly<Record<string, string | undefi
 
 /**
  * Builds a `NodeTracerProvider` for a platform: service resource (merged over the SDK defaults and
- * `OTEL_RESOURCE_ATTRIBUTES`), extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
+ * `OTEL_RESOURCE_ATTRIBUTES`), the processor that sets the attributes of `withSession()`, `withUser()`... at span
+ * start, extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
  * Every span on its way to an exporter is accounted for in `stats`: a counting processor in front of the exporter's
  * processor counts the spans that end and drops (counted and warned, never silently) those that would overflow the
  * batch queue; the exporter is wrapped so that exports and failed exports are counted, failures warned about, and
@@ -64,6 +66,8 @@ export async function assembleTracerProvider(
     else exporters.push(deferExporters ? new DeferredExporter(given) : await given());
   }
   const spanProcessors = [
+    // First, so that the platform's processors and the exporters see the session, user and tags of `withSession()`...
+    new ContextAttributesProcessor(),
     ...(options.spanProcessors ?? []),
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();

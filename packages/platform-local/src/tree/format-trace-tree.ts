@@ -8,13 +8,16 @@ const PROMPT_TOKENS = "llm.token_count.prompt";
 const COMPLETION_TOKENS = "llm.token_count.completion";
 const TOTAL_TOKENS = "llm.token_count.total";
 const SERVICE_NAME = "service.name";
+const SESSION_ID = "session.id";
+const USER_ID = "user.id";
 
 /** The fields of a span the tree needs: a {@link SpanRecord} or anything shaped like its subset. */
 export type TreeSpan = Pick<SpanRecord, "traceId" | "spanId" | "parentSpanId" | "name" | "kind" | "startTime" | "durationMs" | "status" | "attributes"> & Partial<Pick<SpanRecord, "resource">>;
 
 /**
  * Renders spans as one tree per trace, children indented under their parents (`├─`, `└─`), siblings in start order.
- * Each line holds the span name, its OpenInference kind (`openinference.span.kind`, e.g. `LLM`, `CHAIN`) or else its
+ * The header names the trace, the service, the session and user of the root span (`session.id`, `user.id`) when it
+ * has them, and the span count. Each line holds the span name, its OpenInference kind (`openinference.span.kind`, e.g. `LLM`, `CHAIN`) or else its
  * OpenTelemetry kind, the duration, the token counts (`prompt → completion (total)`), the model and, on error,
  * `✗` with the status message. A span whose parent is not among `spans` is shown as a root. A pure function.
  *
@@ -60,7 +63,16 @@ function formatOneTrace(spans: readonly TreeSpan[]): string {
 
   const first = roots[0] ?? spans[0];
   const service = first?.resource?.[SERVICE_NAME];
-  const header = [`trace ${first?.traceId ?? ""}`, ...(typeof service === "string" && service !== "" ? [service] : []), `${spans.length} ${spans.length === 1 ? "span" : "spans"}`];
+  // The session and user of `withSession()`/`withUser()`, as the root span carries them.
+  const session = text(first?.attributes?.[SESSION_ID]);
+  const user = text(first?.attributes?.[USER_ID]);
+  const header = [
+    `trace ${first?.traceId ?? ""}`,
+    ...(typeof service === "string" && service !== "" ? [service] : []),
+    ...(session !== undefined ? [`session ${session}`] : []),
+    ...(user !== undefined ? [`user ${user}`] : []),
+    `${spans.length} ${spans.length === 1 ? "span" : "spans"}`,
+  ];
   const lines = [header.join(" · ")];
   const visited = new Set<string>();
   const walk = (span: TreeSpan, prefix: string, last: boolean): void => {
