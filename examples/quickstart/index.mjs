@@ -4,8 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as openai from "openai";
-import { trace } from "@opentelemetry/api";
-import { getPlatform, withSession, withUser } from "@llmops/core";
+import { getPlatform, trace, withSession, withUser } from "@llmops/core";
 import { startOpenAIStandIn } from "@llmops-internal/stand-ins";
 
 const appRoot = dirname(fileURLToPath(import.meta.url));
@@ -26,26 +25,13 @@ console.log(`OpenAI stand-in listening at ${standIn.url}\n`);
 
 const client = new openai.OpenAI({ baseURL: standIn.url, apiKey: "stand-in-key" });
 const model = "gpt-4o-mini";
-const tracer = trace.getTracer("quickstart");
-
-/**
- * Runs `work` inside a span of the given OpenInference kind, with the OpenTelemetry API. This is the spot for
- * llmops's own function tracing, which records a function's input, output and errors the same way.
- */
-function inSpan(name, kind, work) {
-  return tracer.startActiveSpan(name, { attributes: { "openinference.span.kind": kind } }, async (span) => {
-    try {
-      return await work(span);
-    } finally {
-      span.end();
-    }
-  });
-}
-
-/** The tool the model asks for. */
-function getWeather({ city }) {
-  return { city, temperature_celsius: 18, sky: "sunny" };
-}
+/** The tool the model asks for, traced as a TOOL span: its arguments are the span's input, its result the output. */
+const getWeather = trace(
+  function get_weather({ city }) {
+    return { city, temperature_celsius: 18, sky: "sunny" };
+  },
+  { kind: "tool" },
+);
 
 const weatherTool = {
   type: "function",
@@ -56,9 +42,9 @@ const weatherTool = {
   },
 };
 
-/** The demo's calls: a chat completion, a streamed one, a tool call and embeddings, under one CHAIN span. */
-function runDemo() {
-  return inSpan("quickstart", "CHAIN", async () => {
+/** The demo's calls: a chat completion, a streamed one, a tool call and embeddings, under one AGENT span. */
+const runDemo = trace(
+  async function quickstart() {
     // 1. A chat completion.
     const completion = await client.chat.completions.create({ model, messages: [{ role: "user", content: "What is OpenTelemetry, in one line?" }] });
     console.log("chat:      ", completion.choices[0].message.content);
@@ -75,30 +61,31 @@ function runDemo() {
     console.log("streamed:  ", streamed);
 
     // 3. A tool call: the model asks for get_weather, the app runs it, the model answers with its result.
-    await inSpan("weather question", "CHAIN", async () => {
-      const messages = [{ role: "user", content: "What is the weather in Paris?" }];
-      const first = await client.chat.completions.create({ model, tools: [weatherTool], messages });
-      const call = first.choices[0].message.tool_calls[0];
-      const result = await inSpan(call.function.name, "TOOL", async (span) => {
-        span.setAttribute("tool.name", call.function.name);
-        span.setAttribute("input.value", call.function.arguments);
-        const output = JSON.stringify(getWeather(JSON.parse(call.function.arguments)));
-        span.setAttribute("output.value", output);
-        return output;
-      });
-      const answer = await client.chat.completions.create({
-        model,
-        tools: [weatherTool],
-        messages: [...messages, first.choices[0].message, { role: "tool", tool_call_id: call.id, content: result }],
-      });
-      console.log("tool call: ", `${call.function.name}(${call.function.arguments}) -> ${answer.choices[0].message.content}`);
-    });
+    await weatherQuestion();
 
     // 4. Embeddings.
     const embeddings = await client.embeddings.create({ model: "text-embedding-3-small", input: ["traces", "spans"] });
     console.log("embedding: ", `${embeddings.data.length} vectors of ${embeddings.data[0].embedding.length} dimensions\n`);
-  });
-}
+  },
+  { kind: "agent", captureOutput: false },
+);
+
+/** A tool call: the model asks for get_weather, the app runs it, the model answers with its result (a CHAIN span). */
+const weatherQuestion = trace(
+  async function weather_question() {
+    const messages = [{ role: "user", content: "What is the weather in Paris?" }];
+    const first = await client.chat.completions.create({ model, tools: [weatherTool], messages });
+    const call = first.choices[0].message.tool_calls[0];
+    const result = JSON.stringify(getWeather(JSON.parse(call.function.arguments)));
+    const answer = await client.chat.completions.create({
+      model,
+      tools: [weatherTool],
+      messages: [...messages, first.choices[0].message, { role: "tool", tool_call_id: call.id, content: result }],
+    });
+    console.log("tool call: ", `${call.function.name}(${call.function.arguments}) -> ${answer.choices[0].message.content}`);
+  },
+  { kind: "chain" },
+);
 
 try {
   // Every span started inside, the OpenAI client's included, carries session.id and user.id: the trace tree's header
