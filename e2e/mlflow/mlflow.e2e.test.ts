@@ -217,10 +217,14 @@ describe("platform-mlflow → real MLflow", () => {
     });
 
     it("the trace's session and user are those of withSession/withUser (trace metadata mlflow.trace.session / mlflow.trace.user)", () => {
-      const [trace] = agentTraces as [MlflowTrace];
-      expect(trace.trace_info.trace_metadata).toEqual(expect.objectContaining({ "mlflow.trace.session": agentIds.session, "mlflow.trace.user": agentIds.user }));
-      // And each span, the instrumented LLM span included, carries them as attributes.
-      for (const span of trace.spans) {
+      // Every trace the app left and every span in them, so that an LLM span split off into a trace of its own is seen.
+      for (const trace of agentTraces) {
+        expect(trace.trace_info.trace_metadata).toEqual(expect.objectContaining({ "mlflow.trace.session": agentIds.session, "mlflow.trace.user": agentIds.user }));
+      }
+      const spans = agentTraces.flatMap((trace) => trace.spans);
+      expect(spans.map((span) => span.name).sort()).toEqual(["OpenAI Chat Completions", "get_weather", "weather_agent"]);
+      // Each span, the instrumented LLM span included, carries them as attributes.
+      for (const span of spans) {
         const attributes = attributesOf(span);
         expect({ span: span.name, session: attributes["session.id"], user: attributes["user.id"] }).toEqual({ span: span.name, session: agentIds.session, user: agentIds.user });
       }
