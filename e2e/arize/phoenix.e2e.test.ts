@@ -1,7 +1,7 @@
 import { listPhoenixSpans, readPhoenixSpans, startPhoenix } from "../harness/phoenix";
 import type { PhoenixServer, PhoenixSpan } from "../harness/phoenix";
-import { runProvidersApp } from "../harness/run-app";
-import type { ProvidersAppResult } from "../harness/run-app";
+import { runAgentApp, runProvidersApp } from "../harness/run-app";
+import type { AgentAppResult, ProvidersAppResult } from "../harness/run-app";
 
 /**
  * @llmops/platform-arize against a real Arize Phoenix (arize-phoenix from PyPI, `phoenix serve`): the real openai,
@@ -21,22 +21,36 @@ interface Run {
 async function run(zeroCode: boolean): Promise<Run> {
   const project = `llmops-e2e-${zeroCode ? "zero-code" : "in-code"}-${process.pid}`;
   const app = await runProvidersApp("arize", { service: { name: "e2e-arize" }, arize: { endpoint: phoenix.url, project_name: project } }, {}, { zeroCode });
+  return { app, spans: await settledSpans(project), project };
+}
+
+/** The spans of `project` once Phoenix, which stores spans in batches, has stopped adding to them. */
+async function settledSpans(project: string): Promise<PhoenixSpan[]> {
   let spans = await readPhoenixSpans(phoenix.url, project, { minCount: 1, timeoutMs: 30_000 });
-  // Phoenix stores spans in batches: wait until the count stops growing.
   for (let settled = 0, last = spans.length; settled < 3;) {
     await new Promise((resolve) => setTimeout(resolve, 700));
     spans = await readPhoenixSpans(phoenix.url, project, { minCount: last });
     settled = spans.length === last ? settled + 1 : 0;
     last = spans.length;
   }
-  return { app, spans, project };
+  return spans;
+}
+
+/** The agent app's run: trace() agent → tool and OpenAI call, inside withSession/withUser, in a project of its own. */
+const agentIds = { session: `s-e2e-${process.pid}`, user: `u-e2e-${process.pid}` };
+let agentRun: { app: AgentAppResult & { stderr: string }; spans: PhoenixSpan[] };
+async function runAgent(): Promise<typeof agentRun> {
+  const project = `llmops-e2e-agent-${process.pid}`;
+  const app = await runAgentApp("arize", { service: { name: "e2e-arize-agent" }, arize: { endpoint: phoenix.url, project_name: project } }, agentIds);
+  return { app, spans: await settledSpans(project) };
 }
 
 const runs = new Map<boolean, Run>();
 
 beforeAll(async () => {
   phoenix = await startPhoenix();
-  const [inCode, zeroCode] = await Promise.all([run(false), run(true)]);
+  const [inCode, zeroCode, agent] = await Promise.all([run(false), run(true), runAgent()]);
+  agentRun = agent;
   runs.set(false, inCode);
   runs.set(true, zeroCode);
 }, 600_000);
@@ -138,5 +152,50 @@ describe.each([
   it("duplicates nothing: every span id appears once", () => {
     const ids = spans.map((span) => span.context.span_id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("platform-arize → real Phoenix: your own code traced with trace(), inside withSession/withUser", () => {
+  const kindAndName = (span: PhoenixSpan | undefined): string => `${span?.span_kind} ${span?.name}`;
+
+  it("the agent app ran with tracing active, its agent span recording, and a clean shutdown", () => {
+    expect(agentRun.app).toEqual(expect.objectContaining({ active: true, issues: [], agentSpanRecording: true, chatRequests: 1, shutdown: expect.objectContaining({ ok: true, timedOut: false }) }));
+    expect(agentRun.app.answer).toEqual(expect.any(String));
+    expect(agentRun.app.stderr).not.toMatch(/warn|error/i);
+  });
+
+  it("is ONE trace: the AGENT span is the root, the TOOL and the LLM span are its children", () => {
+    const { spans } = agentRun;
+    expect(spans.map(kindAndName).sort()).toEqual(["AGENT weather_agent", "LLM OpenAI Chat Completions", "TOOL get_weather"]);
+    expect(new Set(spans.map((span) => span.context.trace_id)).size).toBe(1);
+    const agent = spans.find((span) => span.span_kind === "AGENT")!;
+    expect(agent.parent_id).toBeNull();
+    const children = spans.filter((span) => span.parent_id === agent.context.span_id);
+    expect(children.map(kindAndName).sort()).toEqual(["LLM OpenAI Chat Completions", "TOOL get_weather"]);
+    // The tool ran (and ended) before the LLM call started: they are siblings, not nested.
+    const tool = children.find((span) => span.span_kind === "TOOL")!;
+    const llm = children.find((span) => span.span_kind === "LLM")!;
+    expect(Date.parse(tool.end_time)).toBeLessThanOrEqual(Date.parse(llm.start_time));
+  });
+
+  it("records the inputs and outputs of the traced functions and the model of the LLM call", () => {
+    const byKind = (kind: string): PhoenixSpan => agentRun.spans.find((span) => span.span_kind === kind)!;
+    expect(byKind("AGENT").attributes["input.value"]).toBe("Paris");
+    expect(byKind("AGENT").attributes["output.value"]).toBe(agentRun.app.answer);
+    expect(byKind("TOOL").attributes["input.value"]).toBe("Paris");
+    expect(byKind("TOOL").attributes["output.value"]).toBe("Sunny in Paris");
+    expect(byKind("LLM").attributes["llm.model_name"]).toBe("gpt-4o-mini");
+    expect(byKind("LLM").attributes["input.value"]).toEqual(expect.stringContaining("Sunny in Paris"));
+  });
+
+  it("every span, the instrumented LLM span included, carries session.id and user.id", () => {
+    expect(agentRun.spans).toHaveLength(3);
+    for (const span of agentRun.spans) {
+      expect({ span: kindAndName(span), session: span.attributes["session.id"], user: span.attributes["user.id"] }).toEqual({
+        span: kindAndName(span),
+        session: agentIds.session,
+        user: agentIds.user,
+      });
+    }
   });
 });

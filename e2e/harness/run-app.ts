@@ -39,3 +39,28 @@ export async function runProvidersApp(
   if (result === undefined) throw new Error(`providers app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
   return { ...result, stderr };
 }
+
+/** What `apps/agent-app.mjs` prints. */
+export interface AgentAppResult {
+  active: boolean;
+  issues: unknown[];
+  shutdown: { ok: boolean; timedOut: boolean; error?: string };
+  answer: string;
+  agentSpanRecording: boolean;
+  sessionId: string;
+  userId: string;
+  chatRequests: number;
+}
+
+/**
+ * Runs the agent app (trace() agent → trace() tool and the real openai client, inside withSession/withUser) in its
+ * own Node process with the given session and user ids.
+ */
+export async function runAgentApp(platform: "arize" | "mlflow", config: Record<string, unknown>, ids: { session: string; user: string }): Promise<AgentAppResult & { stderr: string }> {
+  const env = cleanEnvironment();
+  Object.assign(env, { LLMOPS_E2E_PLATFORM: platform, LLMOPS_E2E_CONFIG: JSON.stringify(config), LLMOPS_E2E_SESSION: ids.session, LLMOPS_E2E_USER: ids.user });
+  const { code, stdout, stderr } = await runNode([join(__dirname, "..", "apps", "agent-app.mjs")], { cwd: join(__dirname, ".."), env });
+  const result = code === 0 ? lastJsonLine<AgentAppResult>(stdout) : undefined;
+  if (result === undefined) throw new Error(`agent app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  return { ...result, stderr };
+}

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { cleanEnvironment, lastJsonLine, runNode } from "@llmops-internal/test-support";
 import { getExperimentIdByName, getTrace, listTraces, mlflowSpanAttributes, searchTraces, startMlflow } from "../harness/mlflow";
 import type { MlflowServer, MlflowSpan, MlflowTrace, MlflowTraceInfo } from "../harness/mlflow";
-import { runProvidersApp } from "../harness/run-app";
-import type { ProvidersAppResult } from "../harness/run-app";
+import { runAgentApp, runProvidersApp } from "../harness/run-app";
+import type { AgentAppResult, ProvidersAppResult } from "../harness/run-app";
 import { startRecordingProxy } from "./recording-proxy";
 import type { RecordingProxy } from "./recording-proxy";
 
@@ -24,6 +24,11 @@ let first: AppRun;
 let experimentId: string;
 let infos: MlflowTraceInfo[];
 let traces: MlflowTrace[];
+// The agent app (trace() agent → tool and OpenAI call, inside withSession/withUser) runs beside the first providers
+// app, into an experiment of its own so that neither run's trace counts see the other's.
+const agentExperimentName = `${experimentName}-agent`;
+const agentIds = { session: `s-e2e-${process.pid}`, user: `u-e2e-${process.pid}` };
+let agentApp: AgentAppResult & { stderr: string };
 
 const attributesOf = (span: MlflowSpan): Record<string, unknown> => mlflowSpanAttributes(span);
 const rootOf = (trace: MlflowTrace): MlflowSpan | undefined => trace.spans.find((span) => !span.parent_span_id);
@@ -72,7 +77,10 @@ async function settledTraces(minCount: number): Promise<{ infos: MlflowTraceInfo
 
 beforeAll(async () => {
   mlflow = await startMlflow();
-  first = await runProvidersApp("mlflow", { service: { name: "e2e-mlflow" }, mlflow: { tracking_uri: mlflow.url, experiment_name: experimentName } });
+  [first, agentApp] = await Promise.all([
+    runProvidersApp("mlflow", { service: { name: "e2e-mlflow" }, mlflow: { tracking_uri: mlflow.url, experiment_name: experimentName } }),
+    runAgentApp("mlflow", { service: { name: "e2e-mlflow-agent" }, mlflow: { tracking_uri: mlflow.url, experiment_name: agentExperimentName } }, agentIds),
+  ]);
   experimentId = (await getExperimentIdByName(mlflow.url, experimentName)) ?? "";
   ({ infos, traces } = await settledTraces(1));
 }, 600_000);
@@ -179,6 +187,48 @@ describe("platform-mlflow → real MLflow", () => {
     const tool = rootOf(tracesRootedAt("get_weather")[0]!)!;
     expect(spanType(tool)).toBe("TOOL");
     expect(JSON.stringify(parsed(attributesOf(tool)["mlflow.spanOutputs"]))).toContain("Sunny in Paris");
+  });
+
+  describe("your own code traced with trace(), inside withSession/withUser", () => {
+    let agentTraces: MlflowTrace[];
+
+    beforeAll(async () => {
+      const id = (await getExperimentIdByName(mlflow.url, agentExperimentName)) ?? "";
+      const found = await searchTraces(mlflow.url, id, { minCount: 1, timeoutMs: 60_000 });
+      agentTraces = await Promise.all(found.map((info) => getTrace(mlflow.url, info.trace_id)));
+    }, 120_000);
+
+    it("the agent app ran with tracing active, its agent span recording, and a clean shutdown", () => {
+      expect(agentApp).toEqual(expect.objectContaining({ active: true, issues: [], agentSpanRecording: true, chatRequests: 1, shutdown: expect.objectContaining({ ok: true, timedOut: false }) }));
+      expect(agentApp.stderr).not.toMatch(/warn|error/i);
+    });
+
+    it("is ONE trace: an AGENT root span with a TOOL and an LLM child (MLflow's span types)", () => {
+      expect(agentTraces).toHaveLength(1);
+      const [trace] = agentTraces as [MlflowTrace];
+      expect(trace.trace_info.state).toBe("OK");
+      const root = rootOf(trace)!;
+      expect(`${String(spanType(root))} ${root.name}`).toBe("AGENT weather_agent");
+      expect(trace.spans.map((span) => `${String(spanType(span))} ${span.name}`).sort()).toEqual(["AGENT weather_agent", "LLM OpenAI Chat Completions", "TOOL get_weather"]);
+      const children = trace.spans.filter((span) => span.parent_span_id === root.span_id);
+      expect(children.map((span) => `${String(spanType(span))} ${span.name}`).sort()).toEqual(["LLM OpenAI Chat Completions", "TOOL get_weather"]);
+      expect(JSON.stringify(parsed(attributesOf(children.find((span) => span.name === "get_weather")!)["mlflow.spanOutputs"]))).toContain("Sunny in Paris");
+      expect(tokenUsage(trace)?.input_tokens).toBeGreaterThan(0);
+    });
+
+    it("the trace's session and user are those of withSession/withUser (trace metadata mlflow.trace.session / mlflow.trace.user)", () => {
+      // Every trace the app left and every span in them, so that an LLM span split off into a trace of its own is seen.
+      for (const trace of agentTraces) {
+        expect(trace.trace_info.trace_metadata).toEqual(expect.objectContaining({ "mlflow.trace.session": agentIds.session, "mlflow.trace.user": agentIds.user }));
+      }
+      const spans = agentTraces.flatMap((trace) => trace.spans);
+      expect(spans.map((span) => span.name).sort()).toEqual(["OpenAI Chat Completions", "get_weather", "weather_agent"]);
+      // Each span, the instrumented LLM span included, carries them as attributes.
+      for (const span of spans) {
+        const attributes = attributesOf(span);
+        expect({ span: span.name, session: attributes["session.id"], user: attributes["user.id"] }).toEqual({ span: span.name, session: agentIds.session, user: agentIds.user });
+      }
+    });
   });
 
   describe("a second process, through a recording proxy, with MLFLOW_TRACKING_TOKEN", () => {
