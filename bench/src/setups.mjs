@@ -192,8 +192,10 @@ export async function startTracing(name, { url, appRoot }) {
 
 /**
  * Starts B5's setup `name`: every tracing setup ends its spans into the same kind of exporter, one that counts and
- * discards, behind the SDK's simple (synchronous) span processor, so per-call cost is the wrapper and span, not a
- * queue or the network, and no span is dropped by a full queue. Returns `wrap(fn, name)` (the tool's own way of
+ * discards, behind the SDK's batch span processor with its default settings (each tool's own default processor), so
+ * per-call cost is the wrapper, its span and the queue, not encoding or the network. The SDK's simple processor is
+ * not used: it keeps one pending promise per span, and in a loop of calls that costs more than the span itself, the
+ * same for every setup, which would hide the differences B5 is after. Returns `wrap(fn, name)` (the tool's own way of
  * tracing a function) and `spans()` (spans the exporter was handed; undefined when nothing traces).
  */
 export async function startTraceSetup(name) {
@@ -207,7 +209,7 @@ export async function startTraceSetup(name) {
     }
     case "llmops-trace": {
       const counter = discardingExporter();
-      await breakdownPlatform(name, (assemble) => assemble({ exporters: [counter], batch: false }));
+      await breakdownPlatform(name, (assemble) => assemble({ exporters: [counter], batch: true }));
       const { getPlatform, trace } = await import("@llmops/core");
       const handle = await getPlatform(name, { appRoot: BENCH_APP_ROOT }).instrument({ appRoot: BENCH_APP_ROOT, flushOnExit: false, config: { service } });
       if (!handle.active) throw new Error(`llmops handle inactive: ${JSON.stringify(handle.issues)}`);
@@ -215,15 +217,15 @@ export async function startTraceSetup(name) {
     }
     case "phoenix-trace": {
       const { register, traceChain } = await import("@arizeai/phoenix-otel");
-      const { SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+      const { BatchSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
       const counter = discardingExporter();
-      const provider = register({ projectName: "bench", url: "http://127.0.0.1:9", batch: false, spanProcessors: [new SimpleSpanProcessor(counter)] });
+      const provider = register({ projectName: "bench", url: "http://127.0.0.1:9", batch: true, spanProcessors: [new BatchSpanProcessor(counter)] });
       return { wrap: (fn, spanName) => traceChain(fn, { name: spanName }), spans: () => counter.exported, flush: () => provider.forceFlush() };
     }
     case "openllmetry-trace": {
       const traceloop = await import("@traceloop/node-server-sdk");
       const counter = discardingExporter();
-      traceloop.initialize({ appName: service.name, apiKey: "bench", exporter: counter, disableBatch: true, traceloopSyncEnabled: false, silenceInitializationMessage: true, logLevel: "error" });
+      traceloop.initialize({ appName: service.name, apiKey: "bench", exporter: counter, disableBatch: false, traceloopSyncEnabled: false, silenceInitializationMessage: true, logLevel: "error" });
       // withTask runs the function at once (it is not a wrapper): the traced function calls it each time.
       return {
         wrap:

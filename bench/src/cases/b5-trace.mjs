@@ -1,7 +1,7 @@
 // B5: what trace() costs per call. A no-op and an async function wrapped by llmops's trace(), Phoenix's
 // traceChain() and OpenLLMetry's withTask(), against the same call untraced and llmops's trace() with tracing off;
 // each setup in fresh processes, interleaved across rounds. Every tracing setup ends its spans in an in-process
-// exporter that counts and discards (behind the SDK's simple processor), so the figure is the wrapper and its span,
+// exporter that counts and discards (behind the SDK's batch processor), so the figure is the wrapper and its span,
 // not export; a figure counts only when that exporter was handed exactly one span per call.
 import { BENCH_ROOT, childEnvironment, format, rotate, runChild, spread, summarize, table } from "../lib.mjs";
 import { TRACE_SETUPS } from "../setups.mjs";
@@ -87,7 +87,7 @@ export function b5Tables(result) {
     }
     return cells;
   });
-  return `B5 trace() per call: ${format(result.calls)} calls after ${format(result.warmup)} warm-up, ${result.rounds} rounds; ns per call, median (min–max); spans end in an in-process exporter that counts and discards (simple processor, no export)\n\n${table(
+  return `B5 trace() per call: ${format(result.calls)} calls after ${format(result.warmup)} warm-up, ${result.rounds} rounds; ns per call, median (min–max); spans end in an in-process exporter that counts and discards (batch processor, no export)\n\n${table(
     ["setup", "no-op ns/call", "no-op overhead", "no-op overhead ÷ fastest peer's", "async ns/call", "async overhead", "async overhead ÷ fastest peer's"],
     rows,
   )}`;
