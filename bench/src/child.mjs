@@ -1,9 +1,9 @@
 // One measured process: starts one tracing setup and runs one benchmark case in it, reporting to the parent over IPC.
-// argv: <case: b1|b3|b4> <setup> ; the rest comes in BENCH_* environment variables.
+// argv: <case: b1|b3|b4|b5> <setup> ; the rest comes in BENCH_* environment variables.
 import { performance } from "node:perf_hooks";
 import { clearInterval, setImmediate, setInterval } from "node:timers";
 import { chat, createClient } from "./canned-openai.mjs";
-import { startTracing } from "./setups.mjs";
+import { startTraceSetup, startTracing } from "./setups.mjs";
 
 const [benchCase, setupName] = process.argv.slice(2);
 const env = process.env;
@@ -154,8 +154,56 @@ async function outage() {
   return undefined;
 }
 
+// A no-op and an async function, each wrapped by the setup's tracing helper; the argument and the result are small
+// strings, recorded as the span's input and output by every setup's defaults.
+function noop(text) {
+  return text;
+}
+async function asyncWork(text) {
+  return text;
+}
+
+async function traceOverhead() {
+  const warmup = Number(env.BENCH_WARMUP);
+  const calls = Number(env.BENCH_CALLS);
+  const setup = await startTraceSetup(setupName);
+  const tracedNoop = setup.wrap(noop, "noop");
+  const tracedAsync = setup.wrap(asyncWork, "async-work");
+  const result = { warmup, calls };
+  // Both loops yield to the event loop every YIELD_EVERY calls, as a server does between requests, so the batch
+  // processor's exports run and its queue never fills (a full queue drops spans, which is cheaper and would flatter a
+  // setup); the untraced setup yields the same way. Sync: the result is not awaited (OpenLLMetry's withTask returns a
+  // promise even for a sync function; its span has ended by then all the same).
+  const YIELD_EVERY = 100;
+  const timeSync = async (count) => {
+    const started = performance.now();
+    for (let index = 0; index < count; index += 1) {
+      tracedNoop("hello");
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldTurn();
+    }
+    return performance.now() - started;
+  };
+  const timeAsync = async (count) => {
+    const started = performance.now();
+    for (let index = 0; index < count; index += 1) {
+      await tracedAsync("hello");
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldTurn();
+    }
+    return performance.now() - started;
+  };
+  await timeSync(warmup);
+  result.noopNanosPerCall = ((await timeSync(calls)) * 1e6) / calls;
+  await yieldTurn();
+  await timeAsync(warmup);
+  result.asyncNanosPerCall = ((await timeAsync(calls)) * 1e6) / calls;
+  await setup.flush();
+  result.spans = setup.spans();
+  result.maxRssKb = process.resourceUsage().maxRSS;
+  return result;
+}
+
 try {
-  const runners = { b1: perCall, b3: exportThroughput, b4: outage };
+  const runners = { b1: perCall, b3: exportThroughput, b4: outage, b5: traceOverhead };
   const result = await runners[benchCase]();
   if (result !== undefined) await send({ type: "result", result });
 } catch (error) {

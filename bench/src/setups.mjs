@@ -3,6 +3,7 @@
 // setup has started, the way every one of these tools documents, so each instrumentation patches it on load.
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Every setup, in the order tables show them. */
 export const SETUPS = {
@@ -15,7 +16,17 @@ export const SETUPS = {
   "llmops-discard": "llmops breakdown (b): + batch processor, exporter discards",
 };
 
+/** B5's setups: a function wrapped by each tool's own tracing helper, spans ended into a discarding exporter. */
+export const TRACE_SETUPS = {
+  none: "untraced call",
+  "llmops-off": "llmops trace(), tracing off (instrument() never called)",
+  "llmops-trace": "llmops trace()",
+  "phoenix-trace": "Phoenix traceChain() (@arizeai/openinference-core via phoenix-otel)",
+  "openllmetry-trace": "OpenLLMetry withTask()",
+};
+
 const FLUSH_SAFETY_MILLIS = 120_000;
+const BENCH_APP_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Calls `flush` and records how it settled and how long it took (never rejects; gives up after two minutes). */
 async function timedFlush(flush) {
@@ -176,5 +187,56 @@ export async function startTracing(name, { url, appRoot }) {
     }
     default:
       throw new Error(`unknown setup ${name}; known: ${Object.keys(SETUPS).join(", ")}`);
+  }
+}
+
+/**
+ * Starts B5's setup `name`: every tracing setup ends its spans into the same kind of exporter, one that counts and
+ * discards, behind the SDK's batch span processor with its default settings (each tool's own default processor), so
+ * per-call cost is the wrapper, its span and the queue, not encoding or the network. The SDK's simple processor is
+ * not used: it keeps one pending promise per span, and in a loop of calls that costs more than the span itself, the
+ * same for every setup, which would hide the differences B5 is after. Returns `wrap(fn, name)` (the tool's own way of
+ * tracing a function) and `spans()` (spans the exporter was handed; undefined when nothing traces).
+ */
+export async function startTraceSetup(name) {
+  const service = { name: "llmops-bench" };
+  switch (name) {
+    case "none":
+      return { wrap: (fn) => fn, spans: () => undefined, flush: () => Promise.resolve() };
+    case "llmops-off": {
+      const { trace } = await import("@llmops/core");
+      return { wrap: (fn, spanName) => trace(fn, { name: spanName }), spans: () => undefined, flush: () => Promise.resolve() };
+    }
+    case "llmops-trace": {
+      const counter = discardingExporter();
+      await breakdownPlatform(name, (assemble) => assemble({ exporters: [counter], batch: true }));
+      const { getPlatform, trace } = await import("@llmops/core");
+      const handle = await getPlatform(name, { appRoot: BENCH_APP_ROOT }).instrument({ appRoot: BENCH_APP_ROOT, flushOnExit: false, config: { service } });
+      if (!handle.active) throw new Error(`llmops handle inactive: ${JSON.stringify(handle.issues)}`);
+      return { wrap: (fn, spanName) => trace(fn, { name: spanName }), spans: () => counter.exported, flush: () => handle.forceFlush() };
+    }
+    case "phoenix-trace": {
+      const { register, traceChain } = await import("@arizeai/phoenix-otel");
+      const { BatchSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+      const counter = discardingExporter();
+      const provider = register({ projectName: "bench", url: "http://127.0.0.1:9", batch: true, spanProcessors: [new BatchSpanProcessor(counter)] });
+      return { wrap: (fn, spanName) => traceChain(fn, { name: spanName }), spans: () => counter.exported, flush: () => provider.forceFlush() };
+    }
+    case "openllmetry-trace": {
+      const traceloop = await import("@traceloop/node-server-sdk");
+      const counter = discardingExporter();
+      traceloop.initialize({ appName: service.name, apiKey: "bench", exporter: counter, disableBatch: false, traceloopSyncEnabled: false, silenceInitializationMessage: true, logLevel: "error" });
+      // withTask runs the function at once (it is not a wrapper): the traced function calls it each time.
+      return {
+        wrap:
+          (fn, spanName) =>
+          (...args) =>
+            traceloop.withTask({ name: spanName }, fn, ...args),
+        spans: () => counter.exported,
+        flush: () => traceloop.forceFlush(),
+      };
+    }
+    default:
+      throw new Error(`unknown setup ${name}; known: ${Object.keys(TRACE_SETUPS).join(", ")}`);
   }
 }
