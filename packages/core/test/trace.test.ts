@@ -165,6 +165,29 @@ describe("trace() when tracing is on", () => {
     expect(only("broken").status.code).toBe(2);
   });
 
+  it("hands back a promise subclass as it is (its own methods kept), ending the span when it settles", async () => {
+    class ApiPromise<T> extends Promise<T> {
+      withResponse(): Promise<{ data: T; response: string }> {
+        return this.then((data) => ({ data, response: "raw" }));
+      }
+    }
+    const error = new Error("refused");
+    let made: ApiPromise<string> | undefined;
+    const call = trace(function call(fail: boolean): ApiPromise<string> {
+      made = new ApiPromise<string>((resolve, reject) => setTimeout(() => (fail ? reject(error) : resolve("answer")), 2));
+      return made;
+    });
+    const pending = call(false);
+    // The very object the function returned: a client's promise may override then() and carry state of its own.
+    expect(pending).toBe(made);
+    await expect(pending.withResponse()).resolves.toEqual({ data: "answer", response: "raw" });
+    await expect(call(true)).rejects.toBe(error);
+    await tick(5);
+    const [ok, failed] = spans().filter((span) => span.name === "call");
+    expect(ok?.attributes["output.value"]).toBe("answer");
+    expect(failed?.status.code).toBe(2);
+  });
+
   it("nests child spans across await, timers and event callbacks", async () => {
     const child = trace(async function child() {
       await tick();

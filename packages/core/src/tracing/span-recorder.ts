@@ -75,6 +75,16 @@ export class SpanRecorder {
   settle(result: unknown): unknown {
     try {
       if (types.isPromise(result)) {
+        if (Object.getPrototypeOf(result) !== Promise.prototype) {
+          // A promise of a subclass (a client's API promise, with methods such as `withResponse()`) is handed back as it
+          // is; the span watches it from the side and ends when it settles. The side chain handles a rejection, so it
+          // adds no unhandled one: the caller's own handling of the promise is what it would have been.
+          result.then(
+            (value: unknown) => this.finish(value, undefined, false),
+            (error: unknown) => this.fail(error),
+          );
+          return result;
+        }
         return result.then(
           (value: unknown) => this.settle(value),
           (error: unknown) => {
