@@ -20,6 +20,7 @@ export type {
   SharedConfigSections,
   ValidationMode,
 } from "./contract/config";
+export type { ModelPrice, PricingConfig, SamplingConfig } from "./contract/pricing";
 export type { InstrumentationLike, InstrumentorContext, InstrumentorModule, InstrumentorSpec } from "./contract/instrumentor";
 export type { Platform, PlatformConfig, PlatformDefinition, PlatformRegistry, SectionOf } from "./contract/platform";
 export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./api/get-platform";

@@ -5,9 +5,10 @@ import { describeValue, isSecretPath } from "../helpers/redact";
 import type { Platform } from "../contract/platform";
 import type { PrivacyConfig, ResolvedConfig, ValidationMode } from "../contract/config";
 import { removedInstrumentors } from "./removed-instrumentors";
+import { pricingSchema, samplingSchema, toPricingConfig, toSamplingConfig } from "./pricing-sampling-schema";
 
 /** The keys of the shared sections, for unknown-key warnings. */
-const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy"] as const;
+const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "pricing", "sampling"] as const;
 
 /** `privacy:` keys (snake_case, as in the file) and the OpenInference trace-config option each one sets. */
 export const PRIVACY_KEYS = {
@@ -53,6 +54,8 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
       ),
       {},
     ),
+    pricing: pricingSchema(v),
+    sampling: samplingSchema(v),
     [platform.configSection]: v.optional(platform.schema as Valibot.GenericSchema, {}),
   });
 }
@@ -111,6 +114,8 @@ export async function validateConfig<Section>(params: {
       instrumentation: (output.instrumentation as Record<string, boolean> | null) ?? {},
       privacy: toPrivacyConfig((output.privacy as Record<string, boolean | number | undefined> | null) ?? {}),
       validationMode: mode ?? "permissive",
+      pricing: toPricingConfig(output.pricing as Parameters<typeof toPricingConfig>[0]),
+      sampling: toSamplingConfig(output.sampling as Parameters<typeof toSamplingConfig>[0]),
       section: output[platform.configSection] as Section,
       ...fileField,
     },
@@ -153,7 +158,7 @@ function* unknownKeyWarnings(schema: Valibot.GenericSchema, config: Record<strin
     }
   }
   const entries = objectEntries(schema);
-  for (const section of ["service", "validation", "privacy", platform.configSection]) {
+  for (const section of ["service", "validation", "privacy", "pricing", "sampling", platform.configSection]) {
     const sectionSchema = entries?.[section];
     yield* unknownIn(sectionSchema, config[section], section);
   }

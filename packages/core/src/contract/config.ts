@@ -1,4 +1,5 @@
 // The configuration as a platform sees it: shared sections, resolved values, environment overrides, checks.
+import type { ModelPrice, PricingConfig, SamplingConfig } from "./pricing";
 
 /** The `service` section after validation and environment overrides. */
 export interface ServiceInfo {
@@ -65,6 +66,9 @@ export interface ResolvedConfig<Section> {
   readonly validationMode: ValidationMode;
   /** `privacy:` — passed to instrumentors as their trace config. */
   readonly privacy: PrivacyConfig;
+  /** `pricing:` and `sampling:` (absent where a config was resolved without them, e.g. by a test kit). */
+  readonly pricing?: PricingConfig;
+  readonly sampling?: SamplingConfig;
   /** The platform's own section. */
   readonly section: Section;
   /** The file the configuration came from, if any. */
@@ -148,4 +152,8 @@ export interface SharedConfigSections {
     readonly hide_embedding_vectors?: boolean;
     readonly base64_image_max_length?: number;
   } | null;
+  /** `pricing:` — cost of LLM spans (docs/cost.md). */
+  readonly pricing?: { readonly enabled?: boolean | string; readonly builtin?: boolean; readonly models?: Readonly<Record<string, ModelPrice>> } | null;
+  /** `sampling:` — which traces are kept (docs/sampling.md). */
+  readonly sampling?: { readonly ratio?: number | string; readonly keep_errors?: boolean; readonly keep_slower_than_ms?: number; readonly max_buffered_spans?: number } | null;
 }

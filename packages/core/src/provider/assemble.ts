@@ -7,6 +7,8 @@ import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
 import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
+import { spanPolicies } from "./span-policies";
+import type { SpanPolicySettings } from "./span-policies";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
@@ -45,10 +47,11 @@ export async function assembleTracerProvider(
   logger: DiagLogger,
   stats: TracingStatsCollector = new TracingStatsCollector(),
   deferExporters = false,
+  policySettings: SpanPolicySettings = {},
 ): Promise<ManagedTracerProvider> {
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
-  const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-node");
+  const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-node");
   const { defaultResource, detectResources, envDetector, resourceFromAttributes } = await import("@opentelemetry/resources");
   const attributes: Record<string, string | number | boolean> = { [SERVICE_NAME]: service.name };
   if (service.version !== undefined) attributes[SERVICE_VERSION] = service.version;
@@ -83,5 +86,7 @@ export async function assembleTracerProvider(
       return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize, exportsSettled });
     }),
   ];
-  return new NodeTracerProvider({ resource, spanProcessors });
+  // Cost (pricing:) after the context processor; the sampler and keep rules (sampling:) in front of what exports.
+  const policies = spanPolicies(policySettings, stats.policies, logger, { ParentBasedSampler, TraceIdRatioBasedSampler });
+  return new NodeTracerProvider({ resource, spanProcessors: policies.arrange(spanProcessors), sampler: policies.sampler });
 }

@@ -28,6 +28,7 @@ export function providerContext<Section>(params: {
     appRoot: params.appRoot,
     env: params.env,
     logger,
-    assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, logger, params.stats, params.deferExporters ?? false),
+    assembleTracerProvider: (assembly) =>
+      assembleTracerProvider(config.service, assembly, logger, params.stats, params.deferExporters ?? false, { pricing: config.pricing, sampling: config.sampling, env: params.env }),
   };
 }

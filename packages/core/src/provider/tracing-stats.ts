@@ -1,4 +1,5 @@
 import { redactSecrets } from "../helpers/redact";
+import { PolicyCounters } from "./policy-counters";
 
 /**
  * What became of the spans of one `instrument()` call so far: every sampled span that ended is exported, failed,
@@ -29,6 +30,10 @@ export interface TracingStats {
    * also holds spans that processor chose not to export.
    */
   readonly spansPending: number;
+  /** Spans not exported because sampling left their trace out (`sampling:`, `OTEL_TRACES_SAMPLER`); not in `spansEnded`. */
+  readonly spansSampledOut: number;
+  /** Model name → LLM spans that got no `llm.cost.*` because the model has no price (add it under `pricing.models`). */
+  readonly unpricedModels: Readonly<Record<string, number>>;
   /** The most recent export failure, e.g. `connect ECONNREFUSED 127.0.0.1:6006` or `HTTP 401 Unauthorized`; never a secret. */
   readonly lastExportError?: string;
 }
@@ -41,6 +46,8 @@ export const NO_SPANS: TracingStats = Object.freeze({
   spansDroppedQueueFull: 0,
   spansDroppedAfterShutdown: 0,
   spansPending: 0,
+  spansSampledOut: 0,
+  unpricedModels: Object.freeze({}),
 });
 
 /**
@@ -78,6 +85,8 @@ export class PipelineCounters {
 /** Collects the counters of every export pipeline of one `instrument()` call and sums them up. */
 export class TracingStatsCollector {
   private readonly pipelines: PipelineCounters[] = [];
+  /** What the cost processor and the sampler count. */
+  readonly policies = new PolicyCounters();
 
   /** Counters for one more pipeline. */
   addPipeline(): PipelineCounters {
@@ -120,7 +129,8 @@ export class TracingStatsCollector {
       spansDroppedAfterShutdown += counters.droppedAfterShutdown;
     }
     const spansPending = Math.max(0, spansEnded - spansExported - spansFailedExport - spansDroppedQueueFull - spansDroppedAfterShutdown);
-    const stats = { spansEnded, spansExported, spansFailedExport, spansDroppedQueueFull, spansDroppedAfterShutdown, spansPending };
+    const { sampledOut: spansSampledOut } = this.policies;
+    const stats = { spansEnded, spansExported, spansFailedExport, spansDroppedQueueFull, spansDroppedAfterShutdown, spansPending, spansSampledOut, unpricedModels: this.policies.unpricedModels() };
     // Scrubbed as it leaves: a secret learnt after the failure was recorded is still kept out.
     return lastError === undefined ? stats : { ...stats, lastExportError: redactSecrets(lastError.message) };
   }
