@@ -77,6 +77,8 @@ describe("span accounting (stats)", () => {
       spansDroppedQueueFull: 10,
       spansDroppedAfterShutdown: 0,
       spansPending: 10,
+      spansSampledOut: 0,
+      unpricedModels: {},
     });
     expect(warnings(logs)).toEqual([expect.stringContaining("The export queue for the test backend is full (5 spans): 1 span dropped so far")]);
     expect(warnings(logs)[0]).toContain("raise OTEL_BSP_MAX_QUEUE_SIZE");
@@ -203,7 +205,16 @@ describe("handle.stats() and the flush report", () => {
     registerPlatform(platform);
     const off = await getPlatform("memory").instrument({ appRoot, env: { OTEL_SDK_DISABLED: "true" }, flushOnExit: false });
     expect(off.active).toBe(false);
-    expect(off.stats()).toEqual({ spansEnded: 0, spansExported: 0, spansFailedExport: 0, spansDroppedQueueFull: 0, spansDroppedAfterShutdown: 0, spansPending: 0 });
+    expect(off.stats()).toEqual({
+      spansEnded: 0,
+      spansExported: 0,
+      spansFailedExport: 0,
+      spansDroppedQueueFull: 0,
+      spansDroppedAfterShutdown: 0,
+      spansPending: 0,
+      spansSampledOut: 0,
+      unpricedModels: {},
+    });
   });
 
   it("reports spans whose export failed during a flush or shutdown, with the last error, though the processor finished", async () => {
