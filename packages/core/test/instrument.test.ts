@@ -24,7 +24,7 @@ describe("instrument()", () => {
     expect(tracing).toEqual(expect.objectContaining({ platform: "memory", active: true, issues: [], configFile: undefined }));
     trace.getTracer("test").startSpan("through-the-global-api").end();
     tracing.tracerProvider.getTracer("test").startSpan("through-the-handle").end();
-    const counts = { spansEnded: 2, spansExported: 2, spansFailedExport: 0, spansDroppedQueueFull: 0, spansDroppedAfterShutdown: 0, spansPending: 0 };
+    const counts = { spansEnded: 2, spansExported: 2, spansFailedExport: 0, spansDroppedQueueFull: 0, spansDroppedAfterShutdown: 0, spansPending: 0, spansSampledOut: 0, unpricedModels: {} };
     expect(await tracing.forceFlush()).toEqual({ ok: true, timedOut: false, stats: counts });
     const spans = exporter.getFinishedSpans();
     expect(spans.map((span) => span.name)).toEqual(["through-the-global-api", "through-the-handle"]);
