@@ -8,6 +8,7 @@ export { readCertificateFile } from "./otlp/certificate";
 export type { CertificateFileParams } from "./otlp/certificate";
 export { redactUrl, travelsInClear } from "./helpers/url-safety";
 export { redactSecrets } from "./helpers/redact";
+export { formatCost } from "./helpers/format-cost";
 export type { AssembleProviderOptions, ManagedTracerProvider, ProviderContext } from "./contract/provider";
 export type {
   ConfigCheckContext,

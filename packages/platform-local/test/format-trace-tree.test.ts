@@ -92,3 +92,42 @@ describe("formatTraceTree", () => {
     expect([formatDuration(0.04), formatDuration(9.94), formatDuration(10.4), formatDuration(1530.6), formatDuration(Number.NaN)]).toEqual(["0.0 ms", "9.9 ms", "10 ms", "1531 ms", "? ms"]);
   });
 });
+
+describe("cost in the trace tree", () => {
+  it("shows each span's llm.cost.total and the trace's cost in the header", () => {
+    const spans = [
+      record({ spanId: "a", name: "agent", attributes: { "openinference.span.kind": "AGENT", "llm.cost.total": 0.0066 } }),
+      record({
+        spanId: "b",
+        parentSpanId: "a",
+        name: "plan",
+        startTime: "2025-01-31T10:00:00.020Z",
+        attributes: { "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini", "llm.cost.total": 0.0006 },
+      }),
+      record({ spanId: "c", parentSpanId: "a", name: "write", startTime: "2025-01-31T10:00:00.030Z", attributes: { "openinference.span.kind": "LLM", "llm.cost.total": 0.006 } }),
+      record({ spanId: "d", parentSpanId: "a", name: "lookup", startTime: "2025-01-31T10:00:00.040Z", attributes: { "openinference.span.kind": "TOOL" } }),
+    ];
+    expect(formatTraceTree(spans)).toBe(
+      [
+        "trace 0af7651916cd43dd8448eb211c80319c · svc · 4 spans · cost $0.0066",
+        "└─ agent · AGENT · 1.0 ms · $0.0066",
+        "   ├─ plan · LLM · 1.0 ms · gpt-4o-mini · $0.0006",
+        "   ├─ write · LLM · 1.0 ms · $0.006",
+        "   └─ lookup · TOOL · 1.0 ms",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("adds up a root's descendants when the root has no cost, names a currency other than USD, and says nothing without costs", () => {
+    const spans = [
+      record({ spanId: "a", name: "root" }),
+      record({ spanId: "b", parentSpanId: "a", name: "one", attributes: { "llm.cost.total": 1.5, "llmops.cost.currency": "EUR" } }),
+      record({ spanId: "c", parentSpanId: "a", name: "two", startTime: "2025-01-31T10:00:00.050Z", attributes: { "llm.cost.total": 0.25, "llmops.cost.currency": "EUR" } }),
+    ];
+    const lines = formatTraceTree(spans).split("\n");
+    expect(lines[0]).toBe("trace 0af7651916cd43dd8448eb211c80319c · svc · 3 spans · cost 1.75 EUR");
+    expect(lines[2]).toContain("· 1.50 EUR");
+    expect(formatTraceTree([record({ spanId: "a", name: "root" })]).split("\n")[0]).not.toContain("cost");
+  });
+});

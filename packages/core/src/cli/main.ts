@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /* eslint-disable no-console -- the CLI's job is to print */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/check-config";
 import { findAppRoot } from "../internal/app-root";
@@ -9,6 +10,7 @@ import { LlmopsError } from "../errors/llmops-error";
 import { redactSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { VERSION } from "../version";
 import { messageOf } from "../errors/error-message";
+import { costReport, formatCostReport, readSpanLines } from "./trace-costs";
 
 /**
  * Everything the CLI prints goes through these two: scrubbed of every secret known from the environment and the
@@ -29,6 +31,8 @@ Usage:
   llmops validate [--platform <name>] [--config <file>] [--strict]
                                                     run the checks of instrument() without starting it
                                                     (a .js/.cjs/.mjs/.ts config runs its code)
+  llmops traces [--dir <folder>]                    cost by session and user from the local platform's JSONL
+                                                    files (default: $LLMOPS_LOCAL_DIRECTORY or .llmops/traces)
 Options:
   --app-root <dir>   the app's folder (default: nearest package.json)
   -h, --help         this text
@@ -46,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         config: { type: "string", short: "c" },
         "app-root": { type: "string" },
         strict: { type: "boolean" },
+        dir: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -69,6 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (command === "platforms") return platforms(appRoot);
     if (command === "validate") return await validate(appRoot, values.platform, values.config, values.strict === true);
+    if (command === "traces") return await traces(resolve(appRoot, values.dir ?? process.env.LLMOPS_LOCAL_DIRECTORY ?? ".llmops/traces"));
   } catch (error) {
     printError(LlmopsError.isInstance(error) ? `${error.name}: ${error.message}` : String(error));
     return 1;
@@ -126,6 +132,23 @@ async function validate(appRoot: string, name: string | undefined, configPath: s
     print(`  - ${issue.path || "(config)"}: ${issue.message}${detail === "" ? "" : ` (${detail})`}`);
   }
   return 1;
+}
+
+async function traces(directory: string): Promise<number> {
+  let read;
+  try {
+    read = await readSpanLines(directory);
+  } catch (error) {
+    printError(`Cannot read traces in ${directory}: ${messageOf(error)}. The local platform writes them there (local.directory); give another folder with --dir.`);
+    return 1;
+  }
+  if (read.files === 0) {
+    print(`No .jsonl trace files in ${directory}.`);
+    return 0;
+  }
+  const source = `${read.files} ${read.files === 1 ? "file" : "files"} of ${directory}${read.skipped > 0 ? ` (${read.skipped} lines that are not spans skipped)` : ""}`;
+  for (const line of formatCostReport(costReport(read.spans), source)) print(line);
+  return 0;
 }
 
 function printTable(rows: readonly (readonly string[])[]): void {

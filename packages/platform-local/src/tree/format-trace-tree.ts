@@ -1,3 +1,4 @@
+import { formatCost } from "@llmops/core";
 import type { SpanRecord } from "../export/span-record";
 
 /** OpenInference attribute names read for each line. */
@@ -10,6 +11,9 @@ const TOTAL_TOKENS = "llm.token_count.total";
 const SERVICE_NAME = "service.name";
 const SESSION_ID = "session.id";
 const USER_ID = "user.id";
+/** The cost llmops's cost processor writes: on an LLM span its own, on a parent the sum of its descendants'. */
+const COST_TOTAL = "llm.cost.total";
+const COST_CURRENCY = "llmops.cost.currency";
 
 /** The fields of a span the tree needs: a {@link SpanRecord} or anything shaped like its subset. */
 export type TreeSpan = Pick<SpanRecord, "traceId" | "spanId" | "parentSpanId" | "name" | "kind" | "startTime" | "durationMs" | "status" | "attributes"> & Partial<Pick<SpanRecord, "resource">>;
@@ -17,8 +21,10 @@ export type TreeSpan = Pick<SpanRecord, "traceId" | "spanId" | "parentSpanId" | 
 /**
  * Renders spans as one tree per trace, children indented under their parents (`├─`, `└─`), siblings in start order.
  * The header names the trace, the service, the session and user of the root span (`session.id`, `user.id`) when it
- * has them, and the span count. Each line holds the span name, its OpenInference kind (`openinference.span.kind`, e.g. `LLM`, `CHAIN`) or else its
- * OpenTelemetry kind, the duration, the token counts (`prompt → completion (total)`), the model and, on error,
+ * has them, the span count and the trace's cost (the roots' `llm.cost.total`, or their descendants' where a root has
+ * none). Each line holds the span name, its OpenInference kind (`openinference.span.kind`, e.g. `LLM`, `CHAIN`) or else its
+ * OpenTelemetry kind, the duration, the token counts (`prompt → completion (total)`), the model, the cost
+ * (`llm.cost.total`, in US dollars unless `llmops.cost.currency` says otherwise) and, on error,
  * `✗` with the status message. A span whose parent is not among `spans` is shown as a root. A pure function.
  *
  * @param spans - ended spans, of one trace or several, in any order
@@ -29,9 +35,9 @@ export type TreeSpan = Pick<SpanRecord, "traceId" | "spanId" | "parentSpanId" | 
  * import { formatTraceTree } from "@llmops/platform-local";
  *
  * process.stdout.write(formatTraceTree(spans));
- * // trace 4bf92f3577b34da6a3ce929d0e0e4736 · quickstart · 2 spans
- * // └─ answer · CHAIN · 412 ms
- * //    └─ OpenAI Chat Completions · LLM · 398 ms · tokens 12 → 8 (20) · gpt-4o-mini
+ * // trace 4bf92f3577b34da6a3ce929d0e0e4736 · quickstart · 2 spans · cost $0.0000066
+ * // └─ answer · CHAIN · 412 ms · $0.0000066
+ * //    └─ OpenAI Chat Completions · LLM · 398 ms · tokens 12 → 8 (20) · gpt-4o-mini · $0.0000066
  * ```
  */
 export function formatTraceTree(spans: readonly TreeSpan[]): string {
@@ -73,6 +79,8 @@ function formatOneTrace(spans: readonly TreeSpan[]): string {
     ...(user !== undefined ? [`user ${user}`] : []),
     `${spans.length} ${spans.length === 1 ? "span" : "spans"}`,
   ];
+  const traceCost = costOfTrace(roots, children);
+  if (traceCost !== undefined) header.push(`cost ${traceCost}`);
   const lines = [header.join(" · ")];
   const visited = new Set<string>();
   const walk = (span: TreeSpan, prefix: string, last: boolean): void => {
@@ -97,8 +105,37 @@ function describe(span: TreeSpan): string {
   if (tokens !== undefined) parts.push(tokens);
   const model = text(attributes[MODEL_NAME]) ?? text(attributes[EMBEDDING_MODEL_NAME]);
   if (model !== undefined) parts.push(model);
+  const cost = count(attributes[COST_TOTAL]);
+  if (cost !== undefined) parts.push(formatCost(cost, text(attributes[COST_CURRENCY])));
   if (span.status?.code === "ERROR") parts.push(`✗ ${span.status.message !== undefined && span.status.message !== "" ? span.status.message : "error"}`);
   return parts.join(" · ");
+}
+
+/** The trace's cost: each root's own total, or its subtree's where it has none; undefined when no span has a cost. */
+function costOfTrace(roots: readonly TreeSpan[], children: ReadonlyMap<string, TreeSpan[]>): string | undefined {
+  let currency: string | undefined;
+  const seen = new Set<string>();
+  const subtree = (span: TreeSpan): number | undefined => {
+    if (seen.has(span.spanId)) return undefined;
+    seen.add(span.spanId);
+    const own = count(span.attributes?.[COST_TOTAL]);
+    if (own !== undefined) {
+      currency ??= text(span.attributes?.[COST_CURRENCY]);
+      return own;
+    }
+    let sum: number | undefined;
+    for (const child of children.get(span.spanId) ?? []) {
+      const cost = subtree(child);
+      if (cost !== undefined) sum = (sum ?? 0) + cost;
+    }
+    return sum;
+  };
+  let total: number | undefined;
+  for (const root of roots) {
+    const cost = subtree(root);
+    if (cost !== undefined) total = (total ?? 0) + cost;
+  }
+  return total === undefined ? undefined : formatCost(total, currency);
 }
 
 function kindOf(span: TreeSpan): string {
