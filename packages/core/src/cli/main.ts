@@ -139,6 +139,10 @@ async function traces(directory: string): Promise<number> {
   try {
     read = await readSpanLines(directory);
   } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") {
+      print(`No traces in ${directory} yet: the local platform writes them there (local.directory) as the app runs.`);
+      return 0;
+    }
     printError(`Cannot read traces in ${directory}: ${messageOf(error)}. The local platform writes them there (local.directory); give another folder with --dir.`);
     return 1;
   }
