@@ -27,7 +27,7 @@ describe("session and user context, built packages, real openai client", () => {
   it("the quickstart's spans, the OpenInference LLM spans included, all carry its session and user; the tree names them", async () => {
     const run = await runNode([join(quickstart, "index.mjs")], { cwd: repo, env: cleanEnvironment(), timeoutMillis: 60_000 });
     expect([run.code, run.stderr]).toEqual([0, ""]);
-    expect(run.stdout).toMatch(/^trace [0-9a-f]{32} · quickstart · session quickstart-session · user demo-user · \d+ spans$/m);
+    expect(run.stdout).toMatch(/^trace [0-9a-f]{32} · quickstart · session quickstart-session · user demo-user · \d+ spans · cost \$[0-9.]+$/m);
     const written = /^Wrote (\d+) spans as JSON lines to (.+)$/m.exec(run.stdout);
     expect(written).not.toBeNull();
     const lines = readFileSync(join(repo, written?.[2] ?? ""), "utf8")
