@@ -225,8 +225,9 @@ function number(value: unknown): number | undefined {
 
 function writeOwn(span: Span, cost: Cost): void {
   write(span, cost);
-  if (cost.cacheRead !== undefined) span.setAttribute(COST_CACHE_READ, cost.cacheRead);
-  if (cost.cacheWrite !== undefined) span.setAttribute(COST_CACHE_WRITE, cost.cacheWrite);
+  // Only when cache tokens were counted: a zero count (OpenAI reports one on every call) adds nothing worth a write.
+  if (cost.cacheRead !== undefined && cost.cacheRead > 0) span.setAttribute(COST_CACHE_READ, cost.cacheRead);
+  if (cost.cacheWrite !== undefined && cost.cacheWrite > 0) span.setAttribute(COST_CACHE_WRITE, cost.cacheWrite);
 }
 
 function write(span: Span, cost: { prompt: number; completion: number; total: number; currency: string }): void {
