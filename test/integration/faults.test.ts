@@ -335,7 +335,16 @@ describe("fault matrix (child processes, built packages)", () => {
     // The key really went out (so "not in the output" means something), in the header only.
     expect(receivers.healthy!.requests[0]?.headers.authorization).toBe(`Bearer ${SECRET}`);
     expect(run.result.flushes.map((flush) => flush.ok)).toEqual([true, true]);
-    expect(run.result.stats).toEqual({ spansEnded: 10, spansExported: 10, spansFailedExport: 0, spansDroppedQueueFull: 0, spansDroppedAfterShutdown: 0, spansPending: 0, spansSampledOut: 0, unpricedModels: {} });
+    expect(run.result.stats).toEqual({
+      spansEnded: 10,
+      spansExported: 10,
+      spansFailedExport: 0,
+      spansDroppedQueueFull: 0,
+      spansDroppedAfterShutdown: 0,
+      spansPending: 0,
+      spansSampledOut: 0,
+      unpricedModels: {},
+    });
   });
 
   it("natural exit (positive control): queued spans leave on beforeExit and the process exits 0", async () => {

@@ -4,6 +4,7 @@
 // cost up on the agent. Spans end in an exporter that counts and discards (behind the SDK's batch processor), and a
 // figure counts only when the exporter was handed every span and the agent carried the expected cost.
 import { performance } from "node:perf_hooks";
+import { setImmediate } from "node:timers";
 import { fileURLToPath } from "node:url";
 import { BENCH_ROOT, childEnvironment, format, rotate, runChild, spread, summarize, table } from "../lib.mjs";
 

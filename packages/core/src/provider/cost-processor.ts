@@ -1,4 +1,4 @@
-import type { Context, DiagLogger } from "@opentelemetry/api";
+import type { DiagLogger } from "@opentelemetry/api";
 import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PolicyCounters } from "./policy-counters";
 import type { Cost, PriceList } from "./pricing";
@@ -91,7 +91,7 @@ export class CostSpanProcessor implements SpanProcessor {
     return { traces: this.traces.size, records: this.records };
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(): void {}
 
   onEnding(span: Span): void {
     try {
