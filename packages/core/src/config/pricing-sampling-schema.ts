@@ -8,22 +8,29 @@ const FALSE_WORDS = /^(false|0|no|off)$/i;
 /** The schema of `pricing:`: `enabled`, `builtin` and `models` (model name or pattern → price per million tokens). */
 export function pricingSchema(v: typeof Valibot): Valibot.GenericSchema {
   const price = v.pipe(v.number(), v.finite(), v.minValue(0, "must be a price of 0 or more"));
-  const model = v.strictObject({
-    input: price,
-    output: price,
-    cached_input: v.optional(price),
-    cache_write: v.optional(price),
-    currency: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD or EUR"))),
-  });
+  // An unknown key (`input_price`) is an issue of its own, naming the keys a price has.
+  const model = v.objectWithRest(
+    {
+      input: price,
+      output: price,
+      cached_input: v.optional(price),
+      cache_write: v.optional(price),
+      currency: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD or EUR"))),
+    },
+    v.never("is not a key of a price (input, output, cached_input, cache_write, currency)"),
+  );
   // A variable gives text: "false", "0", "off" turn cost off.
-  const onOff = v.union([
-    v.boolean(),
-    v.pipe(
-      v.string(),
-      v.check((text) => TRUE_WORDS.test(text.trim()) || FALSE_WORDS.test(text.trim()), "must be true or false"),
-      v.transform((text) => TRUE_WORDS.test(text.trim())),
-    ),
-  ]);
+  const onOff = v.union(
+    [
+      v.boolean(),
+      v.pipe(
+        v.string(),
+        v.check((text) => TRUE_WORDS.test(text.trim()) || FALSE_WORDS.test(text.trim()), "must be true or false"),
+        v.transform((text) => TRUE_WORDS.test(text.trim())),
+      ),
+    ],
+    "must be true or false",
+  );
   return v.optional(
     v.nullable(
       v.object({
