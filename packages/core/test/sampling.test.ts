@@ -162,6 +162,24 @@ describe("keep rules", () => {
     expect(tracing.stats().spansSampledOut).toBe(1);
   });
 
+  it("with a ratio and a rule together: every failing trace and about the ratio of the others, each whole", async () => {
+    const { tracing, exporter, tracer } = await start({ sampling: { ratio: 0.5, keep_errors: true } });
+    const failing = new Set<string>();
+    for (let index = 0; index < 200; index++) {
+      const traceId = threeSpanTrace(tracer, `t${index}`, { error: index % 4 === 0 });
+      if (index % 4 === 0) failing.add(traceId);
+    }
+    await tracing.forceFlush();
+    const kept = byTrace(exporter.getFinishedSpans());
+    expect([...kept.values()].every((count) => count === 3)).toBe(true);
+    for (const traceId of failing) expect(kept.get(traceId)).toBe(3);
+    const others = [...kept.keys()].filter((traceId) => !failing.has(traceId)).length;
+    // 150 traces without an error at 0.5: 75 expected (sd ≈ 6).
+    expect(others).toBeGreaterThan(45);
+    expect(others).toBeLessThan(105);
+    expect(tracing.stats()).toEqual(expect.objectContaining({ spansEnded: kept.size * 3, spansSampledOut: (200 - kept.size) * 3 }));
+  });
+
   it("keeps every trace whose local root lasted keep_slower_than_ms or more", async () => {
     const { tracing, exporter, tracer } = await start({ sampling: { ratio: 0, keep_slower_than_ms: 2_000 } });
     threeSpanTrace(tracer, "slow", { rootMillis: 2_500 });
