@@ -5,7 +5,8 @@ import { loadConfig, redactUrl } from "@llmops/core";
 import { checkPlatform } from "@llmops/core/testing";
 import { platform } from "@llmops/platform-arize";
 import { explainExportError } from "../src/export/create-exporter";
-import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
+import { withTracesPath } from "@llmops/core/otlp";
+import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear } from "../src/export/target";
 import type { ArizeSection } from "../src/config/section";
 import { SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 
