@@ -1,5 +1,4 @@
-import type { Context } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { toGenAiAttributes } from "./conventions";
 
 /**
@@ -16,7 +15,7 @@ import { toGenAiAttributes } from "./conventions";
  * ```
  */
 export class GenAiConventionsProcessor implements SpanProcessor {
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(): void {}
 
   onEnding(span: Span): void {
     const { set, replaced } = toGenAiAttributes(span.attributes, span.name);
@@ -27,7 +26,7 @@ export class GenAiConventionsProcessor implements SpanProcessor {
     span.setAttributes(set);
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(): void {}
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
