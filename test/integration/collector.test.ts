@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanEnvironment, generateTestCertificates, markedJsonLine, runNode, startCollector, startHttpReceiver } from "@llmops-internal/test-support";
 import type { CollectedSpan, RunningCollector, TestCertificates } from "@llmops-internal/test-support";
@@ -206,4 +208,31 @@ it("loses across a collector restart mid-run no more than stats() reports", asyn
   const reportedLost = result.stats.spansFailedExport + result.stats.spansDroppedQueueFull;
   expect(lost).toBeLessThanOrEqual(reportedLost);
   expect(received).toBeGreaterThanOrEqual(result.stats.spansExported);
+});
+
+describe("examples/scaling", () => {
+  const examples = join(__dirname, "..", "..", "examples", "scaling");
+  // Placeholders the configurations read from the environment; validation checks them, it connects to nothing.
+  const env = {
+    ...cleanEnvironment(),
+    LLMOPS_GATEWAY_ENDPOINT: "gateway.internal:4317",
+    LLMOPS_GATEWAY_CA_FILE: "/etc/llmops/ca.pem",
+    LLMOPS_GATEWAY_CERT_FILE: "/etc/llmops/gateway.pem",
+    LLMOPS_GATEWAY_KEY_FILE: "/etc/llmops/gateway.key",
+    KAFKA_BROKERS: "kafka.internal:9092",
+    CLICKHOUSE_ENDPOINT: "tcp://clickhouse.internal:9000",
+  };
+
+  it.each(["agent.yaml", "gateway.yaml", "store-writer.yaml"])("%s is a configuration the built collector accepts", (file) => {
+    const result = spawnSync(binary, ["validate", "--config", join(examples, file)], { encoding: "utf8", env, timeout: 60_000 });
+    expect({ file, status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({ file, status: 0, output: "" });
+  });
+
+  it("a broken configuration is refused (the check can fail)", () => {
+    const broken = join(mkdtempSync(join(tmpdir(), "llmops-scaling-")), "gateway.yaml");
+    writeFileSync(broken, readFileSync(join(examples, "gateway.yaml"), "utf8").replace("exporters: [kafka]", "exporters: [kafak]"));
+    const result = spawnSync(binary, ["validate", "--config", broken], { encoding: "utf8", env, timeout: 60_000 });
+    expect(result.status).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain("kafak");
+  });
 });
