@@ -15,12 +15,19 @@ const spans = Number(process.env.BENCH_SPANS);
 const yieldEvery = Number(process.env.BENCH_YIELD_EVERY);
 const tracing = await otlp.instrument({
   config: { service: { name: "bench-b9" }, otlp: { endpoint: process.env.BENCH_ENDPOINT, protocol: process.env.BENCH_PROTOCOL } },
-  appRoot: join(root, "packages", "platform-otlp"),
+  appRoot: process.env.BENCH_APP_ROOT,
   validationMode: "strict",
   flushOnExit: false,
 });
 const tracer = tracing.tracerProvider.getTracer("bench-b9");
-const attributes = { "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini", "llm.token_count.prompt": 12, "llm.token_count.completion": 30, "input.value": "What is the capital of France?", "output.value": "Paris." };
+const attributes = {
+  "openinference.span.kind": "LLM",
+  "llm.model_name": "gpt-4o-mini",
+  "llm.token_count.prompt": 12,
+  "llm.token_count.completion": 30,
+  "input.value": "What is the capital of France?",
+  "output.value": "Paris.",
+};
 
 const cpuBefore = process.cpuUsage();
 const started = performance.now();

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanEnvironment, generateTestCertificates, markedJsonLine, runNode, startCollector, startHttpReceiver } from "@llmops-internal/test-support";
+import { cleanEnvironment, createTempApp, generateTestCertificates, markedJsonLine, runNode, startCollector, startHttpReceiver } from "@llmops-internal/test-support";
 import type { CollectedSpan, RunningCollector, TestCertificates } from "@llmops-internal/test-support";
 
 /**
@@ -18,6 +18,7 @@ const BUILD = join(__dirname, "..", "..", "tools", "otelcol", "build.mjs");
 
 let binary: string;
 let certificates: TestCertificates;
+let appRoot: string;
 const collectors: RunningCollector[] = [];
 
 beforeAll(() => {
@@ -25,11 +26,14 @@ beforeAll(() => {
   if (build.status !== 0) throw new Error(`building the collector failed:\n${build.stderr}`);
   binary = build.stdout.trim();
   certificates = generateTestCertificates();
+  const grpcExporter = "@opentelemetry/exporter-trace-otlp-grpc";
+  appRoot = createTempApp({ links: { [grpcExporter]: join(__dirname, "..", "..", "packages", "platform-otlp", "node_modules", grpcExporter) } });
 }, 1_800_000);
 
 afterAll(async () => {
   for (const collector of collectors.splice(0)) await collector.close();
   certificates?.remove();
+  if (appRoot !== undefined) rmSync(appRoot, { recursive: true, force: true });
 });
 
 async function collector(options: Parameters<typeof startCollector>[1] = {}): Promise<RunningCollector> {
@@ -67,7 +71,7 @@ async function runApp(
     validationMode: options.validationMode,
   };
   const run = await runNode([APP], {
-    env: cleanEnvironment({ COLLECTOR_SCENARIO: JSON.stringify(scenario) }),
+    env: cleanEnvironment({ COLLECTOR_SCENARIO: JSON.stringify(scenario), COLLECTOR_APP_ROOT: appRoot }),
     timeoutMillis: 90_000,
     ...(options.onLine === undefined ? {} : { onLine: (line) => options.onLine?.(line) }),
   });

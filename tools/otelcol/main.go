@@ -1,5 +1,5 @@
-// The OpenTelemetry Collector distribution the llmops tests and examples/scaling run: the OTLP receiver, the batch and
-// memory-limiter processors, and the file, OTLP, Kafka and ClickHouse exporters, at one collector release.
+// The OpenTelemetry Collector distribution the llmops tests and examples/scaling run: the OTLP and Kafka receivers, the
+// batch and memory-limiter processors, and the file, OTLP, Kafka and ClickHouse exporters, at one collector release.
 // Built by build.mjs into a cache outside the clone; see README.md.
 package main
 
@@ -25,10 +25,11 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/clickhouseexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkareceiver"
 )
 
 func components() (otelcol.Factories, error) {
-	receivers, err := otelcol.MakeFactoryMap[receiver.Factory](otlpreceiver.NewFactory())
+	receivers, err := otelcol.MakeFactoryMap[receiver.Factory](otlpreceiver.NewFactory(), kafkareceiver.NewFactory())
 	if err != nil {
 		return otelcol.Factories{}, err
 	}

@@ -3,7 +3,7 @@
 // exporter), and the app's CPU per span. The collector runs on the same machine, so its CPU competes with the app's:
 // the figures are a floor for a collector on its own node.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,13 +102,22 @@ async function waitForBytes(collector, { quietMillis = 1000, timeoutMillis = 60_
   }
 }
 
-async function runOnce(binary, protocol, { spans, yieldEvery, execPath }) {
+async function runOnce(binary, protocol, { spans, yieldEvery, execPath, appRoot }) {
   const collector = await startCollector(binary);
   try {
     const child = spawnSync(execPath, [join(REPO_ROOT, "bench", "src", "b9-child.mjs")], {
       encoding: "utf8",
       timeout: 600_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_REPO_ROOT: REPO_ROOT, BENCH_SPANS: String(spans), BENCH_YIELD_EVERY: String(yieldEvery), BENCH_ENDPOINT: collector.endpoints[protocol], BENCH_PROTOCOL: protocol },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        BENCH_REPO_ROOT: REPO_ROOT,
+        BENCH_SPANS: String(spans),
+        BENCH_YIELD_EVERY: String(yieldEvery),
+        BENCH_ENDPOINT: collector.endpoints[protocol],
+        BENCH_PROTOCOL: protocol,
+        BENCH_APP_ROOT: appRoot,
+      },
     });
     const line = child.stdout.trim().split("\n").pop();
     if (child.status !== 0 || !line) return { protocol, failed: `child exited ${child.status}: ${child.stderr.slice(-1500)}` };
@@ -125,12 +134,19 @@ export async function runB9({ rounds, spans, yieldEvery, execPath, log }) {
   const build = spawnSync(process.execPath, [join(REPO_ROOT, "tools", "otelcol", "build.mjs")], { encoding: "utf8", timeout: 1_800_000 });
   if (build.status !== 0) throw new Error(`building the collector failed: ${build.stderr}`);
   const binary = build.stdout.trim();
+  // The app's folder: the gRPC exporter the platform resolves from the app, and no config file of anyone else's.
+  const appRoot = mkdtempSync(join(tmpdir(), "llmops-b9-app-"));
+  writeFileSync(join(appRoot, "package.json"), JSON.stringify({ name: "b9-app", private: true }));
+  mkdirSync(join(appRoot, "node_modules", "@opentelemetry"), { recursive: true });
+  symlinkSync(join(REPO_ROOT, "packages", "platform-otlp", "node_modules", "@opentelemetry", "exporter-trace-otlp-grpc"), join(appRoot, "node_modules", "@opentelemetry", "exporter-trace-otlp-grpc"));
   const runs = [];
   for (let round = 0; round < rounds; round += 1) {
     for (const protocol of rotate(PROTOCOLS, round)) {
-      const run = await runOnce(binary, protocol, { spans, yieldEvery, execPath });
+      const run = await runOnce(binary, protocol, { spans, yieldEvery, execPath, appRoot });
       runs.push({ ...run, round });
-      log(`B9 round ${round + 1}/${rounds} ${protocol}: ${run.failed ? `FAILED ${run.failed.split("\n")[0]}` : `${format(run.delivered)} of ${format(spans)} delivered, ${format(run.deliveredPerSecond)} spans/s`}`);
+      log(
+        `B9 round ${round + 1}/${rounds} ${protocol}: ${run.failed ? `FAILED ${run.failed.split("\n")[0]}` : `${format(run.delivered)} of ${format(spans)} delivered, ${format(run.deliveredPerSecond)} spans/s`}`,
+      );
     }
   }
   const summary = {};

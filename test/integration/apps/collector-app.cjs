@@ -20,7 +20,8 @@ const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 async function main() {
   const tracing = await otlp.instrument({
     config: { service: { name: "collector-app", version: "1.2.3" }, otlp: scenario.otlp },
-    appRoot: join(packages, "platform-otlp"),
+    // An app folder of the test's: it holds the gRPC exporter the platform resolves from the app.
+    appRoot: process.env.COLLECTOR_APP_ROOT,
     validationMode: scenario.validationMode ?? "strict",
     flushOnExit: false,
   });
