@@ -4,6 +4,7 @@
 // and stats().
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { setImmediate as yieldNow } from "node:timers/promises";
 
 const root = process.env.BENCH_REPO_ROOT;
