@@ -157,6 +157,7 @@ export async function runB9({ rounds, spans, yieldEvery, execPath, log }) {
       completedRounds: good.length,
       failures: runs.filter((run) => run.protocol === protocol && run.failed).map((run) => run.failed),
       delivered: summarize(good.map((run) => run.delivered)),
+      reportedLost: summarize(good.map((run) => (run.stats?.spansDroppedQueueFull ?? 0) + (run.stats?.spansFailedExport ?? 0))),
       deliveredPerSecond: summarize(good.map((run) => run.deliveredPerSecond)),
       cpuMicrosPerSpan: summarize(good.map((run) => run.cpuMicrosPerSpan)),
     };
@@ -167,11 +168,11 @@ export async function runB9({ rounds, spans, yieldEvery, execPath, log }) {
 export function b9Tables(result) {
   const rows = Object.values(result.summary).map((entry) =>
     entry.completedRounds === 0
-      ? [entry.protocol, `FAILED: ${(entry.failures[0] ?? "").split("\n")[0].slice(0, 160)}`, "", ""]
-      : [entry.protocol, spread(entry.delivered), spread(entry.deliveredPerSecond), spread(entry.cpuMicrosPerSpan, 2)],
+      ? [entry.protocol, `FAILED: ${(entry.failures[0] ?? "").split("\n")[0].slice(0, 160)}`, "", "", ""]
+      : [entry.protocol, spread(entry.delivered), spread(entry.reportedLost), spread(entry.deliveredPerSecond), spread(entry.cpuMicrosPerSpan, 2)],
   );
   return `B9 one llmops process into a real OpenTelemetry Collector (same machine): ${format(result.spans)} spans, yield every ${result.yieldEvery}, ${result.rounds} rounds; median (min–max)\n\n${table(
-    ["protocol", "delivered (counted at the collector)", "delivered spans/s", "app CPU µs/span"],
+    ["protocol", "delivered (counted at the collector)", "dropped or failed (stats())", "delivered spans/s", "app CPU µs/span"],
     rows,
   )}`;
 }
