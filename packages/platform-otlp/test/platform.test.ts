@@ -101,15 +101,22 @@ describe("environment precedence", () => {
 });
 
 describe("the platform", () => {
-  it("passes core's conformance kit", async () => {
+  it("passes core's conformance kit, the package checks included", async () => {
     const receiver = await startHttpReceiver();
     try {
-      const report = await checkPlatform(platform, { sampleSection: { endpoint: receiver.url } });
+      const secret = "otlp-conformance-secret-8431";
+      const report = await checkPlatform(platform, {
+        sampleSection: { endpoint: receiver.url, headers: { authorization: `Bearer ${secret}` } },
+        brokenSection: { endpoint: "localhost:4318", protocol: "thrift" },
+        sectionFor: (endpoint) => ({ endpoint, headers: { authorization: `Bearer ${secret}` } }),
+        packageDirectory: join(__dirname, ".."),
+        secrets: [secret],
+      });
       expect(report.problems).toEqual([]);
     } finally {
       await receiver.close();
     }
-  });
+  }, 120_000);
 
   it('types getPlatform("otlp") through the PlatformRegistry augmentation', async () => {
     registerPlatform(platform);
