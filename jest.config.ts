@@ -37,6 +37,7 @@ const moduleNameMapper: Config["moduleNameMapper"] = {
   "^@llmops/platform-local$": "<rootDir>/../platform-local/src/index.ts",
   "^@llmops/platform-arize$": "<rootDir>/../platform-arize/src/index.ts",
   "^@llmops/platform-mlflow$": "<rootDir>/../platform-mlflow/src/index.ts",
+  "^@llmops/platform-otlp$": "<rootDir>/../platform-otlp/src/index.ts",
 };
 
 function unitProject(name: string): Config {
@@ -56,6 +57,7 @@ const config: Config = {
     unitProject("platform-local"),
     unitProject("platform-arize"),
     unitProject("platform-mlflow"),
+    unitProject("platform-otlp"),
     {
       // Integration tests run against the built `dist` and packed tarballs, in child processes.
       displayName: "integration",

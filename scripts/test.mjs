@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Node releases the tests also run on, besides the one running this script. Official binaries from the npm registry. */
 const EXTRA_NODE_VERSIONS = ["22.23.3", "24.21.0"];
 /** Jest projects (jest.config.ts) that run on every Node; the integration project runs its child processes on every Node itself. */
-const UNIT_PROJECTS = ["core", "platform-local", "platform-arize", "platform-mlflow"];
+const UNIT_PROJECTS = ["core", "platform-local", "platform-arize", "platform-mlflow", "platform-otlp"];
 
 const failedChecks = [];
 const timings = [];
@@ -124,6 +124,16 @@ const warmE2e = existsSync(join(root, "e2e", "harness", "warm.mjs"))
     })
   : Promise.resolve();
 
+// The OpenTelemetry Collector the collector tests run, built from the Go module proxy into a cache outside the clone
+// (tools/otelcol): at once when cached, minutes when cold; alongside the checks, like the venvs.
+const collectorStarted = Date.now();
+const buildCollector = existsSync(join(root, "tools", "otelcol", "build.mjs"))
+  ? run(process.execPath, [join(root, "tools", "otelcol", "build.mjs")], { stdio: ["ignore", "ignore", "inherit"] }).then((code) => {
+      timings.push(`collector build: ${seconds(collectorStarted)} s`);
+      if (code !== 0) failedChecks.push(`collector build (exit ${code})`);
+    })
+  : Promise.resolve();
+
 // 1. Build, lint, formatting, typecheck.
 for (const name of ["build", "lint", "format:check", "typecheck"]) {
   if (scripts[name] !== undefined) await check(name, "pnpm", ["run", name]);
@@ -142,6 +152,7 @@ const extraNodes = (await Promise.all(EXTRA_NODE_VERSIONS.map((version) => ensur
 
 // 3. jest: everything on this Node (the integration tests also run their apps on the other Nodes), then the unit projects on each other Node.
 await warmE2e;
+await buildCollector;
 await jest(`node-${process.versions.node}`, process.execPath, [], { LLMOPS_TEST_NODE_BINARIES: extraNodes.join(":") });
 const unitProjects = UNIT_PROJECTS.filter((name) => existsSync(join(root, "packages", name)));
 for (const binary of extraNodes) {

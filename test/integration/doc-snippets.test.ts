@@ -9,7 +9,7 @@ import * as ts from "typescript";
 import { repositorySnippets } from "./support/doc-snippets";
 import type { Snippet } from "./support/doc-snippets";
 import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
-import { arizePackage, buildAndPack, corePackage, localPackage, mlflowPackage, repo, runOrThrow } from "./support/pack";
+import { arizePackage, buildAndPack, corePackage, localPackage, mlflowPackage, otlpPackage, repo, runOrThrow } from "./support/pack";
 import type { ProcessRun } from "@llmops-internal/test-support";
 
 /**
@@ -82,7 +82,7 @@ function startStandIn(): Promise<Server> {
 /** The app every snippet runs in: the tarballs, the clients the snippets import, a config for each platform, and an app to start. */
 async function createApp(root: string, port: number): Promise<Setup> {
   const tarballs: Record<string, string> = {};
-  for (const pkg of [corePackage, localPackage, arizePackage, mlflowPackage]) tarballs[pkg.name] = await buildAndPack(pkg, join(root, "tarballs"));
+  for (const pkg of [corePackage, localPackage, arizePackage, mlflowPackage, otlpPackage]) tarballs[pkg.name] = await buildAndPack(pkg, join(root, "tarballs"));
   const app = join(root, "app");
   mkdirSync(app, { recursive: true });
   const dependencies = { ...APP_DEPENDENCIES, ...Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`])) };
@@ -90,7 +90,7 @@ async function createApp(root: string, port: number): Promise<Setup> {
   const origin = `http://127.0.0.1:${port}`;
   writeFileSync(
     join(app, "llmops.yaml"),
-    `service:\n  name: doc-snippets\nlocal:\n  directory: .llmops/traces\narize:\n  endpoint: "${origin}"\n  project_name: doc-snippets\nmlflow:\n  tracking_uri: "${origin}"\n  experiment_name: doc-snippets\n`,
+    `service:\n  name: doc-snippets\nlocal:\n  directory: .llmops/traces\narize:\n  endpoint: "${origin}"\n  project_name: doc-snippets\nmlflow:\n  tracking_uri: "${origin}"\n  experiment_name: doc-snippets\notlp:\n  endpoint: "${origin}"\n`,
   );
   // The app the command-line snippets start (`node --import ... app.mjs`, `npm start`): one chat completion.
   const call = `await new OpenAI().chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] })`;

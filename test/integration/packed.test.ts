@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
 import { cleanEnvironment, runProcess } from "@llmops-internal/test-support";
-import { acmePackage as acme, arizePackage, buildAndPack, corePackage as core, localPackage as local, mlflowPackage, repo, runOrThrow } from "./support/pack";
+import { acmePackage as acme, arizePackage, buildAndPack, corePackage as core, localPackage as local, mlflowPackage, otlpPackage, repo, runOrThrow } from "./support/pack";
 
 /**
  * The packages as users get them: built, packed with `pnpm pack` (which rewrites `workspace:` ranges), installed
@@ -42,7 +42,7 @@ async function main() {
   }
   // The published platforms load from their tarballs: their Platform objects and typed instrument() exports.
   result.loaded = [];
-  for (const name of ["local", "arize", "mlflow"]) {
+  for (const name of ["local", "arize", "mlflow", "otlp"]) {
     const loaded = await core.getPlatform(name).load();
     result.loaded.push(loaded.name + ":" + loaded.configSection + ":" + loaded.instrumentors.length);
   }
@@ -180,6 +180,7 @@ beforeAll(async () => {
   tarballs[local.name] = await buildAndPack(local, tarballDirectory);
   tarballs[arizePackage.name] = await buildAndPack(arizePackage, tarballDirectory);
   tarballs[mlflowPackage.name] = await buildAndPack(mlflowPackage, tarballDirectory);
+  tarballs[otlpPackage.name] = await buildAndPack(otlpPackage, tarballDirectory);
   log.push(`build and pack: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const [npmApp, pnpmApp] = await Promise.all([createApp("npm", temp, tarballs, log), createApp("pnpm", temp, tarballs, log)]);
   installed = { temp, apps: { npm: npmApp, pnpm: pnpmApp }, tarballs, log };
@@ -261,7 +262,13 @@ describe.each(nodes.map((node) => [node.version, node] as const))("on Node %s", 
         expect(output.platforms).toContainEqual({ name: "local", packageName: "@llmops/platform-local", version: "0.1.0", source: "dependency" });
         expect(output.platforms).toContainEqual({ name: "arize", packageName: "@llmops/platform-arize", version: "0.1.0", source: "dependency" });
         expect(output.platforms).toContainEqual({ name: "mlflow", packageName: "@llmops/platform-mlflow", version: "0.1.0", source: "dependency" });
-        expect(output.loaded).toEqual([expect.stringMatching(/^local:local:\d+$/), expect.stringMatching(/^arize:arize:\d+$/), expect.stringMatching(/^mlflow:mlflow:\d+$/)]);
+        expect(output.platforms).toContainEqual({ name: "otlp", packageName: "@llmops/platform-otlp", version: "0.1.0", source: "dependency" });
+        expect(output.loaded).toEqual([
+          expect.stringMatching(/^local:local:\d+$/),
+          expect.stringMatching(/^arize:arize:\d+$/),
+          expect.stringMatching(/^mlflow:mlflow:\d+$/),
+          expect.stringMatching(/^otlp:otlp:\d+$/),
+        ]);
       });
 
       it("instruments with acme: active handle, spans written to the file, clean shutdown", () => {

@@ -123,7 +123,7 @@ const kindOf = (span: DecodedSpan): unknown => span.attributes["openinference.sp
 
 describe("instrumentor registries, with the real client packages", () => {
   it("lists a real-client test for every entry of every platform's registry", () => {
-    for (const name of ["platform-arize", "platform-mlflow", "platform-local"]) {
+    for (const name of ["platform-arize", "platform-mlflow", "platform-local", "platform-otlp"]) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { platform } = require(join(repo, "packages", name, "dist", "index.cjs")) as { platform: { instrumentors: Array<{ key: string }> } };
       const untested = platform.instrumentors.map((spec) => spec.key).filter((key) => REAL_CLIENT_TESTS[key] === undefined);

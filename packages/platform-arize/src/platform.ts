@@ -1,6 +1,6 @@
 import { defineOtlpPlatform } from "@llmops/core/otlp";
 import { ARIZE_ENVIRONMENT, arizeSchema } from "./config/section";
-import { ARIZE_NAMES, checkGrpcExporter, explainExportError, grpcExporterFactory } from "./export/create-exporter";
+import { ARIZE_NAMES, checkArizeGrpcExporter, explainExportError, grpcExporterFactory } from "./export/create-exporter";
 import { resolveTarget, sendsKeyInClear } from "./export/target";
 import { vercelProcessorFactory } from "./export/vercel";
 import { ARIZE_INSTRUMENTORS } from "./instrumentors/registry";
@@ -28,7 +28,7 @@ export const platform = defineOtlpPlatform({
   environment: ARIZE_ENVIRONMENT,
   instrumentors: ARIZE_INSTRUMENTORS,
   checkDependencies({ appRoot, section }) {
-    if ((section as { transport?: string }).transport === "grpc") checkGrpcExporter(appRoot);
+    if ((section as { transport?: string }).transport === "grpc") checkArizeGrpcExporter(appRoot);
   },
   target({ section, service, appRoot, logger, ca }) {
     const target = resolveTarget(section, service);

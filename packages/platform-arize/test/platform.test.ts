@@ -5,7 +5,8 @@ import { loadConfig, redactUrl } from "@llmops/core";
 import { checkPlatform } from "@llmops/core/testing";
 import { platform } from "@llmops/platform-arize";
 import { explainExportError } from "../src/export/create-exporter";
-import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear, withTracesPath } from "../src/export/target";
+import { withTracesPath } from "@llmops/core/otlp";
+import { ARIZE_AX_HTTP_ENDPOINT, resolveTarget, sendsKeyInClear } from "../src/export/target";
 import type { ArizeSection } from "../src/config/section";
 import { SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 
@@ -27,10 +28,15 @@ const section = (overrides: Partial<ArizeSection> = {}): ArizeSection => ({
 });
 
 describe("@llmops/platform-arize", () => {
-  it("keeps the platform contract", async () => {
-    const report = await checkPlatform(platform, { sampleSection: { endpoint: "http://127.0.0.1:1/v1/traces" } });
+  it("keeps the platform contract, as an app installs the package too", async () => {
+    const report = await checkPlatform(platform, {
+      sampleSection: { endpoint: "http://127.0.0.1:1/v1/traces", api_key: "phoenix-conformance-key-77" },
+      brokenSection: { endpoint: "localhost:6006", transport: "carrier-pigeon" },
+      sectionFor: (endpoint) => ({ endpoint, api_key: "phoenix-conformance-key-77", project_name: "conformance" }),
+      packageDirectory: join(__dirname, ".."),
+    });
     expect(report.problems).toEqual([]);
-  });
+  }, 120_000);
 
   it("loads the seed 000 §7.1 file unchanged, every arize key honoured", async () => {
     const appRoot = app();

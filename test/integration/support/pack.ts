@@ -17,6 +17,7 @@ export const acmePackage: PackedPackage = { name: "acme-llmops-platform-acme", d
 export const localPackage: PackedPackage = { name: "@llmops/platform-local", directory: join(repo, "packages", "platform-local") };
 export const arizePackage: PackedPackage = { name: "@llmops/platform-arize", directory: join(repo, "packages", "platform-arize") };
 export const mlflowPackage: PackedPackage = { name: "@llmops/platform-mlflow", directory: join(repo, "packages", "platform-mlflow") };
+export const otlpPackage: PackedPackage = { name: "@llmops/platform-otlp", directory: join(repo, "packages", "platform-otlp") };
 
 /** Runs `command` (in a clean environment unless `env` is given) and throws with its output unless it exited 0. */
 export async function runOrThrow(what: string, command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<ProcessRun> {

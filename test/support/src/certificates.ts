@@ -22,14 +22,20 @@ export interface TestCertificates {
   /** PEM certificate of the server (SAN: IP 127.0.0.1, DNS localhost). */
   readonly serverCert: Buffer;
   /** The folder holding every file; removed by {@link TestCertificates.remove}. */
+  /** The server's key and certificate as files (for servers configured by path, such as the OpenTelemetry Collector). */
+  readonly serverKeyFile: string;
+  readonly serverCertFile: string;
+  /** A client certificate signed by `authority`, and its key, for mutual TLS. */
+  readonly clientKeyFile: string;
+  readonly clientCertFile: string;
   readonly directory: string;
   /** Deletes the folder (keys included). */
   remove(): void;
 }
 
 /**
- * Generates, into a fresh temporary folder, a CA, a server certificate for 127.0.0.1/localhost signed by it, and a
- * second, unrelated CA, with the `openssl` command-line tool. EC P-256 keys keep it fast; certificates live one day.
+ * Generates, into a fresh temporary folder, a CA, a server certificate for 127.0.0.1/localhost and a client certificate
+ * (mutual TLS) signed by it, and a second, unrelated CA, with the `openssl` command-line tool. EC P-256 keys keep it fast; certificates live one day.
  * Nothing is written inside the repository, so no key can be committed.
  *
  * @throws Error saying so when `openssl` is not on the PATH
@@ -40,43 +46,51 @@ export function generateTestCertificates(): TestCertificates {
   const authority = createAuthority(directory, "ca", "llmops test CA");
   const unrelatedAuthority = createAuthority(directory, "other-ca", "llmops unrelated test CA");
 
-  const serverKeyFile = join(directory, "server.key");
-  const serverCsrFile = join(directory, "server.csr");
-  const serverCertFile = join(directory, "server.pem");
-  const extensionsFile = join(directory, "server.ext");
-  writeFileSync(
-    extensionsFile,
-    ["basicConstraints = critical, CA:FALSE", "keyUsage = critical, digitalSignature, keyEncipherment", "extendedKeyUsage = serverAuth", "subjectAltName = IP:127.0.0.1, DNS:localhost", ""].join("\n"),
-  );
-  openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", serverKeyFile, "-out", serverCsrFile, "-subj", "/CN=localhost"]);
+  const server = issue(directory, "server", "localhost", ["extendedKeyUsage = serverAuth", "subjectAltName = IP:127.0.0.1, DNS:localhost"], "2");
+  const client = issue(directory, "client", "llmops test client", ["extendedKeyUsage = clientAuth"], "3");
+
+  return {
+    authority,
+    unrelatedAuthority,
+    serverKey: readFileSync(server.keyFile),
+    serverCert: readFileSync(server.certFile),
+    serverKeyFile: server.keyFile,
+    serverCertFile: server.certFile,
+    clientKeyFile: client.keyFile,
+    clientCertFile: client.certFile,
+    directory,
+    remove: () => rmSync(directory, { recursive: true, force: true }),
+  };
+}
+
+/** A key pair and a certificate for `commonName` signed by the folder's CA, with the given X.509 extensions. */
+function issue(directory: string, name: string, commonName: string, extensions: string[], serial: string): { keyFile: string; certFile: string } {
+  const keyFile = join(directory, `${name}.key`);
+  const csrFile = join(directory, `${name}.csr`);
+  const certFile = join(directory, `${name}.pem`);
+  const extensionsFile = join(directory, `${name}.ext`);
+  writeFileSync(extensionsFile, ["basicConstraints = critical, CA:FALSE", "keyUsage = critical, digitalSignature, keyEncipherment", ...extensions, ""].join("\n"));
+  openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", csrFile, "-subj", `/CN=${commonName}`]);
   openssl([
     "x509",
     "-req",
     "-in",
-    serverCsrFile,
+    csrFile,
     "-CA",
     join(directory, "ca.pem"),
     "-CAkey",
     join(directory, "ca.key"),
     "-set_serial",
-    "2",
+    serial,
     "-days",
     "1",
     "-sha256",
     "-extfile",
     extensionsFile,
     "-out",
-    serverCertFile,
+    certFile,
   ]);
-
-  return {
-    authority,
-    unrelatedAuthority,
-    serverKey: readFileSync(serverKeyFile),
-    serverCert: readFileSync(serverCertFile),
-    directory,
-    remove: () => rmSync(directory, { recursive: true, force: true }),
-  };
+  return { keyFile, certFile };
 }
 
 function createAuthority(directory: string, name: string, commonName: string): TestAuthority {

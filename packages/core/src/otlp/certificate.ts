@@ -20,6 +20,8 @@ export interface CertificateFileParams {
   readonly key: string;
   /** What the CA vouches for, for the message, e.g. `the collector`. */
   readonly server: string;
+  /** What the file should be, for the message, in place of "the PEM file of the CA that signed <server>'s certificate". */
+  readonly expected?: string;
 }
 
 /**
@@ -76,5 +78,6 @@ function readCertificate(params: CertificateFileParams): string | ConfigIssue | 
   const read = readRegularFile(path, MAX_CERTIFICATE_BYTES);
   if (read.kind === "text") return read.text;
   const reason = read.kind === "missing" ? "it does not exist" : read.reason;
-  return { path: params.key, message: `cannot read ${path}: ${reason}. Point it at the PEM file of the CA that signed ${params.server}'s certificate.` };
+  const expected = params.expected ?? `the PEM file of the CA that signed ${params.server}'s certificate`;
+  return { path: params.key, message: `cannot read ${path}: ${reason}. Point it at ${expected}.` };
 }

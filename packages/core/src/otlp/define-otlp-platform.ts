@@ -2,7 +2,9 @@ import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { GenericSchema, InferInput, InferOutput } from "valibot";
 import type { EnvironmentOverride } from "../contract/config";
 import type { InstrumentorSpec } from "../contract/instrumentor";
+import type { ConfigCheckContext } from "../contract/config";
 import type { Platform } from "../contract/platform";
+import type { ConfigIssue } from "../errors/llmops-error";
 import type { ManagedTracerProvider, ProviderContext } from "../contract/provider";
 import type { SpanExporterFactory } from "../contract/provider";
 import { checkCertificateFile, readCertificateFile } from "./certificate";
@@ -31,6 +33,12 @@ export interface OtlpTarget {
   readonly resourceAttributes?: Readonly<Record<string, string>>;
   /** False skips the server certificate check (testing only). Default true. */
   readonly rejectUnauthorized?: boolean;
+  /** Client certificate chain (PEM) for mutual TLS over OTLP/HTTP; needs `clientKey`. */
+  readonly clientCertificate?: string;
+  /** Client private key (PEM) for mutual TLS over OTLP/HTTP. */
+  readonly clientKey?: string;
+  /** Span processors placed before the exporters', e.g. one that rewrites attributes into another convention. */
+  readonly spanProcessors?: readonly SpanProcessor[];
   /** An exporter factory used instead of OTLP/HTTP protobuf (another transport, such as gRPC). */
   readonly exporter?: SpanExporterFactory;
   /** The platform's own hint for a failed export (credentials, routes); undefined falls back to {@link explainTransportError}. */
@@ -65,6 +73,8 @@ export interface OtlpPlatformDefinition<TSchema extends GenericSchema, TSectionN
   readonly instrumentors: readonly InstrumentorSpec[];
   /** As {@link Platform.checkDependencies}: throw `MissingDependencyError` for a missing optional peer the section asks for. */
   checkDependencies?(context: { readonly appRoot: string; readonly section: unknown }): void | Promise<void>;
+  /** More checks of the section for `llmops validate` and `instrument()`, besides the kit's own of `certificate_file`. */
+  checkConfig?(context: ConfigCheckContext<InferOutput<TSchema>>): readonly ConfigIssue[];
   /** Resolves the target from the section; may warn through `context.logger`, and may throw (permissive mode turns it into one warning). */
   target(context: OtlpTargetContext<InferOutput<TSchema>>): OtlpTarget | Promise<OtlpTarget>;
   /** Builds the span processor of the exporter in place of the batch or simple one (see `AssembleProviderOptions.createSpanProcessor`). */
@@ -116,9 +126,9 @@ export function defineOtlpPlatform<TSchema extends GenericSchema<unknown, OtlpSe
     ...(definition.environment === undefined ? {} : { environment: definition.environment }),
     instrumentors: definition.instrumentors,
     ...(definition.checkDependencies === undefined ? {} : { checkDependencies: (context) => definition.checkDependencies?.(context) }),
-    checkConfig({ section, appRoot }) {
-      const issue = checkCertificateFile(certificate(section, appRoot));
-      return issue === undefined ? [] : [issue];
+    checkConfig(context) {
+      const issue = checkCertificateFile(certificate(context.section, context.appRoot));
+      return [...(issue === undefined ? [] : [issue]), ...(definition.checkConfig?.(context) ?? [])];
     },
     async createTracerProvider(context: ProviderContext<Section>): Promise<ManagedTracerProvider> {
       const { section, logger } = context;
@@ -137,8 +147,11 @@ export function defineOtlpPlatform<TSchema extends GenericSchema<unknown, OtlpSe
           compression: section.compression,
           ca,
           ...(target.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+          ...(target.clientCertificate === undefined ? {} : { clientCertificate: target.clientCertificate }),
+          ...(target.clientKey === undefined ? {} : { clientKey: target.clientKey }),
         });
-      const spanProcessors = section.debug ? [await consoleSpanProcessor()] : [];
+      // The target's processors first: the terminal then shows spans as the platform sends them.
+      const spanProcessors = [...(target.spanProcessors ?? []), ...(section.debug ? [await consoleSpanProcessor()] : [])];
       const createSpanProcessor = definition.createSpanProcessor?.(context);
       logger.debug(`exporting to ${target.description}`);
       return context.assembleTracerProvider({

@@ -27,6 +27,10 @@ export interface ExportHttpAgentOptions {
   readonly ca?: string;
   /** False skips the server certificate check (testing only). Default true. */
   readonly rejectUnauthorized?: boolean;
+  /** Client certificate chain (PEM) presented for mutual TLS; needs `key`. */
+  readonly cert?: string;
+  /** Client private key (PEM) for mutual TLS. */
+  readonly key?: string;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface ExportHttpAgentOptions {
  * abandoned export holds the process. Each export attempt uses a connection of its own (no keep-alive), so one
  * export's connections are never another's.
  *
- * @param options - TLS settings: `ca`, `rejectUnauthorized`
+ * @param options - TLS settings: `ca`, `rejectUnauthorized`, and `cert`/`key` for mutual TLS
  * @returns a factory `(protocol) => Promise<Agent>`, what the exporter's `httpAgentOptions` accepts
  *
  * @example
@@ -51,7 +55,14 @@ export function exportHttpAgent(options: ExportHttpAgentOptions = {}): ExportAge
     const secure = protocol === "https:";
     // Imported when the exporter asks, after any HTTP instrumentation of the app has patched these modules.
     const { Agent } = secure ? await import("node:https") : await import("node:http");
-    const tls = secure ? { ...(options.ca === undefined ? {} : { ca: options.ca }), rejectUnauthorized: options.rejectUnauthorized !== false } : {};
+    const tls = secure
+      ? {
+          ...(options.ca === undefined ? {} : { ca: options.ca }),
+          ...(options.cert === undefined ? {} : { cert: options.cert }),
+          ...(options.key === undefined ? {} : { key: options.key }),
+          rejectUnauthorized: options.rejectUnauthorized !== false,
+        }
+      : {};
     const base = Agent as unknown as new (agentOptions: object) => HttpAgent;
     class ScopedAgent extends base {
       override createConnection(connection: Parameters<HttpAgent["createConnection"]>[0], callback?: (error: Error | null, stream: Duplex) => void): Duplex | null | undefined {

@@ -24,6 +24,10 @@ export interface OtlpHttpExporterOptions {
   readonly ca?: string | undefined;
   /** False skips the server certificate check (testing only). Default true. */
   readonly rejectUnauthorized?: boolean;
+  /** Client certificate chain (PEM) for mutual TLS; needs `clientKey`. */
+  readonly clientCertificate?: string | undefined;
+  /** Client private key (PEM) for mutual TLS. */
+  readonly clientKey?: string | undefined;
 }
 
 /**
@@ -45,7 +49,12 @@ export interface OtlpHttpExporterOptions {
  */
 export function otlpHttpExporter(options: OtlpHttpExporterOptions): SpanExporterFactory {
   const headers = typeof options.headers === "function" ? options.headers : { ...options.headers };
-  const tls = { ...(options.ca === undefined ? {} : { ca: options.ca }), ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
+  const tls = {
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.clientCertificate === undefined ? {} : { cert: options.clientCertificate }),
+    ...(options.clientKey === undefined ? {} : { key: options.clientKey }),
+    ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  };
   return async () => {
     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
     return constructWithoutOtlpEnvironment(

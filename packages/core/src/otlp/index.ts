@@ -13,3 +13,6 @@ export { exportHttpAgent } from "./export-agent";
 export type { ExportAgentFactory, ExportHttpAgentOptions } from "./export-agent";
 export { boundedRequest, DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-request";
 export type { BoundedRequestOptions, BoundedResponse } from "./bounded-request";
+export { checkGrpcExporter, otlpGrpcExporter, GRPC_EXPORTER_PACKAGE } from "./grpc-exporter";
+export type { OtlpGrpcExporterOptions } from "./grpc-exporter";
+export { withTracesPath, grpcOrigin } from "./urls";

@@ -1,5 +1,43 @@
 import type { Platform } from "../contract/platform";
 import { messageOf } from "../errors/error-message";
+import { isSecretPath } from "../helpers/redact";
+import { checkPackage } from "./package-checks";
+
+/**
+ * What {@link checkPlatform} checks a platform with. Only `sampleSection` is needed; each other option turns on the
+ * checks that need it.
+ *
+ * @example
+ * ```ts
+ * const params: ConformanceParams = {
+ *   sampleSection: { endpoint: "http://127.0.0.1:4318", api_key: "k-123456" },
+ *   brokenSection: { endpoint: 42 },
+ *   sectionFor: (endpoint) => ({ endpoint, api_key: "k-123456" }),
+ *   packageDirectory: new URL("..", import.meta.url).pathname,
+ * };
+ * ```
+ */
+export interface ConformanceParams {
+  /** A valid section, e.g. the example of the platform's README: the schema must accept it. */
+  readonly sampleSection: unknown;
+  /** An invalid section: the schema must reject it with an issue that names the key (a path). */
+  readonly brokenSection?: unknown;
+  /**
+   * A valid section that sends spans to `endpoint` (an OTLP/HTTP base URL such as `http://127.0.0.1:4318`; append
+   * `/v1/traces` if the platform wants the full URL). With `packageDirectory`, the kit runs a receiver and checks that
+   * a span arrives, that permissive mode with nothing listening never throws and settles, and that a receiver answering
+   * 401 is counted as a failed export.
+   */
+  readonly sectionFor?: (endpoint: string) => unknown;
+  /**
+   * The package's folder (where its package.json is): turns on the checks of the package as an app installs it, each
+   * in a fresh Node process: the `llmops.platform` field, discovery from an app that depends on it, that importing it
+   * loads no OpenTelemetry SDK, exporter or transport, and, with `sectionFor`, the export checks above.
+   */
+  readonly packageDirectory?: string;
+  /** Strings that must never appear in what the checks make the platform print; the sample section's values at secret-looking keys (`api_key`, `token`, ...) are added. */
+  readonly secrets?: readonly string[];
+}
 
 /** What {@link checkPlatform} found wrong; empty when the platform keeps the contract. */
 export interface ConformanceReport {
@@ -13,9 +51,12 @@ export interface ConformanceReport {
  * The conformance kit for platform authors: checks a platform object against the contract, and, given a sample
  * section, that the schema accepts it, that an empty section is reported (not thrown), and that the provider
  * it builds creates and ends a span, and that its flush and shutdown settle (the sample endpoint need not be up).
+ * With more {@link ConformanceParams}: that a broken section is rejected with paths, and the package as an app
+ * installs it (field, discovery, a light import, a span exported to the kit's receiver, permissive mode, no secret
+ * printed).
  *
  * @param platform - the platform object
- * @param params.sampleSection - a valid section for this platform
+ * @param params - the sample section and the options of the further checks
  *
  * @example
  * ```ts
@@ -28,7 +69,7 @@ export interface ConformanceReport {
  * });
  * ```
  */
-export async function checkPlatform(platform: Platform, params: { readonly sampleSection: unknown }): Promise<ConformanceReport> {
+export async function checkPlatform(platform: Platform, params: ConformanceParams): Promise<ConformanceReport> {
   const problems: string[] = [];
   const check = (condition: boolean, problem: string): void => {
     if (!condition) problems.push(problem);
@@ -63,10 +104,27 @@ export async function checkPlatform(platform: Platform, params: { readonly sampl
     check(sample.success, `schema rejects the sample section: ${sample.success ? "" : sample.issues.map((issue) => issue.message).join("; ")}`);
     v.safeParse(platform.schema, {});
     v.safeParse(platform.schema, 42);
+    if (params.brokenSection !== undefined) {
+      const broken = v.safeParse(platform.schema, params.brokenSection);
+      if (broken.success) problems.push("schema accepts the broken section");
+      else if (!broken.issues.every((issue) => (v.getDotPath(issue) ?? "") !== "")) problems.push("schema rejects the broken section with an issue that names no key (no path)");
+    }
   } catch (error) {
     problems.push(`schema throws instead of reporting issues: ${messageOf(error)}`);
   }
   if (problems.length === 0) await checkProvider(platform, v.parse(platform.schema, params.sampleSection), problems);
+  if (problems.length === 0 && params.packageDirectory !== undefined) {
+    await checkPackage(
+      {
+        platformName: platform.name,
+        configSection: platform.configSection,
+        packageDirectory: params.packageDirectory,
+        ...(params.sectionFor === undefined ? {} : { sectionFor: params.sectionFor }),
+        secrets: [...(params.secrets ?? []), ...secretValues(params.sampleSection, "")],
+      },
+      problems,
+    );
+  }
   return { ok: problems.length === 0, problems };
 }
 
@@ -108,4 +166,11 @@ async function checkProvider(platform: Platform, section: unknown, problems: str
   } catch (error) {
     problems.push(`createTracerProvider threw with a valid section: ${messageOf(error)}`);
   }
+}
+
+/** The string values at secret-looking keys of a section (`api_key`, `token`, `password`, ...). */
+function secretValues(value: unknown, path: string): string[] {
+  if (typeof value === "string") return isSecretPath(path) ? [value] : [];
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => secretValues(item, path === "" ? key : `${path}.${key}`));
 }

@@ -1,5 +1,6 @@
 import { SEMRESATTRS_PROJECT_NAME } from "@arizeai/openinference-semantic-conventions";
 import { redactUrl, travelsInClear } from "@llmops/core";
+import { grpcOrigin, withTracesPath } from "@llmops/core/otlp";
 import type { ServiceInfo } from "@llmops/core";
 import type { ArizeSection } from "../config/section";
 
@@ -53,19 +54,6 @@ export function resolveTarget(section: ArizeSection, service: ServiceInfo): Expo
   const project = resourceAttributes[SEMRESATTRS_PROJECT_NAME] ?? "default";
   const description = `${ax ? "Arize AX" : "Phoenix"} at ${redactUrl(url)} (project "${project}", ${section.transport})`;
   return { kind: ax ? "ax" : "phoenix", url, headers, resourceAttributes, description };
-}
-
-/** Appends `/v1/traces` to an HTTP endpoint whose path does not end with it. */
-export function withTracesPath(endpoint: string): string {
-  const url = new URL(endpoint);
-  if (!url.pathname.replace(/\/+$/, "").endsWith("/v1/traces")) url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/traces`;
-  return url.toString();
-}
-
-/** gRPC addresses host and port only; a path would be ignored by the exporter with a warning. */
-export function grpcOrigin(endpoint: string): string {
-  const parsed = new URL(endpoint);
-  return `${parsed.protocol}//${parsed.host}`;
 }
 
 /** True when an API key would travel unencrypted to another machine: plain HTTP to a host that is not loopback. */
