@@ -7,6 +7,8 @@ export const SHARED_ENVIRONMENT: readonly { readonly variable: string; readonly 
   { variable: "LLMOPS_SERVICE_VERSION", path: ["service", "version"] },
   { variable: "LLMOPS_ENVIRONMENT", path: ["service", "environment"] },
   { variable: "LLMOPS_VALIDATION_MODE", path: ["validation", "mode"] },
+  { variable: "LLMOPS_PRIVACY_DETECTORS", path: ["privacy", "detectors"] },
+  { variable: "LLMOPS_PRIVACY_SALT", path: ["privacy", "salt"] },
 ];
 
 /** Which variable set which key, for messages (never the value). */

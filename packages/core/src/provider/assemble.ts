@@ -7,6 +7,8 @@ import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
 import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
+import type { PrivacyDetectorsConfig } from "../contract/privacy";
+import { createPrivacyProcessor } from "../privacy/privacy-processor";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
@@ -45,6 +47,7 @@ export async function assembleTracerProvider(
   logger: DiagLogger,
   stats: TracingStatsCollector = new TracingStatsCollector(),
   deferExporters = false,
+  privacy?: PrivacyDetectorsConfig,
 ): Promise<ManagedTracerProvider> {
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
@@ -68,6 +71,8 @@ export async function assembleTracerProvider(
   const spanProcessors = [
     // First, so that the platform's processors and the exporters see the session, user and tags of `withSession()`...
     new ContextAttributesProcessor(),
+    // Masks in onEnding, before any processor's onEnd: no exporter sees what the privacy detectors find.
+    ...[createPrivacyProcessor(privacy, logger)].filter((processor) => processor !== undefined),
     ...(options.spanProcessors ?? []),
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();

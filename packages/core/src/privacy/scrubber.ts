@@ -1,0 +1,107 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { BUILT_IN_DETECTORS, DETECTORS, stars } from "./detectors";
+import type { Detector } from "./detectors";
+import type { PrivacyAction, PrivacyDetectorsConfig } from "../contract/privacy";
+
+/** What replaces the part of a value past the scan limit: it was not scanned, so it is not sent. */
+export function truncationMarker(notScanned: number): string {
+  return `[TRUNCATED:${notScanned} characters not scanned]`;
+}
+
+/** One detector with its action, ready to run. */
+interface ActiveDetector {
+  readonly detector: Detector;
+  readonly replace: (value: string) => string;
+}
+
+/** A find, for measuring the detectors (the corpus test) rather than replacing. */
+export interface Finding {
+  readonly detector: string;
+  readonly value: string;
+}
+
+/** Scans text with the configured detectors, in order (custom ones first), and replaces each find by its action. */
+export interface Scrubber {
+  /** The text with every find replaced; the same string object when nothing was found. */
+  scrub(text: string): string;
+  /** Every find, without replacing (each detector still sees the text as the ones before it left it). */
+  findings(text: string): Finding[];
+}
+
+/** A salt for the process when `hash` is used with none configured: tokens then match within this process only. */
+let processSalt: string | undefined;
+
+function replacement(detector: Detector, action: PrivacyAction, salt: string): (value: string) => string {
+  switch (action) {
+    case "mask":
+      return detector.mask;
+    case "hash":
+      return (value) => {
+        const normalized = detector.normalize?.(value) ?? value;
+        const digest = createHmac("sha256", salt).update(`${detector.name}\u0000${normalized}`).digest("hex");
+        return `[${detector.label}:${digest.slice(0, 12)}]`;
+      };
+    default:
+      return () => `[REDACTED:${detector.label}]`;
+  }
+}
+
+/** A detector made from a custom pattern of the configuration (checked by validation). */
+function customDetector(name: string, pattern: string, ignoreCase: boolean): Detector {
+  return {
+    name,
+    label: name.toUpperCase(),
+    pattern: new RegExp(pattern, ignoreCase ? "gi" : "g"),
+    mask: (value) => (value.length <= 1 ? "*" : value.charAt(0) + stars(value.length - 1)),
+  };
+}
+
+/**
+ * Builds the scrubber of a `privacy:` section, or undefined when no detector is on (then nothing is installed and
+ * spans cost nothing more).
+ */
+export function createScrubber(config: PrivacyDetectorsConfig | undefined): Scrubber | undefined {
+  if (config === undefined) return undefined;
+  const salt = config.salt ?? (processSalt ??= randomBytes(32).toString("hex"));
+  const active: ActiveDetector[] = [];
+  for (const custom of config.custom) {
+    if (custom.action === "off") continue;
+    const detector = customDetector(custom.name, custom.pattern, custom.ignoreCase);
+    active.push({ detector, replace: replacement(detector, custom.action, salt) });
+  }
+  for (const name of BUILT_IN_DETECTORS) {
+    const action = config.detectors[name];
+    if (action === undefined || action === "off") continue;
+    const detector = DETECTORS[name];
+    active.push({ detector, replace: replacement(detector, action, salt) });
+  }
+  if (active.length === 0) return undefined;
+  const maxScanLength = config.maxScanLength;
+
+  const run = (text: string, onFind: (active: ActiveDetector, value: string) => string): string => {
+    let current = text.length > maxScanLength ? text.slice(0, maxScanLength) : text;
+    for (const entry of active) {
+      const { detector } = entry;
+      if (detector.mayContain !== undefined && !detector.mayContain(current)) continue;
+      const accept = detector.accept;
+      current = current.replace(detector.pattern, (match) => (accept === undefined || accept(match) ? onFind(entry, match) : match));
+    }
+    if (text.length > maxScanLength) current += truncationMarker(text.length - maxScanLength);
+    return current;
+  };
+  return {
+    scrub: (text) => {
+      const result = run(text, (entry, value) => entry.replace(value));
+      // The same object when nothing changed, so that the processor writes only what it changed.
+      return result === text ? text : result;
+    },
+    findings: (text) => {
+      const found: Finding[] = [];
+      run(text, (entry, value) => {
+        found.push({ detector: entry.detector.name, value });
+        return `\u0000${entry.detector.label}\u0000`;
+      });
+      return found;
+    },
+  };
+}
