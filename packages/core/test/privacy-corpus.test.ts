@@ -1,6 +1,8 @@
-// How well the built-in detectors do on a labelled synthetic corpus (test/privacy-corpus/corpus.json, written by
+// How well the built-in detectors do on a labelled synthetic corpus (test/privacy-corpus/corpus.jsonl, written by
 // generate.mjs next to it): recall and precision per detector, printed, and bounds they must keep.
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILT_IN_DETECTORS } from "../src/privacy/detectors";
 import { createScrubber } from "../src/privacy/scrubber";
@@ -12,7 +14,12 @@ interface Entry {
   readonly note?: string;
 }
 
-const corpus = JSON.parse(readFileSync(join(__dirname, "privacy-corpus", "corpus.json"), "utf8")) as { entries: Entry[] };
+const corpus = {
+  entries: readFileSync(join(__dirname, "privacy-corpus", "corpus.jsonl"), "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Entry),
+};
 
 const MIN_RECALL = 0.98;
 const MIN_PRECISION = 0.95;
@@ -21,6 +28,17 @@ test("the corpus holds several hundred strings, with and without each kind, near
   expect(corpus.entries.length).toBeGreaterThanOrEqual(500);
   for (const kind of BUILT_IN_DETECTORS) expect(corpus.entries.filter((entry) => entry.pii.some((item) => item.kind === kind)).length).toBeGreaterThanOrEqual(30);
   expect(corpus.entries.filter((entry) => entry.pii.length === 0).length).toBeGreaterThanOrEqual(250);
+});
+
+test("the committed corpus is what its generator writes", () => {
+  const folder = mkdtempSync(join(tmpdir(), "llmops-corpus-"));
+  try {
+    const written = join(folder, "corpus.jsonl");
+    execFileSync(process.execPath, [join(__dirname, "privacy-corpus", "generate.mjs"), written]);
+    expect(readFileSync(written, "utf8")).toBe(readFileSync(join(__dirname, "privacy-corpus", "corpus.jsonl"), "utf8"));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test(`every detector finds at least ${MIN_RECALL} of its kind with a precision of at least ${MIN_PRECISION}`, () => {

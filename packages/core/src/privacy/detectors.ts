@@ -14,8 +14,8 @@ export interface Detector {
   readonly name: string;
   /** Upper-case label in replacements, e.g. `EMAIL` in `[REDACTED:EMAIL]`. */
   readonly label: string;
-  /** A global pattern of candidates. */
-  readonly pattern: RegExp;
+  /** Global patterns of candidates, run one after the other. */
+  readonly patterns: readonly RegExp[];
   /** A cheap test that the text may hold a find at all; false skips the pattern. */
   readonly mayContain?: (text: string) => boolean;
   /** Whether a candidate is a real find. */
@@ -66,7 +66,7 @@ function maskEmail(value: string): string {
 const email: Detector = {
   name: "email",
   label: "EMAIL",
-  pattern: /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g,
+  patterns: [/(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g],
   mayContain: (text) => text.includes("@"),
   mask: maskEmail,
   normalize: (value) => value.toLowerCase(),
@@ -109,7 +109,7 @@ function knownIssuer(digits: string): boolean {
 const payment_card: Detector = {
   name: "payment_card",
   label: "CARD",
-  pattern: /(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d]|[.,-]\d)/g,
+  patterns: [/(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d]|[.,-]\d)/g],
   mayContain: (text) => hasDigitRun.test(text),
   accept(candidate) {
     const separators = candidate.replace(/\d/g, "");
@@ -215,19 +215,19 @@ export function ibanValid(compact: string): boolean {
 const iban: Detector = {
   name: "iban",
   label: "IBAN",
-  pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g,
+  patterns: [/(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g],
   mayContain: (text) => /[A-Z]{2}\d\d/.test(text),
   accept: (candidate) => ibanValid(candidate.replace(/ /g, "")),
   mask(value) {
-    // The country code stays; every other letter or digit but the last four becomes a star.
-    let left = value.replace(/ /g, "").length - 4;
+    // The country code and the last four characters stay; the check digits and the rest become stars.
+    const total = value.replace(/ /g, "").length;
+    let position = 0;
     let out = "";
-    for (let index = 0; index < value.length; index++) {
-      const char = value.charAt(index);
+    for (const char of value) {
       if (char === " ") out += char;
       else {
-        out += index < 2 || left <= 2 ? char : "*";
-        left -= 1;
+        out += position < 2 || position >= total - 4 ? char : "*";
+        position += 1;
       }
     }
     return out;
@@ -263,7 +263,7 @@ export function ipv6Valid(candidate: string): boolean {
 const ip_address: Detector = {
   name: "ip_address",
   label: "IP",
-  pattern: new RegExp(`(?<![\\w.:])(?:${IPV4}(?![\\w]|\\.\\d)|(?:[0-9A-Fa-f]{0,4}:){2,7}(?:${IPV4}|[0-9A-Fa-f]{1,4})?(?![\\w:]|\\.\\d))`, "g"),
+  patterns: [new RegExp(`(?<![\\w.:])(?:${IPV4}(?![\\w]|\\.\\d)|(?:[0-9A-Fa-f]{0,4}:){2,7}(?:${IPV4}|[0-9A-Fa-f]{1,4})?(?![\\w:]|\\.\\d))`, "g")],
   mayContain: (text) => text.includes(".") || text.includes(":"),
   accept: (candidate) => (candidate.includes(":") ? ipv6Valid(candidate) : true),
   mask(value) {
@@ -278,22 +278,24 @@ const ip_address: Detector = {
 const phone: Detector = {
   name: "phone",
   label: "PHONE",
-  pattern: new RegExp(
-    [
-      // International: +country code, then groups split by a space, a dash or a dot, an optional trunk or area code in
-      // parentheses; or the compact E.164 form.
-      "\\+[1-9]\\d{0,3}(?:[ .-]?\\(\\d{1,4}\\)[ .-]?\\d{1,10})?(?:[ .-]\\d{1,10}){1,6}",
-      "\\+[1-9]\\d{7,14}",
-      // North American: (415) 555-2671, 415-555-2671, 415.555.2671, 415 555 2671.
-      "(?:\\(\\d{3}\\) ?|\\d{3}[ .-])\\d{3}[ .-]\\d{4}",
-      // National numbers with a trunk 0: 020 7946 0958, 030 901820, 06 12 34 56 78.
-      "0\\d{1,4}[ .-]\\d{3,4}[ .-]?\\d{3,4}",
-      "0\\d(?:[ .]\\d{2}){4}",
-    ]
-      .map((alternative) => `(?<![\\w+.:/-])(?<!\\d[ .-])(?:${alternative})(?![\\w]|[.:/-]\\d)`)
-      .join("|"),
-    "g",
-  ),
+  patterns: [
+    new RegExp(
+      [
+        // International: +country code, then groups split by a space, a dash or a dot, an optional trunk or area code in
+        // parentheses; or the compact E.164 form.
+        "\\+[1-9]\\d{0,3}(?:[ .-]?\\(\\d{1,4}\\)[ .-]?\\d{1,10})?(?:[ .-]\\d{1,10}){1,6}",
+        "\\+[1-9]\\d{7,14}",
+        // North American: (415) 555-2671, 415-555-2671, 415.555.2671, 415 555 2671.
+        "(?:\\(\\d{3}\\) ?|\\d{3}[ .-])\\d{3}[ .-]\\d{4}",
+        // National numbers with a trunk 0: 020 7946 0958, 030 901820, 06 12 34 56 78.
+        "0\\d{1,4}[ .-]\\d{3,4}[ .-]?\\d{3,4}",
+        "0\\d(?:[ .]\\d{2}){4}",
+      ]
+        .map((alternative) => `(?<![\\w+.:/-])(?<!\\d[ .-])(?:${alternative})(?![\\w]|[.:/-]\\d)`)
+        .join("|"),
+      "g",
+    ),
+  ],
   mayContain: (text) => hasDigitPair.test(text),
   accept(candidate) {
     const digits = digitsOnly(candidate).length;
@@ -312,7 +314,7 @@ const jwt: Detector = {
   name: "jwt",
   label: "JWT",
   // A header and a payload that are base64url JSON objects (`{"` encodes as `eyJ`), and a signature (empty for `alg: none`).
-  pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g,
+  patterns: [/(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g],
   mayContain: (text) => text.includes("eyJ"),
   mask: (value) => `eyJ${stars(value.length - 3)}`,
 };
@@ -352,8 +354,8 @@ export function entropy(text: string): number {
 
 /**
  * A token that looks random enough to be a secret: 24 to 256 characters of letters, digits and `+/_=-`, with upper-
- * and lower-case letters and digits all present and an entropy a word, a path or a hexadecimal hash (git SHA, UUID)
- * does not reach.
+ * and lower-case letters and digits all present (so no hexadecimal hash, git SHA or UUID), not made of words
+ * (CamelCase names, paths), and an entropy that repeated characters do not reach.
  */
 export function looksLikeSecret(token: string): boolean {
   const body = token.replace(/=+$/, "");
@@ -367,13 +369,13 @@ export function looksLikeSecret(token: string): boolean {
     else if (code >= 97 && code <= 122) lower++;
     else if (code >= 48 && code <= 57) digit++;
   }
-  if (upper < 2 || lower < 2 || digit < 2) return false;
+  if (upper === 0 || lower === 0 || digit === 0) return false;
   // Paths and identifiers split into short words: a secret has long runs without a separator.
   const longestPiece = Math.max(...body.split(/[/_-]/).map((piece) => piece.length));
   if (longestPiece < 16) return false;
   // CamelCase names and product names are mostly runs of lower-case letters; random characters seldom are.
   let wordlike = 0;
-  for (const run of body.match(/[a-z]{3,}/g) ?? []) wordlike += run.length;
+  for (const run of body.match(/[a-z]{4,}/g) ?? []) wordlike += run.length;
   if (wordlike / body.length > 0.4) return false;
   return entropy(body) >= 3.7 + Math.min(0.6, (body.length - 24) / 80);
 }
@@ -381,7 +383,12 @@ export function looksLikeSecret(token: string): boolean {
 const api_key: Detector = {
   name: "api_key",
   label: "API_KEY",
-  pattern: new RegExp(`(?<![\\w+/=-])(?:(?:${KEY_PREFIXES.map(([prefix, body]) => prefix + body).join("|")})(?![\\w-])|[A-Za-z0-9+/_=-]{24,}(?![\\w+/=-]))`, "g"),
+  patterns: [
+    // Keys with a provider's prefix first, so that a key written as `name=sk-...` is found whole before the generic
+    // pattern sees the text around it.
+    new RegExp(`(?<![\\w+/-])(?:${KEY_PREFIXES.map(([prefix, body]) => prefix + body).join("|")})(?![\\w-])`, "g"),
+    /(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])/g,
+  ],
   accept: (candidate) => PREFIXED_KEY.test(candidate) || looksLikeSecret(candidate),
   mask(value) {
     const prefix = PREFIXED_KEY.exec(value)?.[0] ?? value.slice(0, 2);

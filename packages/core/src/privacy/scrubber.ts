@@ -8,6 +8,22 @@ export function truncationMarker(notScanned: number): string {
   return `[TRUNCATED:${notScanned} characters not scanned]`;
 }
 
+/** How far back from the scan limit a cut looks for white space. */
+const CUT_LOOKBACK = 256;
+
+/**
+ * Where a value longer than the limit is cut: at the last white space before the limit when there is one close by,
+ * so that a value that straddles the limit goes whole with the part not scanned instead of leaving its first half;
+ * else that far back, which no detector's find is longer than.
+ */
+function scanLimit(text: string, maxScanLength: number): number {
+  for (let index = maxScanLength; index > maxScanLength - CUT_LOOKBACK && index > 0; index--) {
+    const code = text.charCodeAt(index);
+    if (code === 32 || code === 10 || code === 9 || code === 13) return index;
+  }
+  return maxScanLength - CUT_LOOKBACK;
+}
+
 /** One detector with its action, ready to run. */
 interface ActiveDetector {
   readonly detector: Detector;
@@ -51,7 +67,7 @@ function customDetector(name: string, pattern: string, ignoreCase: boolean): Det
   return {
     name,
     label: name.toUpperCase(),
-    pattern: new RegExp(pattern, ignoreCase ? "gi" : "g"),
+    patterns: [new RegExp(pattern, ignoreCase ? "gi" : "g")],
     mask: (value) => (value.length <= 1 ? "*" : value.charAt(0) + stars(value.length - 1)),
   };
 }
@@ -79,14 +95,17 @@ export function createScrubber(config: PrivacyDetectorsConfig | undefined): Scru
   const maxScanLength = config.maxScanLength;
 
   const run = (text: string, onFind: (active: ActiveDetector, value: string) => string): string => {
-    let current = text.length > maxScanLength ? text.slice(0, maxScanLength) : text;
+    const scanned = text.length > maxScanLength ? scanLimit(text, maxScanLength) : text.length;
+    let current = scanned < text.length ? text.slice(0, scanned) : text;
     for (const entry of active) {
       const { detector } = entry;
       if (detector.mayContain !== undefined && !detector.mayContain(current)) continue;
       const accept = detector.accept;
-      current = current.replace(detector.pattern, (match) => (accept === undefined || accept(match) ? onFind(entry, match) : match));
+      for (const pattern of detector.patterns) {
+        current = current.replace(pattern, (match) => (accept === undefined || accept(match) ? onFind(entry, match) : match));
+      }
     }
-    if (text.length > maxScanLength) current += truncationMarker(text.length - maxScanLength);
+    if (scanned < text.length) current += truncationMarker(text.length - scanned);
     return current;
   };
   return {

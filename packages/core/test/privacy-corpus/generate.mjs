@@ -1,7 +1,7 @@
-// Writes corpus.json: synthetic strings labelled with the personal data and secrets they hold, for the detector
+// Writes corpus.jsonl: synthetic strings labelled with the personal data and secrets they hold, for the detector
 // accuracy test (privacy-corpus.test.ts). Deterministic (a seeded generator): running it again writes the same file.
 //
-//   node packages/core/test/privacy-corpus/generate.mjs
+//   node packages/core/test/privacy-corpus/generate.mjs [output file, corpus.jsonl next to this script by default]
 //
 // Every value is made up: names from a short list, reserved example domains, card and IBAN numbers that pass their
 // checksums but belong to no one, documentation IP ranges where possible, keys of random characters.
@@ -313,5 +313,6 @@ const PLAIN = [
 ];
 for (const text of PLAIN) negative(text, "plain text");
 
-writeFileSync(new URL("./corpus.json", import.meta.url), `${JSON.stringify({ generatedBy: "generate.mjs", entries }, null, 1)}\n`);
+// One entry a line: a change to the generator shows as a readable diff.
+writeFileSync(process.argv[2] ?? new URL("./corpus.jsonl", import.meta.url), entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
 console.log(`${entries.length} strings, ${entries.filter((entry) => entry.pii.length > 0).length} with personal data or secrets`);
