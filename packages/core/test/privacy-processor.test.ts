@@ -38,7 +38,10 @@ describe("the privacy span processor", () => {
     };
     const { exporter } = memoryPlatform();
     const { platform } = memoryPlatform({ exporter });
-    const withRecorder = { ...platform, createTracerProvider: (context: Parameters<typeof platform.createTracerProvider>[0]) => context.assembleTracerProvider({ exporters: [exporter], batch: false, spanProcessors: [recorder] }) };
+    const withRecorder = {
+      ...platform,
+      createTracerProvider: (context: Parameters<typeof platform.createTracerProvider>[0]) => context.assembleTracerProvider({ exporters: [exporter], batch: false, spanProcessors: [recorder] }),
+    };
     registerPlatform(withRecorder);
     const tracing = await getPlatform("memory").instrument({ ...base, config: { service: { name: "svc" }, privacy } });
     const span = tracing.tracerProvider.getTracer("third-party").startSpan("chat");
@@ -199,7 +202,12 @@ describe("the privacy span processor", () => {
   });
 
   it("never throws into the app: a span it cannot scan loses its content attributes instead", () => {
-    const failing = { scrub: () => { throw new Error("boom"); }, findings: () => [] };
+    const failing = {
+      scrub: () => {
+        throw new Error("boom");
+      },
+      findings: () => [],
+    };
     const processor = new PrivacySpanProcessor(failing, []);
     const attributes: Record<string, unknown> = { "input.value": EMAIL, "llm.model_name": "m" };
     const span = { attributes, events: [], status: { code: 0 }, setAttribute: () => span } as unknown as Span;

@@ -41,9 +41,7 @@ describe("the local platform with privacy detectors", () => {
     expect(text).not.toContain(EMAIL);
     expect(text).not.toContain(CARD);
     const [line] = text.trim().split("\n");
-    expect(JSON.parse(line as string).attributes).toEqual(
-      expect.objectContaining({ "input.value": "bill m******@e***.org on [REDACTED:CARD]", "output.value": "sent to m******@e***.org" }),
-    );
+    expect(JSON.parse(line as string).attributes).toEqual(expect.objectContaining({ "input.value": "bill m******@e***.org on [REDACTED:CARD]", "output.value": "sent to m******@e***.org" }));
     expect(printed.join("")).not.toContain(EMAIL);
   });
 });

@@ -1,3 +1,5 @@
+import type { TextFeatures } from "./text-features";
+
 // The built-in detectors: each one a candidate pattern that V8 runs in linear time (every match starts only at the
 // beginning of a run of its characters, each quantifier is bounded or consumes a fixed shape) and a check in code that
 // keeps only real finds (Luhn for cards, mod-97 for IBANs, the address rules for IPv6...).
@@ -16,8 +18,10 @@ export interface Detector {
   readonly label: string;
   /** Global patterns of candidates, run one after the other. */
   readonly patterns: readonly RegExp[];
-  /** A cheap test that the text may hold a find at all; false skips the pattern. */
-  readonly mayContain?: (text: string) => boolean;
+  /** A cheap test, on what one pass over the text found, that it may hold a find at all; false skips the patterns. */
+  readonly mayContain?: (features: TextFeatures) => boolean;
+  /** What a candidate may end with that is not part of the find (given back as it was). */
+  readonly trailing?: RegExp;
   /** Whether a candidate is a real find. */
   readonly accept?: (candidate: string) => boolean;
   /** The `mask` replacement. */
@@ -50,8 +54,6 @@ function maskDigits(value: string, keep: number): string {
 }
 
 const digitsOnly = (value: string): string => value.replace(/\D/g, "");
-const hasDigitRun = /\d{3}/;
-const hasDigitPair = /\d\d/;
 
 // --- email ---------------------------------------------------------------------------------------------------------
 
@@ -67,7 +69,7 @@ const email: Detector = {
   name: "email",
   label: "EMAIL",
   patterns: [/(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g],
-  mayContain: (text) => text.includes("@"),
+  mayContain: (features) => features.at,
   mask: maskEmail,
   normalize: (value) => value.toLowerCase(),
 };
@@ -110,7 +112,7 @@ const payment_card: Detector = {
   name: "payment_card",
   label: "CARD",
   patterns: [/(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d]|[.,-]\d)/g],
-  mayContain: (text) => hasDigitRun.test(text),
+  mayContain: (features) => features.cardDigits >= 12,
   accept(candidate) {
     const separators = candidate.replace(/\d/g, "");
     // One kind of separator at most, as cards are written: "4111 1111 1111 1111", "4111-1111-1111-1111".
@@ -216,7 +218,7 @@ const iban: Detector = {
   name: "iban",
   label: "IBAN",
   patterns: [/(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g],
-  mayContain: (text) => /[A-Z]{2}\d\d/.test(text),
+  mayContain: (features) => features.upperRun >= 15,
   accept: (candidate) => ibanValid(candidate.replace(/ /g, "")),
   mask(value) {
     // The country code and the last four characters stay; the check digits and the rest become stars.
@@ -264,7 +266,7 @@ const ip_address: Detector = {
   name: "ip_address",
   label: "IP",
   patterns: [new RegExp(`(?<![\\w.:])(?:${IPV4}(?![\\w]|\\.\\d)|(?:[0-9A-Fa-f]{0,4}:){2,7}(?:${IPV4}|[0-9A-Fa-f]{1,4})?(?![\\w:]|\\.\\d))`, "g")],
-  mayContain: (text) => text.includes(".") || text.includes(":"),
+  mayContain: (features) => features.dots >= 3 || features.colons >= 2,
   accept: (candidate) => (candidate.includes(":") ? ipv6Valid(candidate) : true),
   mask(value) {
     if (!value.includes(":")) return `${value.slice(0, value.indexOf("."))}.***.***.***`;
@@ -280,7 +282,7 @@ const phone: Detector = {
   label: "PHONE",
   patterns: [
     new RegExp(
-      [
+      `(?<![\\w+.:/-])(?<!\\d[ .-])(?:${[
         // International: +country code, then groups split by a space, a dash or a dot, an optional trunk or area code in
         // parentheses; or the compact E.164 form.
         "\\+[1-9]\\d{0,3}(?:[ .-]?\\(\\d{1,4}\\)[ .-]?\\d{1,10})?(?:[ .-]\\d{1,10}){1,6}",
@@ -290,13 +292,11 @@ const phone: Detector = {
         // National numbers with a trunk 0: 020 7946 0958, 030 901820, 06 12 34 56 78.
         "0\\d{1,4}[ .-]\\d{3,4}[ .-]?\\d{3,4}",
         "0\\d(?:[ .]\\d{2}){4}",
-      ]
-        .map((alternative) => `(?<![\\w+.:/-])(?<!\\d[ .-])(?:${alternative})(?![\\w]|[.:/-]\\d)`)
-        .join("|"),
+      ].join("|")})(?![\\w]|[.:/-]\\d)`,
       "g",
     ),
   ],
-  mayContain: (text) => hasDigitPair.test(text),
+  mayContain: (features) => features.phoneDigits >= 8,
   accept(candidate) {
     const digits = digitsOnly(candidate).length;
     if (digits < 8 || digits > 15) return false;
@@ -315,7 +315,7 @@ const jwt: Detector = {
   label: "JWT",
   // A header and a payload that are base64url JSON objects (`{"` encodes as `eyJ`), and a signature (empty for `alg: none`).
   patterns: [/(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g],
-  mayContain: (text) => text.includes("eyJ"),
+  mayContain: (features) => features.jwt,
   mask: (value) => `eyJ${stars(value.length - 3)}`,
 };
 
@@ -339,6 +339,14 @@ const KEY_PREFIXES: readonly (readonly [prefix: string, body: string])[] = [
   ["npm_", "[A-Za-z0-9]{30,}"], // npm
 ];
 const PREFIXED_KEY = new RegExp(`^(?:${KEY_PREFIXES.map(([prefix]) => prefix).join("|")})`);
+/** A whole run that is a provider's key. */
+const PROVIDER_KEY = new RegExp(`^(?:${KEY_PREFIXES.map(([prefix, body]) => prefix + body).join("|")})$`);
+
+/**
+ * Ids the LLM APIs put in their requests and answers (completion, message, tool call, run, file ids): random-looking
+ * but no secret, and needed to follow a conversation.
+ */
+const LLM_ID = /^(?:chatcmpl-|cmpl-|call_|msg_|toolu_|srvtoolu_|run_|step_|asst_|thread_|file-|req_|resp_|batch_|ft-|fc_|rs_|item_)/;
 
 /** Shannon entropy of a string, in bits per character. */
 export function entropy(text: string): number {
@@ -358,6 +366,7 @@ export function entropy(text: string): number {
  * (CamelCase names, paths), and an entropy that repeated characters do not reach.
  */
 export function looksLikeSecret(token: string): boolean {
+  if (LLM_ID.test(token)) return false;
   const body = token.replace(/=+$/, "");
   if (body.length < 24 || body.length > 256) return false;
   let upper = 0;
@@ -383,13 +392,12 @@ export function looksLikeSecret(token: string): boolean {
 const api_key: Detector = {
   name: "api_key",
   label: "API_KEY",
-  patterns: [
-    // Keys with a provider's prefix first, so that a key written as `name=sk-...` is found whole before the generic
-    // pattern sees the text around it.
-    new RegExp(`(?<![\\w+/-])(?:${KEY_PREFIXES.map(([prefix, body]) => prefix + body).join("|")})(?![\\w-])`, "g"),
-    /(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])/g,
-  ],
-  accept: (candidate) => PREFIXED_KEY.test(candidate) || looksLikeSecret(candidate),
+  // One pass over runs of token characters: a run is a key when it is a provider's key shape, or looks random enough.
+  // Dots belong to a run inside it (SendGrid's SG.x.y); those at its end (a sentence's full stop) are given back.
+  patterns: [/\b[A-Za-z0-9+/_.-]{20,}={0,2}/g],
+  trailing: /\.+$/,
+  mayContain: (features) => features.tokenRun >= 20,
+  accept: (candidate) => PROVIDER_KEY.test(candidate) || looksLikeSecret(candidate),
   mask(value) {
     const prefix = PREFIXED_KEY.exec(value)?.[0] ?? value.slice(0, 2);
     return prefix + stars(value.length - prefix.length);

@@ -1,12 +1,16 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { BUILT_IN_DETECTORS, DETECTORS, stars } from "./detectors";
 import type { Detector } from "./detectors";
+import { textFeatures } from "./text-features";
 import type { PrivacyAction, PrivacyDetectorsConfig } from "../contract/privacy";
 
 /** What replaces the part of a value past the scan limit: it was not scanned, so it is not sent. */
 export function truncationMarker(notScanned: number): string {
   return `[TRUNCATED:${notScanned} characters not scanned]`;
 }
+
+/** Hash tokens kept per detector. */
+const MAX_CACHED_TOKENS = 1024;
 
 /** How far back from the scan limit a cut looks for white space. */
 const CUT_LOOKBACK = 256;
@@ -51,12 +55,22 @@ function replacement(detector: Detector, action: PrivacyAction, salt: string): (
   switch (action) {
     case "mask":
       return detector.mask;
-    case "hash":
+    case "hash": {
+      // A value is usually in several attributes of a span (the request JSON and the message) and in many spans: its
+      // token is kept for a while rather than computed again. Bounded: emptied when full.
+      const tokens = new Map<string, string>();
       return (value) => {
         const normalized = detector.normalize?.(value) ?? value;
-        const digest = createHmac("sha256", salt).update(`${detector.name}\u0000${normalized}`).digest("hex");
-        return `[${detector.label}:${digest.slice(0, 12)}]`;
+        let token = tokens.get(normalized);
+        if (token === undefined) {
+          const digest = createHmac("sha256", salt).update(`${detector.name}\u0000${normalized}`).digest("hex");
+          token = `[${detector.label}:${digest.slice(0, 12)}]`;
+          if (tokens.size >= MAX_CACHED_TOKENS) tokens.clear();
+          tokens.set(normalized, token);
+        }
+        return token;
       };
+    }
     default:
       return () => `[REDACTED:${detector.label}]`;
   }
@@ -97,12 +111,18 @@ export function createScrubber(config: PrivacyDetectorsConfig | undefined): Scru
   const run = (text: string, onFind: (active: ActiveDetector, value: string) => string): string => {
     const scanned = text.length > maxScanLength ? scanLimit(text, maxScanLength) : text.length;
     let current = scanned < text.length ? text.slice(0, scanned) : text;
+    // One pass tells which detectors can find anything; replacements only take shapes away, so it holds throughout.
+    const features = textFeatures(current);
     for (const entry of active) {
       const { detector } = entry;
-      if (detector.mayContain !== undefined && !detector.mayContain(current)) continue;
-      const accept = detector.accept;
+      if (detector.mayContain !== undefined && !detector.mayContain(features)) continue;
+      const { accept, trailing } = detector;
       for (const pattern of detector.patterns) {
-        current = current.replace(pattern, (match) => (accept === undefined || accept(match) ? onFind(entry, match) : match));
+        current = current.replace(pattern, (match) => {
+          const tail = trailing === undefined ? "" : (trailing.exec(match)?.[0] ?? "");
+          const found = tail === "" ? match : match.slice(0, match.length - tail.length);
+          return accept === undefined || accept(found) ? onFind(entry, found) + tail : match;
+        });
       }
     }
     if (scanned < text.length) current += truncationMarker(text.length - scanned);

@@ -295,6 +295,9 @@ const nearMisses = [
   ["key near miss", () => `${pick(LOWER)}${chars([...LOWER, ...DIGIT], 31)} (lower-case token)`],
   ["key near miss", () => `data:image/png;base64,iVBORw0KGgo=`],
   ["ip near miss", () => `${int(1, 9)}.${int(0, 9)}.${int(0, 9)}-rc.${int(1, 9)} released`],
+  ["llm id", () => `{"id":"chatcmpl-${chars(BASE62, 29)}","object":"chat.completion"}`],
+  ["llm id", () => `tool call call_${chars(BASE62, 24)} and message msg_01${chars(BASE62, 22)}`],
+  ["llm id", () => `{"type":"tool_use","id":"toolu_01${chars(BASE62, 22)}"}`],
 ];
 for (let round = 0; round < 5; round++) for (const [note, make] of nearMisses) negative(make(), note);
 const PLAIN = [
