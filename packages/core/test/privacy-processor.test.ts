@@ -106,7 +106,7 @@ describe("the privacy span processor", () => {
     const { platform, exporter } = memoryPlatform();
     registerPlatform(platform);
     const tracing = await getPlatform("memory").instrument({ ...base, global: true, config: { service: { name: "svc" }, privacy } });
-    const lookup = trace(async (question: string) => `the account of ${EMAIL} uses ${KEY}`, { name: "lookup", kind: "tool" });
+    const lookup = trace(async (question: string) => `the account of ${question.split(" ")[2]?.replace("?", "")} uses ${KEY}`, { name: "lookup", kind: "tool" });
     const answer = trace(async (question: string) => `${await lookup(question)}; reply to ${EMAIL.toUpperCase()}`, { name: "answer", kind: "agent" });
     await withSession("s-1", () => answer(`who is ${EMAIL}?`));
     await tracing.forceFlush();

@@ -1,5 +1,5 @@
-import type { Context, DiagLogger } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { DiagLogger } from "@opentelemetry/api";
+import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PrivacyDetectorsConfig } from "../contract/privacy";
 import { contentAttributeTest, isEventContentAttribute } from "./content-attributes";
 import { createScrubber } from "./scrubber";
@@ -26,7 +26,7 @@ export class PrivacySpanProcessor implements SpanProcessor {
     this.isContent = contentAttributeTest(extraAttributes);
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(): void {}
 
   onEnding(span: Span): void {
     try {
@@ -36,7 +36,7 @@ export class PrivacySpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(): void {}
 
   forceFlush(): Promise<void> {
     return Promise.resolve();

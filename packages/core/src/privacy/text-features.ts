@@ -63,11 +63,23 @@ export function textFeatures(text: string): TextFeatures {
   for (let index = 0; index < length; index++) {
     const code = text.charCodeAt(index);
     if (code >= 97 && code <= 122) {
-      if (++token > maxToken) maxToken = token;
+      // A run of lower-case letters at once: it only lengthens the token run and ends every other shape.
+      let nonHex = code > 102;
+      let end = index;
+      for (let next = code; ;) {
+        if (next === 101 && text.charCodeAt(end + 1) === 121 && text.charCodeAt(end + 2) === 74) jwt = true;
+        end++;
+        if (end >= length) break;
+        next = text.charCodeAt(end);
+        if (next < 97 || next > 122) break;
+        if (next > 102) nonHex = true;
+      }
+      token += end - index;
+      if (token > maxToken) maxToken = token;
       card = phone = upper = dots = 0;
-      if (code === 101 && text.charCodeAt(index + 1) === 121 && text.charCodeAt(index + 2) === 74) jwt = true;
-      if (code > 102) colons = 0;
-      hexRun = code <= 102;
+      if (nonHex) colons = 0;
+      hexRun = !nonHex;
+      index = end - 1;
       continue;
     }
     if (code === SPACE) {
