@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import * as crypto from "node:crypto";
 import { DETECTORS, entropy, ibanValid, ipv6Valid, looksLikeSecret, luhnValid } from "../src/privacy/detectors";
 import { unsafePatternReason } from "../src/privacy/safe-pattern";
 import { createScrubber, truncationMarker } from "../src/privacy/scrubber";
@@ -10,7 +10,7 @@ const CARD = "4111 1111 1111 1111";
 const KEY = "sk-proj-Qx7Lm2Nc9Rt4Vb8Wy3Zk6Hs1Jd5Fg0Ap";
 
 function scrubberOf(config: Partial<PrivacyDetectorsConfig>) {
-  const scrubber = createScrubber({ detectors: {}, custom: [], maxScanLength: DEFAULT_MAX_SCAN_LENGTH, extraAttributes: [], ...config });
+  const scrubber = createScrubber({ detectors: {}, custom: [], maxScanLength: DEFAULT_MAX_SCAN_LENGTH, extraAttributes: [], ...config }, crypto);
   if (scrubber === undefined) throw new Error("expected a scrubber");
   return scrubber;
 }
@@ -63,9 +63,9 @@ describe("actions", () => {
     const scrubber = scrubberOf({ detectors: { email: "redact", phone: "redact" } });
     const text = "nothing to see in version 1.2.3 on 2024-01-15";
     expect(scrubber.scrub(text)).toBe(text);
-    expect(createScrubber({ detectors: {}, custom: [], maxScanLength: 1000, extraAttributes: [] })).toBeUndefined();
-    expect(createScrubber({ detectors: {}, custom: [{ name: "x", pattern: "x", action: "off", ignoreCase: false }], maxScanLength: 1000, extraAttributes: [] })).toBeUndefined();
-    expect(createScrubber(undefined)).toBeUndefined();
+    expect(createScrubber({ detectors: {}, custom: [], maxScanLength: 1000, extraAttributes: [] }, crypto)).toBeUndefined();
+    expect(createScrubber({ detectors: {}, custom: [{ name: "x", pattern: "x", action: "off", ignoreCase: false }], maxScanLength: 1000, extraAttributes: [] }, crypto)).toBeUndefined();
+    expect(createScrubber(undefined, crypto)).toBeUndefined();
   });
 
   it("custom detectors run first, with their own label", () => {
@@ -104,7 +104,7 @@ describe("checks", () => {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let found = 0;
     for (let index = 0; index < 1000; index++) {
-      const token = [...randomBytes(64)]
+      const token = [...crypto.randomBytes(64)]
         .filter((byte) => byte < 248)
         .slice(0, 32)
         .map((byte) => alphabet[byte % alphabet.length])
@@ -114,8 +114,8 @@ describe("checks", () => {
     // About 1% of random 32-character tokens have no digit or read like words.
     expect(found).toBeGreaterThanOrEqual(970);
     for (const text of [
-      randomBytes(20).toString("hex"),
-      randomBytes(32).toString("hex"),
+      crypto.randomBytes(20).toString("hex"),
+      crypto.randomBytes(32).toString("hex"),
       "550e8400-e29b-41d4-a716-446655440000",
       "getUserProfileByIdentifierAndOrganization2",
       "src/components/UserProfile2/ProfileSettingsPanel",

@@ -96,12 +96,13 @@ export class PrivacySpanProcessor implements SpanProcessor {
 }
 
 /**
- * The privacy processor of a `privacy:` section, or undefined when no detector is on: then nothing is installed.
+ * The privacy processor of a `privacy:` section, or undefined when no detector is on: then nothing is installed (and
+ * `node:crypto` is not loaded).
  *
  * @param settings - the validated detectors (`ResolvedConfig.privacyDetectors`)
  */
-export function createPrivacyProcessor(settings: PrivacyDetectorsConfig | undefined, logger?: DiagLogger): PrivacySpanProcessor | undefined {
-  const scrubber = createScrubber(settings);
-  if (scrubber === undefined || settings === undefined) return undefined;
-  return new PrivacySpanProcessor(scrubber, settings.extraAttributes, logger);
+export async function createPrivacyProcessor(settings: PrivacyDetectorsConfig | undefined, logger?: DiagLogger): Promise<PrivacySpanProcessor | undefined> {
+  if (settings === undefined) return undefined;
+  const scrubber = createScrubber(settings, await import("node:crypto"));
+  return scrubber === undefined ? undefined : new PrivacySpanProcessor(scrubber, settings.extraAttributes, logger);
 }

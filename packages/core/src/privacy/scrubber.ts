@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { BUILT_IN_DETECTORS, DETECTORS, stars } from "./detectors";
 import type { Detector } from "./detectors";
 import { textFeatures } from "./text-features";
@@ -48,10 +48,16 @@ export interface Scrubber {
   findings(text: string): Finding[];
 }
 
+/**
+ * The parts of `node:crypto` the hash action needs, handed in by the caller: core loads the module only when a
+ * privacy processor is built, never at `import "@llmops/core"`.
+ */
+export type ScrubberCrypto = Pick<typeof NodeCrypto, "createHmac" | "randomBytes">;
+
 /** A salt for the process when `hash` is used with none configured: tokens then match within this process only. */
 let processSalt: string | undefined;
 
-function replacement(detector: Detector, action: PrivacyAction, salt: string): (value: string) => string {
+function replacement(detector: Detector, action: PrivacyAction, salt: string, { createHmac }: ScrubberCrypto): (value: string) => string {
   switch (action) {
     case "mask":
       return detector.mask;
@@ -90,20 +96,20 @@ function customDetector(name: string, pattern: string, ignoreCase: boolean): Det
  * Builds the scrubber of a `privacy:` section, or undefined when no detector is on (then nothing is installed and
  * spans cost nothing more).
  */
-export function createScrubber(config: PrivacyDetectorsConfig | undefined): Scrubber | undefined {
+export function createScrubber(config: PrivacyDetectorsConfig | undefined, crypto: ScrubberCrypto): Scrubber | undefined {
   if (config === undefined) return undefined;
-  const salt = config.salt ?? (processSalt ??= randomBytes(32).toString("hex"));
+  const salt = config.salt ?? (processSalt ??= crypto.randomBytes(32).toString("hex"));
   const active: ActiveDetector[] = [];
   for (const custom of config.custom) {
     if (custom.action === "off") continue;
     const detector = customDetector(custom.name, custom.pattern, custom.ignoreCase);
-    active.push({ detector, replace: replacement(detector, custom.action, salt) });
+    active.push({ detector, replace: replacement(detector, custom.action, salt, crypto) });
   }
   for (const name of BUILT_IN_DETECTORS) {
     const action = config.detectors[name];
     if (action === undefined || action === "off") continue;
     const detector = DETECTORS[name];
-    active.push({ detector, replace: replacement(detector, action, salt) });
+    active.push({ detector, replace: replacement(detector, action, salt, crypto) });
   }
   if (active.length === 0) return undefined;
   const maxScanLength = config.maxScanLength;

@@ -72,7 +72,7 @@ export async function assembleTracerProvider(
     // First, so that the platform's processors and the exporters see the session, user and tags of `withSession()`...
     new ContextAttributesProcessor(),
     // Masks in onEnding, before any processor's onEnd: no exporter sees what the privacy detectors find.
-    ...[createPrivacyProcessor(privacy, logger)].filter((processor) => processor !== undefined),
+    ...[await createPrivacyProcessor(privacy, logger)].filter((processor) => processor !== undefined),
     ...(options.spanProcessors ?? []),
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();
