@@ -64,8 +64,8 @@ function expectRanWithTracing(app: PrivacyAppResult): void {
 
 let phoenix: PhoenixServer;
 let mlflow: MlflowServer;
-let phoenixRun: { app: PrivacyAppResult; spans: PhoenixSpan[]; text: string };
-let mlflowRun: { app: PrivacyAppResult; traces: MlflowTrace[]; text: string };
+let phoenixRun: { app: PrivacyAppResult & { stderr: string }; spans: PhoenixSpan[]; text: string };
+let mlflowRun: { app: PrivacyAppResult & { stderr: string }; traces: MlflowTrace[]; text: string };
 
 beforeAll(async () => {
   [phoenix, mlflow] = await Promise.all([startPhoenix(), startMlflow()]);
