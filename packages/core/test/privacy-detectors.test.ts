@@ -79,6 +79,19 @@ describe("actions", () => {
     expect(scrubber.scrub(`emp-123456 asked about TCK1234 from ${EMAIL}`)).toBe("[REDACTED:EMPLOYEE_ID] asked about T*** from [REDACTED:EMAIL]");
   });
 
+  it("finds values right after a JSON escape (\\n, \\t) as it finds them in plain text, and keeps the JSON valid", () => {
+    const all = Object.fromEntries(Object.keys(DETECTORS).map((name) => [name, "redact"]));
+    const scrubber = scrubberOf({ detectors: { ...all, email: "hash" }, salt: "json-salt-0123456789" });
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+    const values = [EMAIL, "+44 20 7946 0958", KEY, jwt, "203.0.113.7", "GB82WEST12345698765432", CARD];
+    const text = JSON.stringify({ content: values.map((value) => `\n${value}\t`).join("") });
+    const scrubbed = scrubber.scrub(text);
+    for (const value of values) expect({ value, found: scrubbed.includes(value) }).toEqual({ value, found: false });
+    expect(JSON.parse(scrubbed)).toEqual({
+      content: `\n${scrubber.scrub(EMAIL)}\t\n[REDACTED:PHONE]\t\n[REDACTED:API_KEY]\t\n[REDACTED:JWT]\t\n[REDACTED:IP]\t\n[REDACTED:IBAN]\t\n[REDACTED:CARD]\t`,
+    });
+  });
+
   it("cuts off what lies past max_scan_length rather than send it unscanned, at a space so that no half value is left", () => {
     const scrubber = scrubberOf({ detectors: { email: "redact" }, maxScanLength: 300 });
     const text = `${"a ".repeat(100)}${EMAIL} ${"b ".repeat(5)}${"c".repeat(400)}`;

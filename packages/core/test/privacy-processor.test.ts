@@ -121,6 +121,24 @@ describe("the privacy span processor", () => {
     otelTrace.disable();
   });
 
+  it("scans the attributes named in privacy.extra_attributes, exactly or by prefix", async () => {
+    const { platform, exporter } = memoryPlatform();
+    registerPlatform(platform);
+    const config = { service: { name: "svc" }, privacy: { detectors: { email: "redact" }, extra_attributes: ["myapp.prompt", "myapp.request.*"] } };
+    const tracing = await getPlatform("memory").instrument({ ...base, config });
+    const span = tracing.tracerProvider.getTracer("own-instrumentation").startSpan("s");
+    span.setAttributes({ "myapp.prompt": EMAIL, "myapp.request.body": EMAIL, "myapp.promptx": EMAIL, "myapp.other": EMAIL });
+    span.end();
+    await tracing.forceFlush();
+    expect(exporter.getFinishedSpans()[0]?.attributes).toEqual({
+      "myapp.prompt": "[REDACTED:EMAIL]",
+      "myapp.request.body": "[REDACTED:EMAIL]",
+      "myapp.promptx": EMAIL,
+      "myapp.other": EMAIL,
+    });
+    await tracing.shutdown();
+  });
+
   it("is not installed when no detector is on", async () => {
     const onEnding = jest.spyOn(PrivacySpanProcessor.prototype, "onEnding");
     try {

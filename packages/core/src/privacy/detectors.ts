@@ -1,5 +1,8 @@
 import type { TextFeatures } from "./text-features";
 
+// Inside JSON text (`input.value`, tool arguments) a value may follow an escape such as `\n`: the patterns take the
+// letter of an escape for a boundary, so "\\njane@example.com" gives "jane@example.com", the same value as elsewhere.
+//
 // The built-in detectors: each one a candidate pattern that V8 runs in linear time (every match starts only at the
 // beginning of a run of its characters, each quantifier is bounded or consumes a fixed shape) and a check in code that
 // keeps only real finds (Luhn for cards, mod-97 for IBANs, the address rules for IPv6...).
@@ -68,7 +71,7 @@ function maskEmail(value: string): string {
 const email: Detector = {
   name: "email",
   label: "EMAIL",
-  patterns: [/(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g],
+  patterns: [/(?<!\\)(?<!(?<!\\)[\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g],
   mayContain: (features) => features.at,
   mask: maskEmail,
   normalize: (value) => value.toLowerCase(),
@@ -217,7 +220,7 @@ export function ibanValid(compact: string): boolean {
 const iban: Detector = {
   name: "iban",
   label: "IBAN",
-  patterns: [/(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g],
+  patterns: [/(?<!\\)(?<!(?<!\\)[A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g],
   mayContain: (features) => features.upperRun >= 15,
   accept: (candidate) => ibanValid(candidate.replace(/ /g, "")),
   mask(value) {
@@ -265,7 +268,7 @@ export function ipv6Valid(candidate: string): boolean {
 const ip_address: Detector = {
   name: "ip_address",
   label: "IP",
-  patterns: [new RegExp(`(?<![\\w.:])(?:${IPV4}(?![\\w]|\\.\\d)|(?:[0-9A-Fa-f]{0,4}:){2,7}(?:${IPV4}|[0-9A-Fa-f]{1,4})?(?![\\w:]|\\.\\d))`, "g")],
+  patterns: [new RegExp(`(?<!\\\\)(?<!(?<!\\\\)[\\w.:])(?:${IPV4}(?![\\w]|\\.\\d)|(?:[0-9A-Fa-f]{0,4}:){2,7}(?:${IPV4}|[0-9A-Fa-f]{1,4})?(?![\\w:]|\\.\\d))`, "g")],
   mayContain: (features) => features.dots >= 3 || features.colons >= 2,
   accept: (candidate) => (candidate.includes(":") ? ipv6Valid(candidate) : true),
   mask(value) {
@@ -282,7 +285,7 @@ const phone: Detector = {
   label: "PHONE",
   patterns: [
     new RegExp(
-      `(?<![\\w+.:/-])(?<!\\d[ .-])(?:${[
+      `(?<!\\\\)(?<!(?<!\\\\)[\\w+.:/-])(?<!\\d[ .-])(?:${[
         // International: +country code, then groups split by a space, a dash or a dot, an optional trunk or area code in
         // parentheses; or the compact E.164 form.
         "\\+[1-9]\\d{0,3}(?:[ .-]?\\(\\d{1,4}\\)[ .-]?\\d{1,10})?(?:[ .-]\\d{1,10}){1,6}",
@@ -314,7 +317,7 @@ const jwt: Detector = {
   name: "jwt",
   label: "JWT",
   // A header and a payload that are base64url JSON objects (`{"` encodes as `eyJ`), and a signature (empty for `alg: none`).
-  patterns: [/(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g],
+  patterns: [/(?<!\\)(?<!(?<!\\)[\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g],
   mayContain: (features) => features.jwt,
   mask: (value) => `eyJ${stars(value.length - 3)}`,
 };
@@ -394,7 +397,7 @@ const api_key: Detector = {
   label: "API_KEY",
   // One pass over runs of token characters: a run is a key when it is a provider's key shape, or looks random enough.
   // Dots belong to a run inside it (SendGrid's SG.x.y); those at its end (a sentence's full stop) are given back.
-  patterns: [/\b[A-Za-z0-9+/_.-]{20,}={0,2}/g],
+  patterns: [/(?<!\\)(?:\b|(?<=\\[a-z]))[A-Za-z0-9+/_.-]{20,}={0,2}/g],
   trailing: /\.+$/,
   mayContain: (features) => features.tokenRun >= 20,
   accept: (candidate) => PROVIDER_KEY.test(candidate) || looksLikeSecret(candidate),
