@@ -12,7 +12,10 @@ export interface TextFeatures {
   tokenRun: number;
   /** The most digits in a run of digits with single spaces or dashes between them (payment cards). */
   cardDigits: number;
-  /** The most digits in a run of digits, spaces, dots, dashes, parentheses and "+" with at most two separators in a row (phone numbers). */
+  /**
+   * The most digits in a run of digits, spaces, dots, dashes, parentheses and "+" with at most two separators in a
+   * row, that starts with "+", "(" or "0" or with a group of three digits (phone numbers).
+   */
   phoneDigits: number;
   /** The longest run of upper-case letters and digits with single spaces between them (IBAN). */
   upperRun: number;
@@ -37,6 +40,9 @@ const DOT = 46;
 const COLON = 58;
 const SPACE = 32;
 const DASH = 45;
+const PLUS = 43;
+const OPEN = 40;
+const ZERO = 48;
 
 /** Reads a text once. Lower-case letters and spaces, most of any text, take a short path. */
 export function textFeatures(text: string): TextFeatures {
@@ -53,6 +59,12 @@ export function textFeatures(text: string): TextFeatures {
   let cardSeparator = false;
   let phone = 0;
   let phoneSeparators = 0;
+  /** What a run of phone characters started with: "+", "(" or its first digit; a "+" or "(" waiting for a digit. */
+  let phoneLead = 0;
+  let pendingLead = 0;
+  /** Digits before the run's first separator, and whether a separator came. */
+  let firstGroup = 0;
+  let grouped = false;
   let upper = 0;
   let upperSpace = false;
   let dots = 0;
@@ -76,7 +88,7 @@ export function textFeatures(text: string): TextFeatures {
       }
       token += end - index;
       if (token > maxToken) maxToken = token;
-      card = phone = upper = dots = 0;
+      card = phone = upper = dots = pendingLead = 0;
       if (nonHex) colons = 0;
       hexRun = !nonHex;
       index = end - 1;
@@ -87,7 +99,10 @@ export function textFeatures(text: string): TextFeatures {
       hexRun = false;
       if (card > 0 && !cardSeparator) cardSeparator = true;
       else card = 0;
-      if (++phoneSeparators > 2) phone = 0;
+      if (phone > 0) {
+        grouped = true;
+        if (++phoneSeparators > 2) phone = 0;
+      } else pendingLead = 0;
       if (upper > 0 && !upperSpace) upperSpace = true;
       else upper = 0;
       continue;
@@ -101,8 +116,17 @@ export function textFeatures(text: string): TextFeatures {
       card = cardSeparator || card > 0 ? card + 1 : 1;
       cardSeparator = false;
       if (card > maxCard) maxCard = card;
+      if (phone === 0) {
+        phoneLead = pendingLead === 0 ? code : pendingLead;
+        firstGroup = 0;
+        grouped = false;
+      }
+      phone++;
+      if (!grouped) firstGroup++;
       phoneSeparators = 0;
-      if (++phone > maxPhone) maxPhone = phone;
+      pendingLead = 0;
+      // Only runs shaped like the phone patterns count: "+…", "(…", a trunk "0…", or a first group of three digits.
+      if (phone > maxPhone && (phoneLead === PLUS || phoneLead === OPEN || phoneLead === ZERO || (grouped && firstGroup === 3))) maxPhone = phone;
       dotted = false;
     } else {
       if (code === DASH && card > 0 && !cardSeparator) cardSeparator = true;
@@ -110,11 +134,15 @@ export function textFeatures(text: string): TextFeatures {
         card = 0;
         cardSeparator = false;
       }
-      if (code === DOT || code === DASH || code === 40 || code === 41 || code === 43) {
-        if (++phoneSeparators > 2) phone = 0;
+      if (code === DOT || code === DASH || code === OPEN || code === 41 || code === PLUS) {
+        if (phone > 0) {
+          grouped = true;
+          if (++phoneSeparators > 2) phone = 0;
+        } else pendingLead = code === PLUS || code === OPEN ? code : 0;
       } else {
         phone = 0;
         phoneSeparators = 0;
+        pendingLead = 0;
       }
       if (code === DOT) {
         dots = dotted ? 0 : dots + 1;
