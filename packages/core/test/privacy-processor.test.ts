@@ -170,6 +170,19 @@ describe("the privacy span processor", () => {
     await tracing.shutdown();
   });
 
+  it("LLMOPS_PRIVACY_DETECTORS=off turns the file's built-in detectors off", async () => {
+    const { platform, exporter } = memoryPlatform();
+    registerPlatform(platform);
+    const env = { LLMOPS_PRIVACY_DETECTORS: "off" };
+    const tracing = await getPlatform("memory").instrument({ ...base, env, config: { service: { name: "svc" }, privacy: { detectors: { all: "redact" } } } });
+    const span = tracing.tracerProvider.getTracer("t").startSpan("s");
+    span.setAttribute("input.value", `${EMAIL} ${CARD}`);
+    span.end();
+    await tracing.forceFlush();
+    expect(exporter.getFinishedSpans()[0]?.attributes["input.value"]).toBe(`${EMAIL} ${CARD}`);
+    await tracing.shutdown();
+  });
+
   it("in strict mode lists every bad detector setting with its path, never the salt", async () => {
     const { platform } = memoryPlatform();
     registerPlatform(platform);
