@@ -9,13 +9,19 @@ const noPlatformPackage = { group: platformPackages, message: "core never import
 
 // Layers of packages/core/src, from the bottom; a folder imports only from its own layer and the layers below:
 //   0. errors/, internal/, helpers/, contract/, version.ts   the error family, private plumbing, public helpers, the Platform contract (types)
-//   1. config/, discovery/                                    locate/load/substitute/validate a config; find installed platforms
+//   1. config/, discovery/, privacy/                          locate/load/substitute/validate a config; find installed platforms; PII detectors
 //   2. provider/, instrumentors/, platform/ (the OTLP kit)    TracerProvider assembly and exporters; applying instrumentors
 //   3. pipeline/                                              instrument(), its handle and lifecycle
 //   4. api/, cli/, testing/, tracing/, index.ts               getPlatform, preload, the llmops CLI, the conformance kit, trace(), withSession()
 // So the part a caller touches first sits on top, and nothing below it can reach back up: config/, provider/ and
 // instrumentors/ never import pipeline/. File-level cycles are caught by import-x/no-cycle.
-const coreLayers = [["errors", "internal", "helpers", "contract"], ["config", "discovery"], ["provider", "instrumentors", "platform", "otlp"], ["pipeline"], ["api", "cli", "testing", "tracing"]];
+const coreLayers = [
+  ["errors", "internal", "helpers", "contract"],
+  ["config", "discovery", "privacy"],
+  ["provider", "instrumentors", "platform", "otlp"],
+  ["pipeline"],
+  ["api", "cli", "testing", "tracing"],
+];
 const layerRules = coreLayers.slice(0, -1).map((layer, index) => {
   const above = coreLayers.slice(index + 1).flat();
   return {

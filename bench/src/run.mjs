@@ -2,7 +2,7 @@
 // Prints markdown tables (median, min–max, ratios) and saves everything as JSON under bench/results/ (not kept in git).
 //
 //   pnpm bench                      all cases (B4's outage lasts 5 minutes)
-//   pnpm bench --only B1,B3         some cases (B5: trace() per call, alone: --only B5; B7: the cost processor per span; B9: into a real collector)
+//   pnpm bench --only B1,B3         some cases (B5: trace() per call, alone: --only B5; B7: the cost processor per span; B9: into a real collector; B6: privacy per span)
 //   pnpm bench --quick              fewer rounds, calls and spans; 20 s outage (for development)
 //   LLMOPS_BENCH_OUTAGE_SECONDS=60  or --outage-seconds 60: a shorter B4 outage
 //   --rounds N                      rounds of B1, B2, B3, B5 (default 5; --quick 1)
@@ -17,12 +17,13 @@ import { b4Tables, runB4 } from "./cases/b4-outage.mjs";
 import { b5Tables, runB5 } from "./cases/b5-trace.mjs";
 import { b7Tables, runB7 } from "./cases/b7-cost.mjs";
 import { b9Tables, runB9 } from "./cases/b9-collector.mjs";
+import { b6Tables, runB6 } from "./cases/b6-privacy.mjs";
 import { BENCH_ROOT, REPO_ROOT, ensureNode, versionOf } from "./lib.mjs";
 
 const NODE_24 = "24.21.0";
 
 function parseArguments(argv) {
-  const options = { only: ["B1", "B2", "B3", "B4", "B5", "B7", "B9"], quick: false, rounds: undefined, outageSeconds: undefined, render: undefined };
+  const options = { only: ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"], quick: false, rounds: undefined, outageSeconds: undefined, render: undefined };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     const value = () => {
@@ -54,7 +55,7 @@ function parseArguments(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${argument} (try --help)`);
   }
-  for (const name of options.only) if (!["B1", "B2", "B3", "B4", "B5", "B7", "B9"].includes(name)) throw new Error(`unknown case ${name}: B1, B2, B3, B4, B5, B7 or B9`);
+  for (const name of options.only) if (!["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"].includes(name)) throw new Error(`unknown case ${name}: B1, B2, B3, B4, B5, B6, B7 or B9`);
   return options;
 }
 
@@ -82,6 +83,7 @@ if (options.render !== undefined) {
   if (saved.cases.B5 !== undefined) parts.push(b5Tables(saved.cases.B5));
   if (saved.cases.B7 !== undefined) parts.push(b7Tables(saved.cases.B7));
   if (saved.cases.B9 !== undefined) parts.push(b9Tables(saved.cases.B9));
+  if (saved.cases.B6 !== undefined) parts.push(b6Tables(saved.cases.B6));
   console.log(parts.join("\n\n"));
   process.exit(0);
 }
@@ -182,6 +184,10 @@ if (options.only.includes("B9")) {
   const result = await runB9({ rounds: quick ? 1 : Math.min(rounds, 3), spans: quick ? 20_000 : 100_000, yieldEvery: 100, execPath: process.execPath, log });
   results.cases.B9 = result;
   print(b9Tables(result));
+}
+if (options.only.includes("B6")) {
+  results.cases.B6 = await runB6({ rounds, spans: quick ? 20_000 : 100_000, warmup: quick ? 5_000 : 20_000, execPath: process.execPath, log });
+  print(b6Tables(results.cases.B6));
 }
 results.finishedAt = new Date().toISOString();
 results.machine.loadAverageAtEnd = loadavg();

@@ -9,6 +9,8 @@ export const SHARED_ENVIRONMENT: readonly { readonly variable: string; readonly 
   { variable: "LLMOPS_VALIDATION_MODE", path: ["validation", "mode"] },
   { variable: "LLMOPS_PRICING_ENABLED", path: ["pricing", "enabled"] },
   { variable: "LLMOPS_SAMPLING_RATIO", path: ["sampling", "ratio"] },
+  { variable: "LLMOPS_PRIVACY_DETECTORS", path: ["privacy", "detectors"] },
+  { variable: "LLMOPS_PRIVACY_SALT", path: ["privacy", "salt"] },
 ];
 
 /** Which variable set which key, for messages (never the value). */

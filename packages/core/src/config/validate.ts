@@ -6,6 +6,7 @@ import type { Platform } from "../contract/platform";
 import type { PrivacyConfig, ResolvedConfig, ValidationMode } from "../contract/config";
 import { removedInstrumentors } from "./removed-instrumentors";
 import { pricingSchema, samplingSchema, toPricingConfig, toSamplingConfig } from "./pricing-sampling-schema";
+import { privacyDetectorEntries, privacyWarnings, toPrivacyDetectors } from "../privacy/settings";
 
 /** The keys of the shared sections, for unknown-key warnings. */
 const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "pricing", "sampling"] as const;
@@ -48,9 +49,12 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
     validation: v.optional(v.nullable(v.object({ mode: v.optional(v.picklist(["strict", "permissive"])) })), {}),
     privacy: v.optional(
       v.nullable(
-        v.object(
-          Object.fromEntries(Object.keys(PRIVACY_KEYS).map((key) => [key, key === "base64_image_max_length" ? v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) : v.optional(v.boolean())])),
-        ),
+        v.object({
+          ...Object.fromEntries(
+            Object.keys(PRIVACY_KEYS).map((key) => [key, key === "base64_image_max_length" ? v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) : v.optional(v.boolean())]),
+          ),
+          ...privacyDetectorEntries(v),
+        }),
       ),
       {},
     ),
@@ -103,6 +107,8 @@ export async function validateConfig<Section>(params: {
   if (!result.success) return { resolved: undefined, issues, warnings, mode };
 
   const output = result.output as Record<string, unknown>;
+  const privacyDetectors = toPrivacyDetectors((output.privacy as Record<string, unknown> | null) ?? {});
+  warnings.push(...privacyWarnings(privacyDetectors));
   const service = output.service as { name: string; version?: string; environment?: string };
   return {
     resolved: {
@@ -113,6 +119,7 @@ export async function validateConfig<Section>(params: {
       },
       instrumentation: (output.instrumentation as Record<string, boolean> | null) ?? {},
       privacy: toPrivacyConfig((output.privacy as Record<string, boolean | number | undefined> | null) ?? {}),
+      ...(privacyDetectors === undefined ? {} : { privacyDetectors }),
       validationMode: mode ?? "permissive",
       pricing: toPricingConfig(output.pricing as Parameters<typeof toPricingConfig>[0]),
       sampling: toSamplingConfig(output.sampling as Parameters<typeof toSamplingConfig>[0]),

@@ -1,5 +1,6 @@
 // The configuration as a platform sees it: shared sections, resolved values, environment overrides, checks.
 import type { ModelPrice, PricingConfig, SamplingConfig } from "./pricing";
+import type { PrivacyAction, PrivacyDetectorsConfig } from "./privacy";
 
 /** The `service` section after validation and environment overrides. */
 export interface ServiceInfo {
@@ -69,6 +70,8 @@ export interface ResolvedConfig<Section> {
   /** `pricing:` and `sampling:` (absent where a config was resolved without them, e.g. by a test kit). */
   readonly pricing?: PricingConfig;
   readonly sampling?: SamplingConfig;
+  /** The detectors of `privacy:` (masking, hashing, redacting what they find), when at least one is on. */
+  readonly privacyDetectors?: PrivacyDetectorsConfig;
   /** The platform's own section. */
   readonly section: Section;
   /** The file the configuration came from, if any. */
@@ -151,6 +154,16 @@ export interface SharedConfigSections {
     readonly hide_output_text?: boolean;
     readonly hide_embedding_vectors?: boolean;
     readonly base64_image_max_length?: number;
+    /** Built-in detector (or `all`) to action, e.g. `{ email: "hash", all: "redact" }`. */
+    readonly detectors?: Readonly<Record<string, PrivacyAction>> | string | null;
+    /** Detectors of your own: a name, a regular expression, an action. */
+    readonly custom_detectors?: readonly { readonly name: string; readonly pattern: string; readonly action?: PrivacyAction; readonly ignore_case?: boolean }[] | null;
+    /** The key of the `hash` action; `LLMOPS_PRIVACY_SALT` sets it too. */
+    readonly salt?: string;
+    /** Characters of one value scanned; the rest is cut off. */
+    readonly max_scan_length?: number;
+    /** More span attributes to scan: exact names, or prefixes ending in `*`. */
+    readonly extra_attributes?: readonly string[] | null;
   } | null;
   /** `pricing:` — cost of LLM spans (docs/cost.md). */
   readonly pricing?: { readonly enabled?: boolean | string; readonly builtin?: boolean; readonly models?: Readonly<Record<string, ModelPrice>> } | null;

@@ -1,4 +1,4 @@
-const SECRET_KEY = /(api[_-]?key|token|secret|password|passwd|authorization|credential|headers?|cookie|private|space[_-]?id|username)/i;
+const SECRET_KEY = /(api[_-]?key|token|secret|password|passwd|authorization|credential|headers?|cookie|private|space[_-]?id|username|salt)/i;
 
 /** Query parameter names whose values are credentials in practice (`?token=`, `?api_key=`, `?sig=`, `?X-Amz-Signature=`). */
 const SECRET_QUERY_NAME = /(key|token|secret|pass|pwd|auth|sig|credential|session|cookie|private|jwt|bearer|code)/i;

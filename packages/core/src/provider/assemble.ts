@@ -9,6 +9,8 @@ import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingE
 import { TracingStatsCollector } from "./tracing-stats";
 import { spanPolicies } from "./span-policies";
 import type { SpanPolicySettings } from "./span-policies";
+import type { PrivacyDetectorsConfig } from "../contract/privacy";
+import { createPrivacyProcessor } from "../privacy/privacy-processor";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
@@ -48,6 +50,7 @@ export async function assembleTracerProvider(
   stats: TracingStatsCollector = new TracingStatsCollector(),
   deferExporters = false,
   policySettings: SpanPolicySettings = {},
+  privacy?: PrivacyDetectorsConfig,
 ): Promise<ManagedTracerProvider> {
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
@@ -71,6 +74,8 @@ export async function assembleTracerProvider(
   const spanProcessors = [
     // First, so that the platform's processors and the exporters see the session, user and tags of `withSession()`...
     new ContextAttributesProcessor(),
+    // Masks in onEnding, before any processor's onEnd: no exporter sees what the privacy detectors find.
+    ...[await createPrivacyProcessor(privacy, logger)].filter((processor) => processor !== undefined),
     ...(options.spanProcessors ?? []),
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();
