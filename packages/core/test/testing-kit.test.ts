@@ -63,7 +63,10 @@ describe("checkPlatform's package checks (as an app installs the package)", () =
     mkdirSync(join(root, "node_modules", "@opentelemetry"), { recursive: true });
     symlinkSync(core, join(root, "node_modules", "@llmops", "core"), "dir");
     symlinkSync(realpathSync(join(core, "node_modules", "@opentelemetry", "sdk-trace-base")), join(root, "node_modules", "@opentelemetry", "sdk-trace-base"), "dir");
-    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "bad-llmops-platform", version: "1.0.0", main: "index.cjs", llmops: { platform: { name: "not-bad", configSection: "bad", entry: "." } } }));
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: "bad-llmops-platform", version: "1.0.0", main: "index.cjs", llmops: { platform: { name: "not-bad", configSection: "bad", entry: "." } } }),
+    );
     writeFileSync(
       join(root, "index.cjs"),
       `"use strict";

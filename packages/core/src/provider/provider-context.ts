@@ -29,6 +29,14 @@ export function providerContext<Section>(params: {
     env: params.env,
     logger,
     assembleTracerProvider: (assembly) =>
-      assembleTracerProvider(config.service, assembly, logger, params.stats, params.deferExporters ?? false, { pricing: config.pricing, sampling: config.sampling, env: params.env }, config.privacyDetectors),
+      assembleTracerProvider(
+        config.service,
+        assembly,
+        logger,
+        params.stats,
+        params.deferExporters ?? false,
+        { pricing: config.pricing, sampling: config.sampling, env: params.env },
+        config.privacyDetectors,
+      ),
   };
 }

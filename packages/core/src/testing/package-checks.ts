@@ -210,7 +210,9 @@ export async function checkPackage(params: PackageCheckParams, problems: string[
         const sent = await run({ section: params.sectionFor(receiver.url), mode: "strict", spanName });
         if (sent?.threw !== undefined) problems.push(sent.threw);
         else if (sent !== undefined && !receiver.requests.some((request) => request.body.includes(spanName))) {
-          problems.push(`instrument() with sectionFor("${receiver.url}") did not export the span to the kit's receiver (requests: ${receiver.requests.map((request) => request.path).join(", ") || "none"})`);
+          problems.push(
+            `instrument() with sectionFor("${receiver.url}") did not export the span to the kit's receiver (requests: ${receiver.requests.map((request) => request.path).join(", ") || "none"})`,
+          );
         }
       } finally {
         await receiver.close();
@@ -222,7 +224,8 @@ export async function checkPackage(params: PackageCheckParams, problems: string[
       try {
         const refused = await run({ section: params.sectionFor(refusing.url), mode: "permissive", spanName: "llmops-conformance-refused" });
         if (refused?.threw !== undefined) problems.push(`permissive mode with a refusing receiver: ${refused.threw}`);
-        else if (refused?.stats !== undefined && refused.stats.spansFailedExport === 0 && refusing.requests.length > 0) problems.push("a receiver answering 401 was not counted as a failed export in stats()");
+        else if (refused?.stats !== undefined && refused.stats.spansFailedExport === 0 && refusing.requests.length > 0)
+          problems.push("a receiver answering 401 was not counted as a failed export in stats()");
       } finally {
         await refusing.close();
       }
