@@ -110,6 +110,15 @@ describe("privacy detectors → real Phoenix", () => {
     expect(String(llm?.attributes["llm.input_messages"] ?? JSON.stringify(llm?.attributes))).toContain(EMAIL_TOKEN);
     expect(llm?.attributes["llm.model_name"]).toBe("gpt-4o-mini");
   });
+
+  it("llm.cost.total is the configured price of the call's tokens, and the agent carries the same sum", () => {
+    const agent = phoenixRun.spans.find((span) => span.span_kind === "AGENT");
+    const llm = phoenixRun.spans.find((span) => span.span_kind === "LLM");
+    const expected = expectedCost(llm?.attributes ?? {});
+    expect(expected).toBeGreaterThan(0);
+    expect(Number(llm?.attributes["llm.cost.total"])).toBeCloseTo(expected, 12);
+    expect(Number(agent?.attributes["llm.cost.total"])).toBeCloseTo(expected, 12);
+  });
 });
 
 describe("privacy detectors → real MLflow", () => {
@@ -135,4 +144,19 @@ describe("privacy detectors → real MLflow", () => {
     expect(llm).toContain(expected);
     expect(llm).toContain("gpt-4o-mini");
   });
+
+  it("llm.cost.total is the configured price of the call's tokens", () => {
+    const spans = mlflowRun.traces[0]?.spans ?? [];
+    const llmSpan = spans.find((span) => span.name === "OpenAI Chat Completions");
+    expect(llmSpan).toBeDefined();
+    const attributes = mlflowSpanAttributes(llmSpan as NonNullable<typeof llmSpan>);
+    const expected = expectedCost(attributes);
+    expect(expected).toBeGreaterThan(0);
+    expect(Number(attributes["llm.cost.total"])).toBeCloseTo(expected, 12);
+  });
 });
+
+/** The price of e2e/privacy/llmops.yaml (2 per million prompt tokens, 8 per million completion tokens) of a span's tokens. */
+function expectedCost(attributes: Record<string, unknown>): number {
+  return (Number(attributes["llm.token_count.prompt"]) * 2 + Number(attributes["llm.token_count.completion"]) * 8) / 1_000_000;
+}

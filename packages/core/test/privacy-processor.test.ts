@@ -43,7 +43,7 @@ describe("the privacy span processor", () => {
       createTracerProvider: (context: Parameters<typeof platform.createTracerProvider>[0]) => context.assembleTracerProvider({ exporters: [exporter], batch: false, spanProcessors: [recorder] }),
     };
     registerPlatform(withRecorder);
-    const tracing = await getPlatform("memory").instrument({ ...base, config: { service: { name: "svc" }, privacy } });
+    const tracing = await getPlatform("memory").instrument({ ...base, config: { service: { name: "svc" }, privacy, pricing: { enabled: false } } });
     const span = tracing.tracerProvider.getTracer("third-party").startSpan("chat");
     span.setAttributes({
       "openinference.span.kind": "LLM",
@@ -105,7 +105,7 @@ describe("the privacy span processor", () => {
   it("applies to the spans of trace(), with the same token for the same email across spans", async () => {
     const { platform, exporter } = memoryPlatform();
     registerPlatform(platform);
-    const tracing = await getPlatform("memory").instrument({ ...base, global: true, config: { service: { name: "svc" }, privacy } });
+    const tracing = await getPlatform("memory").instrument({ ...base, global: true, config: { service: { name: "svc" }, privacy, pricing: { enabled: false } } });
     const lookup = trace(async (question: string) => `the account of ${question.split(" ")[2]?.replace("?", "")} uses ${KEY}`, { name: "lookup", kind: "tool" });
     const answer = trace(async (question: string) => `${await lookup(question)}; reply to ${EMAIL.toUpperCase()}`, { name: "answer", kind: "agent" });
     await withSession("s-1", () => answer(`who is ${EMAIL}?`));
