@@ -77,6 +77,7 @@ export class GoogleAdkSpanProcessor implements SpanProcessor {
     this.open.delete(id);
     try {
       convert(span, state);
+      dropConverted(span.attributes as Record<string, unknown>);
     } catch {
       // A span ADK shaped differently is exported as ADK made it.
     }
@@ -158,4 +159,18 @@ function convert(span: Span, state: OpenSpan): void {
 /** ADK's own GenAI token attributes, for when it captured no response content (`ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS=false`). */
 function fallbackUsage(attributes: Readonly<Record<string, unknown>>): AdkResponse["usageMetadata"] {
   return { promptTokenCount: attributes["gen_ai.usage.input_tokens"], candidatesTokenCount: attributes["gen_ai.usage.output_tokens"] };
+}
+
+/** ADK's attributes whose content now sits in `input.value` / `output.value`. */
+const CARRIED_OVER: readonly string[] = [ADK.llmRequest, ADK.llmResponse, ADK.toolArgs, ADK.toolResponse];
+
+/**
+ * Removes what was converted: the `gen_ai.*` keys, so that no GenAI-convention converter further down (OpenInference's
+ * Vercel AI SDK processor converts any span that has them) adds its own reading over this one (token counts on a
+ * CHAIN, invocation parameters replaced), and ADK's JSON copies of the request and response, which `input.value` and
+ * `output.value` now carry. The span is still writable here (`onEnding`), so the attributes object is its own.
+ */
+function dropConverted(attributes: Record<string, unknown>): void {
+  for (const key of Object.keys(attributes)) if (key.startsWith("gen_ai.")) delete attributes[key];
+  for (const key of CARRIED_OVER) delete attributes[key];
 }
