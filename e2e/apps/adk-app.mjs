@@ -1,0 +1,28 @@
+// A Google ADK app as users write it (ESM): the real @google/adk runs a root agent with a function tool and a
+// sub-agent, then a single agent streamed (SSE), against the Gemini stand-in (the scenario of the registry tests'
+// fixture). Tracing is on with the config file found from the working folder (the seed's llmops.yaml), nothing inline.
+// Prints one JSON line: tracing state, the reports, what each run saw.
+import * as adk from "@google/adk";
+import * as zod from "zod";
+import { getPlatform } from "@llmops/core";
+import { startGeminiStandIn } from "@llmops-internal/stand-ins";
+import scenario from "../../test/fixtures/instrumentor-apps/adk-scenario.cjs";
+
+const appRoot = process.cwd();
+const standIn = await startGeminiStandIn();
+const tracing = await getPlatform(process.env.LLMOPS_E2E_PLATFORM, { appRoot }).instrument({ appRoot, flushOnExit: false });
+const plain = await scenario.runAdkScenario(adk, zod, standIn);
+const streamed = await scenario.runAdkScenario(adk, zod, standIn, { stream: true });
+const shutdown = await tracing.shutdown({ timeoutMillis: 20_000 });
+await standIn.close();
+process.stdout.write(
+  `${JSON.stringify({
+    active: tracing.active,
+    issues: tracing.issues,
+    instrumentations: tracing.instrumentations.map(({ key, status, patchedModule }) => ({ key, status, patchedModule })),
+    shutdown,
+    plain: { answer: plain.answer, sessionId: plain.sessionId },
+    streamed: { answer: streamed.answer, sessionId: streamed.sessionId },
+    requests: standIn.requests.length,
+  })}\n`,
+);
