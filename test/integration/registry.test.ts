@@ -329,6 +329,19 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
     expect(calls.find((call) => call.attributes["output.value"] === summary.answer)).toBeDefined();
   }, 120_000);
 
+  it("with ADK's content capture off (ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS=false): kinds and token counts, no content", async () => {
+    const run = await runApp("adk-app.cjs", "arize", {}, { env: { ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS: "false" } });
+    summaryOf(run);
+    const llm = run.spans.filter((span) => kindOf(span) === "LLM");
+    expect(llm).toHaveLength(3);
+    for (const span of llm) {
+      expect(numberOf(span.attributes["llm.token_count.prompt"])).toBeGreaterThan(0);
+      expect(span.attributes["input.value"]).toBeUndefined();
+      expect(span.attributes["llm.output_messages.0.message.role"]).toBeUndefined();
+    }
+    for (const tool of run.spans.filter((span) => kindOf(span) === "TOOL")) expect(tool.attributes["input.value"]).toBeUndefined();
+  }, 120_000);
+
   it("turned off, the same spans arrive as ADK made them (the kinds above come from the processor)", async () => {
     // The Vercel AI SDK processor (installed in this fixture) reads any span with gen_ai.* keys: off too, to see ADK's own.
     const run = await runApp("adk-app.cjs", "arize", { instrumentation: { google_adk: false, vercel: false } });
