@@ -6,7 +6,7 @@ import * as adk from "@google/adk";
 import * as zod from "zod";
 import { getPlatform } from "@llmops/core";
 import { startGeminiStandIn } from "@llmops-internal/stand-ins";
-import scenario from "../../test/fixtures/instrumentor-apps/adk-scenario.cjs";
+import scenario from "@llmops-internal/test-support/adk-scenario";
 
 const appRoot = process.cwd();
 const standIn = await startGeminiStandIn();

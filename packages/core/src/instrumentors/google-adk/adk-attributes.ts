@@ -52,6 +52,9 @@ const NOT_CAPTURED = "{}";
 /** ADK's marker for what other agents said, replayed to an agent as user turns. */
 const REPLAYED_TURN = "For context:";
 
+/** Request config keys that are not invocation parameters: messages and tools have their own attributes; the rest is ADK's plumbing. */
+const NOT_PARAMETERS: ReadonlySet<string> = new Set(["systemInstruction", "tools", "labels", "httpOptions", "abortSignal"]);
+
 type Attributes = Record<string, unknown>;
 type Writer = (key: string, value: string | number | boolean) => void;
 
@@ -169,7 +172,9 @@ export function writeLlmCall(write: Writer, attributes: Attributes, response: Ad
   if (request !== undefined) {
     write(OI.inputValue, attributes[ADK.llmRequest] as string);
     write(OI.inputMime, JSON_MIME);
-    const { systemInstruction, tools, labels: _labels, httpOptions: _httpOptions, abortSignal: _abortSignal, ...parameters } = request.config ?? {};
+    const config = request.config ?? {};
+    const { systemInstruction, tools } = config;
+    const parameters = Object.fromEntries(Object.entries(config).filter(([key]) => !NOT_PARAMETERS.has(key)));
     write(OI.invocationParameters, JSON.stringify(parameters));
     let index = 0;
     const system = typeof systemInstruction === "string" ? systemInstruction : textOf(systemInstruction as Content | undefined);

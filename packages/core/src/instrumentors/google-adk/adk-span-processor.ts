@@ -1,5 +1,4 @@
-import type { Context } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ADK, OI, parseJson, textOf, userTextOf, writeLlmCall, writeText, writeToolCall } from "./adk-attributes";
 import type { AdkResponse } from "./adk-attributes";
 
@@ -50,7 +49,7 @@ const kindOf = (name: string): Kind | undefined => {
 export class GoogleAdkSpanProcessor implements SpanProcessor {
   private readonly open = new Map<string, OpenSpan>();
 
-  onStart(span: Span, _parentContext: Context): void {
+  onStart(span: Span): void {
     if (span.instrumentationScope.name !== ADK_TRACER_NAME) return;
     const kind = kindOf(span.name);
     if (kind === undefined) return;
@@ -88,7 +87,7 @@ export class GoogleAdkSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(): void {}
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
