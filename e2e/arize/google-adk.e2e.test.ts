@@ -76,6 +76,15 @@ describe("Google ADK → real Phoenix, the seed's config file", () => {
     expect(streamedLlm.map((span) => String(span.attributes["output.value"]))).toEqual(expect.arrayContaining([expect.stringContaining("get_weather"), expect.stringContaining("The tool returned")]));
   });
 
+  it("records each model call once: call_llm is the LLM span, or a CHAIN over exactly one client LLM span", () => {
+    const calls = spans.filter((span) => span.name === "call_llm");
+    expect(calls).toHaveLength(app.requests);
+    for (const call of calls) {
+      const llmChildren = spans.filter((span) => span.parent_id === call.context.span_id && span.span_kind === "LLM");
+      expect({ kind: call.span_kind, llmChildren: llmChildren.length }).toEqual(call.span_kind === "LLM" ? { kind: "LLM", llmChildren: 0 } : { kind: "CHAIN", llmChildren: 1 });
+    }
+  });
+
   it("gives the agents the user's question and the final answer, and the ADK session as session.id", () => {
     const root = spans.find((span) => span.name === "invoke_agent Concierge");
     expect(root?.attributes).toEqual(expect.objectContaining({ "input.value": "What is the forecast for Paris? Ask Weather", "output.value": app.plain.answer, "session.id": app.plain.sessionId }));
