@@ -1,7 +1,8 @@
 // A Google ADK app as users write it (ESM): the real @google/adk runs a root agent with a function tool and a
 // sub-agent, then a single agent streamed (SSE), against the Gemini stand-in (the scenario of the registry tests'
-// fixture). Tracing is on with the config file found from the working folder (the seed's llmops.yaml), nothing inline;
-// ADK is imported after instrument(), so that an instrumentation of the @google/genai copy ADK loads can patch it.
+// fixture). Started with `--import @llmops/platform-<name>/register`, tracing is on from the config file found in the
+// working folder (the seed's llmops.yaml), nothing inline; instrument() here hands back that running handle. ADK is
+// imported after it, so that an instrumentation of the @google/genai copy ADK loads can patch it.
 // Prints one JSON line: tracing state, the reports, what each run saw.
 import * as zod from "zod";
 import { getPlatform } from "@llmops/core";

@@ -99,7 +99,8 @@ export async function runAdkApp(
   symlinkSync(join(__dirname, "..", "node_modules"), join(appRoot, "node_modules"), "dir");
   const env = cleanEnvironment();
   Object.assign(env, { LLMOPS_E2E_PLATFORM: platform }, extraEnv);
-  const { code, stdout, stderr } = await runNode([join(__dirname, "..", "apps", "adk-app.mjs")], { cwd: appRoot, env });
+  // As an ES module app must start to have the modules it imports patched (ADK's own @google/genai among them).
+  const { code, stdout, stderr } = await runNode(["--import", `@llmops/platform-${platform}/register`, join(__dirname, "..", "apps", "adk-app.mjs")], { cwd: appRoot, env });
   const result = code === 0 ? lastJsonLine<AdkAppResult>(stdout) : undefined;
   if (result === undefined) throw new Error(`ADK app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
   return { ...result, stderr, config };
