@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanEnvironment, lastJsonLine, runNode } from "@llmops-internal/test-support";
+import { cleanEnvironment, lastJsonLine, runNode, SEED_CONFIG_FILE } from "@llmops-internal/test-support";
 
 /** What `apps/providers-app.mjs` prints. */
 export interface ProvidersAppResult {
@@ -63,4 +63,45 @@ export async function runAgentApp(platform: "arize" | "mlflow", config: Record<s
   const result = code === 0 ? lastJsonLine<AgentAppResult>(stdout) : undefined;
   if (result === undefined) throw new Error(`agent app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
   return { ...result, stderr };
+}
+
+/** What `apps/adk-app.mjs` prints. */
+export interface AdkAppResult {
+  active: boolean;
+  issues: unknown[];
+  instrumentations: Array<{ key: string; status: string; patchedModule: boolean }>;
+  shutdown: { ok: boolean; timedOut: boolean; error?: string };
+  plain: { answer: string; sessionId: string };
+  streamed: { answer: string; sessionId: string };
+  requests: number;
+}
+
+/**
+ * Runs the Google ADK app in its own Node process, in a fresh app folder holding the seed's config file (seed 000 §7.1)
+ * as `llmops.yaml`, unchanged but for the endpoints and the keys listed in `withoutKeys`, and the CA file it names.
+ */
+export async function runAdkApp(
+  platform: "arize" | "mlflow",
+  endpoints: { arize?: string; mlflow?: string },
+  withoutKeys: readonly string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<AdkAppResult & { stderr: string; config: string }> {
+  const appRoot = mkdtempSync(join(tmpdir(), "llmops-e2e-adk-"));
+  let config = readFileSync(SEED_CONFIG_FILE, "utf8");
+  if (endpoints.arize !== undefined) config = config.replace("http://localhost:6006/v1/traces", endpoints.arize);
+  if (endpoints.mlflow !== undefined) config = config.replace("http://localhost:5001", endpoints.mlflow);
+  for (const key of withoutKeys) config = config.replace(new RegExp(`^\\s*${key}:.*\\n`, "m"), "");
+  writeFileSync(join(appRoot, "llmops.yaml"), config);
+  mkdirSync(join(appRoot, "certs"));
+  writeFileSync(join(appRoot, "certs", "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+  // The platforms are found among the app's dependencies, resolved from its folder: e2e's own node_modules.
+  writeFileSync(join(appRoot, "package.json"), JSON.stringify({ name: "adk-e2e-app", private: true, dependencies: { "@llmops/platform-arize": "*", "@llmops/platform-mlflow": "*" } }));
+  symlinkSync(join(__dirname, "..", "node_modules"), join(appRoot, "node_modules"), "dir");
+  const env = cleanEnvironment();
+  Object.assign(env, { LLMOPS_E2E_PLATFORM: platform }, extraEnv);
+  // As an ES module app must start to have the modules it imports patched (ADK's own @google/genai among them).
+  const { code, stdout, stderr } = await runNode(["--import", `@llmops/platform-${platform}/register`, join(__dirname, "..", "apps", "adk-app.mjs")], { cwd: appRoot, env });
+  const result = code === 0 ? lastJsonLine<AdkAppResult>(stdout) : undefined;
+  if (result === undefined) throw new Error(`ADK app failed (${code === 0 ? "no JSON result" : `exit ${code}`})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  return { ...result, stderr, config };
 }

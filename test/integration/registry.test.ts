@@ -30,6 +30,7 @@ const REAL_CLIENT_TESTS: Readonly<Record<string, string>> = {
   bedrock_agent_runtime: "this file (@aws-sdk/client-bedrock-agent-runtime against the Bedrock stand-in's event stream)",
   mcp: "this file, arize and mlflow (a @modelcontextprotocol/sdk client and server over Streamable HTTP)",
   vercel: "this file (a span processor, not an instrumentor: the real ai and @ai-sdk/openai against the OpenAI stand-in)",
+  google_adk: "this file (a span processor converting ADK's own spans: the real @google/adk against the Gemini stand-in)",
 };
 
 /**
@@ -77,6 +78,8 @@ interface RunAppOptions {
   readonly nodeArgs?: readonly string[];
   /** Hand the config in a file named by LLMOPS_CONFIG_PATH (for the register entry points) instead of LLMOPS_APP_CONFIG. */
   readonly configFile?: boolean;
+  /** More environment variables of the app. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -89,7 +92,7 @@ async function runApp(app: string, platform: "arize" | "mlflow", config: Record<
   try {
     const destination = front === undefined ? { arize: { endpoint: receiver.url } } : { mlflow: { tracking_uri: front.url, experiment_name: "llmops-registry" } };
     const fullConfig = JSON.stringify({ service: { name: `registry-${app}` }, ...destination, ...config });
-    const env: Record<string, string> = { LLMOPS_APP_PLATFORM: platform, LLMOPS_APP_CONFIG: fullConfig };
+    const env: Record<string, string> = { ...options.env, LLMOPS_APP_PLATFORM: platform, LLMOPS_APP_CONFIG: fullConfig };
     if (options.configFile === true) {
       const file = join(mkdtempSync(join(tmpdir(), "llmops-registry-")), "llmops.json");
       writeFileSync(file, fullConfig);
@@ -224,4 +227,126 @@ describe("instrumentor registries, with the real client packages", () => {
     expect(off.spans.length).toBeGreaterThan(0);
     expect(off.spans.map(kindOf)).toEqual(off.spans.map(() => undefined));
   }, 90_000);
+});
+
+describe("google_adk: Google ADK's own spans, converted by the registry entry's span processor", () => {
+  /** Each span as `name (KIND) < parent name`, so a tree compares as a list. */
+  const tree = (spans: readonly DecodedSpan[]): string[] => {
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    return spans.map((span) => {
+      const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+      return `${span.name} (${String(kindOf(span))}) < ${parent?.name ?? "root"}`;
+    });
+  };
+  const numberOf = (value: unknown): number => (typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : Number.NaN);
+  const question = "What is the forecast for Paris? Ask Weather";
+
+  it.each(nodeBinaries().flatMap((binary) => (["adk-app.cjs", "adk-app.mjs"] as const).map((app) => [app, binary.version, binary] as const)))(
+    "%s on Node %s: agent → LLM → tool and the sub-agent arrive as OpenInference spans with ADK's hierarchy, and ADK exports nothing itself",
+    async (app, _version, binary) => {
+      // ADK's setup helper would export to these; the library itself must not.
+      const elsewhere = await startHttpReceiver();
+      try {
+        const run = await runApp(app, "arize", {}, { node: binary, env: { OTEL_EXPORTER_OTLP_ENDPOINT: elsewhere.url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${elsewhere.url}/v1/traces` } });
+        const summary = summaryOf(run);
+        expect(summary.reports).toEqual(expect.arrayContaining([{ key: "google_adk", status: "enabled", patchedModule: false }]));
+        expect(summary.answer).toContain("forecast");
+        expect(summary.paths).toHaveLength(3);
+        expect(elsewhere.requests).toHaveLength(0);
+        expect(tree(run.spans).sort()).toEqual(
+          [
+            "invocation (CHAIN) < root",
+            "invoke_agent Concierge (AGENT) < invocation",
+            "call_llm (LLM) < invoke_agent Concierge",
+            "execute_tool transfer_to_agent (TOOL) < call_llm",
+            "invoke_agent Weather (AGENT) < call_llm",
+            "call_llm (LLM) < invoke_agent Weather",
+            "call_llm (LLM) < invoke_agent Weather",
+            "execute_tool get_weather (TOOL) < call_llm",
+          ].sort(),
+        );
+        const byName = (name: string): DecodedSpan[] => run.spans.filter((span) => span.name === name);
+        const [root] = byName("invoke_agent Concierge");
+        expect(root?.attributes).toEqual(expect.objectContaining({ "agent.name": "Concierge", "input.value": question, "output.value": summary.answer, "session.id": summary.sessionId }));
+        for (const llm of byName("call_llm")) {
+          expect(llm.attributes).toEqual(expect.objectContaining({ "llm.model_name": "gemini-2.5-flash", "llm.provider": "google", "input.mime_type": "application/json" }));
+          expect(numberOf(llm.attributes["llm.token_count.prompt"])).toBeGreaterThan(0);
+          expect(numberOf(llm.attributes["llm.token_count.completion"])).toBeGreaterThan(0);
+          // Converted, ADK's GenAI keys are gone: no GenAI converter further down reads the span a second time.
+          expect(Object.keys(llm.attributes).filter((key) => key.startsWith("gen_ai."))).toEqual([]);
+          expect(numberOf(llm.attributes["llm.token_count.total"])).toBe(numberOf(llm.attributes["llm.token_count.prompt"]) + numberOf(llm.attributes["llm.token_count.completion"]));
+        }
+        const first = byName("call_llm").find((span) => span.attributes["llm.output_messages.0.message.tool_calls.0.tool_call.function.name"] === "transfer_to_agent");
+        expect(first?.attributes).toEqual(
+          expect.objectContaining({
+            "llm.input_messages.0.message.role": "system",
+            "llm.input_messages.1.message.role": "user",
+            "llm.input_messages.1.message.content": question,
+            "llm.output_messages.0.message.role": "assistant",
+            "llm.tools.0.tool.json_schema": expect.stringContaining("transfer_to_agent"),
+          }),
+        );
+        const [tool] = byName("execute_tool get_weather");
+        expect(tool?.attributes).toEqual(expect.objectContaining({ "tool.name": "get_weather", "input.value": expect.stringContaining("city"), "output.value": expect.stringContaining("sunny") }));
+      } finally {
+        await elsewhere.close();
+      }
+    },
+    120_000,
+  );
+
+  it("on mlflow: the same spans with their kinds and token counts", async () => {
+    const run = await runApp("adk-app.cjs", "mlflow", {});
+    summaryOf(run);
+    expect(run.spans.map(kindOf).sort()).toEqual(["AGENT", "AGENT", "CHAIN", "LLM", "LLM", "LLM", "TOOL", "TOOL"]);
+    expect(run.spans.filter((span) => kindOf(span) === "LLM").every((span) => numberOf(span.attributes["llm.token_count.total"]) > 0)).toBe(true);
+  }, 120_000);
+
+  it("streamed (SSE): each model call keeps its answer and the token counts of the stream's last chunk", async () => {
+    const run = await runApp("adk-app.mjs", "arize", {}, { env: { LLMOPS_APP_STREAM: "1" } });
+    const summary = summaryOf(run);
+    expect(summary.paths).toEqual(["/v1beta/models/gemini-2.5-flash:streamGenerateContent", "/v1beta/models/gemini-2.5-flash:streamGenerateContent"]);
+    const llm = run.spans.filter((span) => kindOf(span) === "LLM");
+    expect(llm).toHaveLength(2);
+    // ADK's last record of a stream is a usage report without content: the answer comes from the aggregated response.
+    expect(llm.map((span) => span.attributes["llm.output_messages.0.message.tool_calls.0.tool_call.function.name"] ?? span.attributes["llm.output_messages.0.message.content"])).toEqual([
+      "get_weather",
+      summary.answer,
+    ]);
+    for (const span of llm) expect(numberOf(span.attributes["llm.token_count.completion"])).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("with a client instrumentation's LLM span under call_llm, that span is the one LLM span of the call and call_llm a CHAIN", async () => {
+    const run = await runApp("adk-app.mjs", "arize", {}, { env: { LLMOPS_APP_CLIENT_LLM: "1" } });
+    const summary = summaryOf(run);
+    const llm = run.spans.filter((span) => kindOf(span) === "LLM");
+    expect(llm.map((span) => span.name)).toEqual(["generate_content", "generate_content", "generate_content"]);
+    const calls = run.spans.filter((span) => span.name === "call_llm");
+    expect(calls.map(kindOf)).toEqual(["CHAIN", "CHAIN", "CHAIN"]);
+    // Tokens are counted once, on the client's span; the CHAIN keeps the user's words and the answer.
+    for (const call of calls) expect(call.attributes["llm.token_count.prompt"]).toBeUndefined();
+    for (const span of llm) expect(calls.map((call) => call.spanId)).toContain(span.parentSpanId);
+    expect(calls.find((call) => call.attributes["output.value"] === summary.answer)).toBeDefined();
+  }, 120_000);
+
+  it("with ADK's content capture off (ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS=false): kinds and token counts, no content", async () => {
+    const run = await runApp("adk-app.cjs", "arize", {}, { env: { ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS: "false" } });
+    summaryOf(run);
+    const llm = run.spans.filter((span) => kindOf(span) === "LLM");
+    expect(llm).toHaveLength(3);
+    for (const span of llm) {
+      expect(numberOf(span.attributes["llm.token_count.prompt"])).toBeGreaterThan(0);
+      expect(span.attributes["input.value"]).toBeUndefined();
+      expect(span.attributes["llm.output_messages.0.message.role"]).toBeUndefined();
+    }
+    for (const tool of run.spans.filter((span) => kindOf(span) === "TOOL")) expect(tool.attributes["input.value"]).toBeUndefined();
+  }, 120_000);
+
+  it("turned off, the same spans arrive as ADK made them (the kinds above come from the processor)", async () => {
+    // The Vercel AI SDK processor (installed in this fixture) reads any span with gen_ai.* keys: off too, to see ADK's own.
+    const run = await runApp("adk-app.cjs", "arize", { instrumentation: { google_adk: false, vercel: false } });
+    expect(summaryOf(run).reports).toEqual(expect.arrayContaining([{ key: "google_adk", status: "disabled", patchedModule: false }]));
+    expect(run.spans).toHaveLength(8);
+    expect(run.spans.map(kindOf)).toEqual(run.spans.map(() => undefined));
+  }, 120_000);
 });

@@ -39,6 +39,7 @@ export { instrumentFor } from "./api/instrument-for";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/report";
 export { openInferenceInstrumentors } from "./instrumentors/openinference";
 export type { OpenInferenceKey } from "./instrumentors/openinference";
+export { googleAdkInstrumentor } from "./instrumentors/google-adk/google-adk";
 // Tracing your own code: trace(), the traced decorator, withSpan(), getCurrentSpan() and collectors.
 export { trace, withSpan } from "./tracing/trace";
 export type { TraceOptions } from "./tracing/trace";

@@ -53,7 +53,7 @@ describe("resolveConfig", () => {
         },
       }),
     );
-    // google_adk/google_genai have no TypeScript instrumentor: warned, not an error.
+    // This test platform registers no instrumentor of those names: warned, not an error.
     expect(result.warnings.join("\n")).toContain('instrumentation.google_adk: platform "arize" has no instrumentor');
   });
 

@@ -82,8 +82,7 @@ describe("sampling.ratio", () => {
     // Another process: its own provider, assembled the same way (one instrument() runs per process).
     const downstreamExporter = new InMemorySpanExporter();
     const downstreamProvider = await assembleTracerProvider({ name: "downstream" }, { exporters: [downstreamExporter], batch: false }, diag, new TracingStatsCollector(), false, {
-      sampling: { ratio: 0.5 },
-      env: {},
+      policies: { sampling: { ratio: 0.5 }, env: {} },
     });
     const downstream = { tracer: downstreamProvider.getTracer("downstream"), exporter: downstreamExporter };
     // W3C trace context, as an HTTP client and server carry it: `traceparent: 00-<trace id>-<span id>-<flags>`.

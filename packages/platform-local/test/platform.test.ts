@@ -49,11 +49,12 @@ describe("the local platform", () => {
     expect(VERSION).toBe(manifest.version);
   });
 
-  it("registers the OpenInference instrumentors for openai, anthropic and langchain", () => {
+  it("registers the OpenInference instrumentors for openai, anthropic and langchain, and google_adk", () => {
     expect(platform.instrumentors.map(({ key, packageName, exportName, moduleName }) => [key, packageName, exportName, moduleName])).toEqual([
       ["openai", "@arizeai/openinference-instrumentation-openai", "OpenAIInstrumentation", "openai"],
       ["anthropic", "@arizeai/openinference-instrumentation-anthropic", "AnthropicInstrumentation", "@anthropic-ai/sdk"],
       ["langchain", "@arizeai/openinference-instrumentation-langchain", "LangChainInstrumentation", "@langchain/core/callbacks/manager"],
+      ["google_adk", "@google/adk", "Runner", "@google/adk"],
     ]);
   });
 
@@ -108,7 +109,7 @@ describe("the local platform", () => {
     writeFileSync(join(appRoot, "package.json"), JSON.stringify({ name: "local-app", version: "1.0.0" }));
     writeFileSync(
       join(appRoot, "llmops.yaml"),
-      "service:\n  name: local-app\nlocal:\n  directory: out/traces\n  print_tree: true\ninstrumentation:\n  openai: false\n  anthropic: false\n  langchain: false\n",
+      "service:\n  name: local-app\nlocal:\n  directory: out/traces\n  print_tree: true\ninstrumentation:\n  openai: false\n  anthropic: false\n  langchain: false\n  google_adk: false\n",
     );
     const printed: string[] = [];
     const write = jest.spyOn(process.stdout, "write").mockImplementation((text) => {
@@ -124,6 +125,7 @@ describe("the local platform", () => {
         ["openai", "disabled"],
         ["anthropic", "disabled"],
         ["langchain", "disabled"],
+        ["google_adk", "disabled"],
       ]);
       const tracer = tracing.tracerProvider.getTracer("app");
       tracer.startSpan("work", { attributes: { "openinference.span.kind": "CHAIN" } }).end();

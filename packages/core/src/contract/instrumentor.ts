@@ -1,5 +1,6 @@
 // How a platform declares the instrumentors it applies, and what each one receives.
 import type { TracerProvider } from "@opentelemetry/api";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ResolvedConfig } from "./config";
 
 /**
@@ -89,4 +90,11 @@ export interface InstrumentorSpec {
    * import hooks) loaded later, each copy once. An instance without it gets `enable()` (its own require hooks).
    */
   readonly create?: (exported: unknown, context: InstrumentorContext) => InstrumentationLike;
+  /**
+   * For a library that traces itself through the global OpenTelemetry API (Google ADK's own spans): a span processor
+   * that converts those spans, placed ahead of the exporters when the provider is assembled, when the key is not
+   * `false` and `packageName` (then the library itself) is installed or the key is `true`. Nothing is patched or
+   * loaded from the library; the report says `enabled`.
+   */
+  readonly spanProcessor?: () => Promise<SpanProcessor>;
 }

@@ -1,4 +1,4 @@
-import type { TracerProvider } from "@opentelemetry/api";
+import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
 import type { ResolvedConfig } from "../contract/config";
 import type { InstrumentationLike, InstrumentorModule, InstrumentorSpec } from "../contract/instrumentor";
 import { messageOf } from "../errors/error-message";
@@ -55,6 +55,11 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     const line = new ReportLine(reports, spec, log);
     if (setting === false) {
       line.set("disabled");
+      continue;
+    }
+    if (spec.spanProcessor !== undefined) {
+      // Its processor sits in the provider already (see provider-context): there is nothing to load or patch.
+      reportSpanProcessor(spec, setting, line, () => requireFromApp.resolve(spec.packageName), options.appRoot, log);
       continue;
     }
     if (applied.has(spec.packageName)) {
@@ -186,4 +191,18 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
   warnAboutUnknownModules(options, log);
   if (unseen.length > 0 && !esmLoaderRegistered() && (options.entryIsEsModule ?? entryIsEsModule())) scheduleEsmCheck(unseen, options);
   return reports;
+}
+
+/** The report line of an entry that converts a library's own spans: `enabled` when the library is installed. */
+function reportSpanProcessor(spec: InstrumentorSpec, setting: boolean | undefined, line: ReportLine, resolve: () => string, appRoot: string, log: DiagLogger): void {
+  try {
+    resolve();
+  } catch {
+    const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installCommand(spec.packageName, appRoot)}`;
+    if (setting === true) log.warn(message);
+    else log.debug(message);
+    line.set("not-installed", message);
+    return;
+  }
+  line.set("enabled", `${spec.packageName} makes its own spans; a span processor converts them to OpenInference (they reach llmops when its provider is the global one).`);
 }

@@ -205,7 +205,9 @@ async function runStages(
   let provider: ManagedTracerProvider;
   const stats = new TracingStatsCollector();
   try {
-    provider = await platform.createTracerProvider(providerContext({ platformName: platform.name, config, appRoot, env, stats, deferExporters: mode !== "strict" }));
+    provider = await platform.createTracerProvider(
+      providerContext({ platformName: platform.name, config, appRoot, env, stats, deferExporters: mode !== "strict", instrumentors: platform.instrumentors }),
+    );
   } catch (error) {
     const wrapped = LlmopsError.isInstance(error) ? error : new LlmopsError(`Platform "${platform.name}" could not create its TracerProvider: ${messageOf(error)}`, { cause: error });
     return failed(name, mode, wrapped, [], config.file);

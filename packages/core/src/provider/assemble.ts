@@ -1,5 +1,5 @@
 import type { DiagLogger } from "@opentelemetry/api";
-import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { AssembleProviderOptions, ManagedTracerProvider } from "../contract/provider";
 import type { ServiceInfo } from "../contract/config";
 import { ContextAttributesProcessor } from "./context-processor";
@@ -19,6 +19,16 @@ const DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
 
 /** The batch processor's default `maxQueueSize` (OpenTelemetry SDK). */
 const DEFAULT_MAX_QUEUE_SIZE = 2048;
+
+/** What the resolved configuration adds to a platform's assembly: span policies, privacy, converters of libraries' spans. */
+export interface PipelineSettings {
+  /** `pricing:` and `sampling:` (and the environment they read). */
+  readonly policies?: SpanPolicySettings;
+  /** The detectors of `privacy:`, when any is on. */
+  readonly privacy?: PrivacyDetectorsConfig;
+  /** Processors that convert a library's own spans (from the registry's entries), placed before privacy. */
+  readonly converters?: readonly SpanProcessor[];
+}
 
 /**
  * `OTEL_BSP_MAX_QUEUE_SIZE` read as the SDK reads it (a number; empty or not a number: the default), so that the
@@ -49,9 +59,9 @@ export async function assembleTracerProvider(
   logger: DiagLogger,
   stats: TracingStatsCollector = new TracingStatsCollector(),
   deferExporters = false,
-  policySettings: SpanPolicySettings = {},
-  privacy?: PrivacyDetectorsConfig,
+  pipeline: PipelineSettings = {},
 ): Promise<ManagedTracerProvider> {
+  const { policies: policySettings = {}, privacy, converters = [] } = pipeline;
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
   const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-node");
@@ -71,9 +81,13 @@ export async function assembleTracerProvider(
     if (typeof given !== "function") exporters.push(given);
     else exporters.push(deferExporters ? new DeferredExporter(given) : await given());
   }
-  const spanProcessors = [
+  const head = [
     // First, so that the platform's processors and the exporters see the session, user and tags of `withSession()`...
     new ContextAttributesProcessor(),
+    // Libraries' own spans turned into OpenInference ones, before anything reads (cost) or masks (privacy) them.
+    ...converters,
+  ];
+  const spanProcessors = [
     // Masks in onEnding, before any processor's onEnd: no exporter sees what the privacy detectors find.
     ...[await createPrivacyProcessor(privacy, logger)].filter((processor) => processor !== undefined),
     ...(options.spanProcessors ?? []),
@@ -91,7 +105,7 @@ export async function assembleTracerProvider(
       return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize, exportsSettled });
     }),
   ];
-  // Cost (pricing:) after the context processor; the sampler and keep rules (sampling:) in front of what exports.
+  // Cost (pricing:) after the head (context, converters); the sampler and keep rules (sampling:) in front of what exports.
   const policies = spanPolicies(policySettings, stats.policies, logger, { ParentBasedSampler, TraceIdRatioBasedSampler });
-  return new NodeTracerProvider({ resource, spanProcessors: policies.arrange(spanProcessors), sampler: policies.sampler });
+  return new NodeTracerProvider({ resource, spanProcessors: policies.arrange(head, spanProcessors), sampler: policies.sampler });
 }

@@ -1,7 +1,9 @@
 import type { ResolvedConfig } from "../contract/config";
+import type { InstrumentorSpec } from "../contract/instrumentor";
 import type { ProviderContext } from "../contract/provider";
 import { componentLogger } from "../internal/logger";
 import { assembleTracerProvider } from "./assemble";
+import { instrumentorSpanProcessors } from "./instrumentor-processors";
 import type { TracingStatsCollector } from "./tracing-stats";
 
 /**
@@ -18,6 +20,8 @@ export function providerContext<Section>(params: {
   readonly stats?: TracingStatsCollector;
   /** Create exporters given as factories at their first export (permissive mode) rather than now. */
   readonly deferExporters?: boolean;
+  /** The platform's registry: entries that convert a library's own spans bring a processor, placed first. */
+  readonly instrumentors?: readonly InstrumentorSpec[];
 }): ProviderContext<Section> {
   const { config, platformName } = params;
   const logger = componentLogger(platformName);
@@ -28,15 +32,15 @@ export function providerContext<Section>(params: {
     appRoot: params.appRoot,
     env: params.env,
     logger,
-    assembleTracerProvider: (assembly) =>
-      assembleTracerProvider(
-        config.service,
-        assembly,
-        logger,
-        params.stats,
-        params.deferExporters ?? false,
-        { pricing: config.pricing, sampling: config.sampling, env: params.env },
-        config.privacyDetectors,
-      ),
+    assembleTracerProvider: async (assembly) => {
+      // Processors that turn a library's own spans into OpenInference ones (e.g. Google ADK's), ahead of the
+      // privacy detectors, so that the content they write is scanned like any other.
+      const converters = await instrumentorSpanProcessors({ registry: params.instrumentors ?? [], config, appRoot: params.appRoot, platformName });
+      return assembleTracerProvider(config.service, assembly, logger, params.stats, params.deferExporters ?? false, {
+        policies: { pricing: config.pricing, sampling: config.sampling, env: params.env },
+        ...(config.privacyDetectors === undefined ? {} : { privacy: config.privacyDetectors }),
+        converters,
+      });
+    },
   };
 }

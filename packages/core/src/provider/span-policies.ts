@@ -19,11 +19,12 @@ export interface SpanPolicySettings {
 /** What the provider assembly installs for cost and sampling. */
 export interface SpanPolicies {
   /**
-   * The provider's processors with the policies in place: the first one (the context attributes processor) stays
-   * first, the cost processor (unless `pricing.enabled` is false) comes next, and the keep rules, when there are
-   * any, take the others (the platform's printers and the export processors) behind them.
+   * The provider's processors with the policies in place: the head (the context attributes processor, then the
+   * converters of libraries' own spans) stays first, the cost processor (unless `pricing.enabled` is false) comes
+   * next, and the keep rules, when there are any, take the others (privacy, the platform's processors and the export
+   * processors) behind them.
    */
-  readonly arrange: (processors: readonly SpanProcessor[]) => SpanProcessor[];
+  readonly arrange: (head: readonly SpanProcessor[], others: readonly SpanProcessor[]) => SpanProcessor[];
   /** The provider's sampler. */
   readonly sampler: Sampler;
 }
@@ -37,7 +38,7 @@ export function spanPolicies(settings: SpanPolicySettings, counters: PolicyCount
   const sampling = settings.sampling ?? {};
   const keepRules = rules && choice.ratio < 1;
   return {
-    arrange: ([first, ...others]) => [...(first === undefined ? [] : [first]), ...costProcessors, ...(keepRules ? [new KeepRulesProcessor(others, sampling, counters)] : others)],
+    arrange: (head, others) => [...head, ...costProcessors, ...(keepRules ? [new KeepRulesProcessor(others, sampling, counters)] : others)],
     sampler: new CountingSampler(classes, choice, counters, keepRules),
   };
 }

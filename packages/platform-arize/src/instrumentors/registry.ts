@@ -1,4 +1,4 @@
-import { openInferenceInstrumentors as oi } from "@llmops/core";
+import { googleAdkInstrumentor, openInferenceInstrumentors as oi } from "@llmops/core";
 import type { InstrumentorSpec } from "@llmops/core";
 
 /** The Vercel AI SDK is traced by a span processor, not an instrumentor: this entry turns it on and off. */
@@ -16,5 +16,6 @@ export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [
   oi.bedrock,
   oi.bedrock_agent_runtime,
   oi.mcp,
+  googleAdkInstrumentor,
   { key: "vercel", packageName: VERCEL_PACKAGE, exportName: "OpenInferenceBatchSpanProcessor", moduleName: "ai", create: () => ({}) },
 ];
