@@ -15,6 +15,7 @@ export type {
   EnvironmentValueKind,
   GenericVariableRule,
   PrivacyConfig,
+  SpansConfig,
   ResolvedConfig,
   ServiceInfo,
   SharedConfigSections,

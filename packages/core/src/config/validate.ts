@@ -7,7 +7,7 @@ import type { PrivacyConfig, ResolvedConfig, ValidationMode } from "../contract/
 import { removedInstrumentors } from "./removed-instrumentors";
 
 /** The keys of the shared sections, for unknown-key warnings. */
-const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy"] as const;
+const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "spans"] as const;
 
 /** `privacy:` keys (snake_case, as in the file) and the OpenInference trace-config option each one sets. */
 export const PRIVACY_KEYS = {
@@ -53,6 +53,7 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
       ),
       {},
     ),
+    spans: v.optional(v.nullable(v.object({ filter: v.optional(v.picklist(["llm", "all"]), "llm") })), {}),
     [platform.configSection]: v.optional(platform.schema as Valibot.GenericSchema, {}),
   });
 }
@@ -111,6 +112,7 @@ export async function validateConfig<Section>(params: {
       instrumentation: (output.instrumentation as Record<string, boolean> | null) ?? {},
       privacy: toPrivacyConfig((output.privacy as Record<string, boolean | number | undefined> | null) ?? {}),
       validationMode: mode ?? "permissive",
+      spans: { filter: (output.spans as { filter?: "llm" | "all" } | null)?.filter ?? "llm" },
       section: output[platform.configSection] as Section,
       ...fileField,
     },
@@ -153,7 +155,7 @@ function* unknownKeyWarnings(schema: Valibot.GenericSchema, config: Record<strin
     }
   }
   const entries = objectEntries(schema);
-  for (const section of ["service", "validation", "privacy", platform.configSection]) {
+  for (const section of ["service", "validation", "privacy", "spans", platform.configSection]) {
     const sectionSchema = entries?.[section];
     yield* unknownIn(sectionSchema, config[section], section);
   }

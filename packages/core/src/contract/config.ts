@@ -65,6 +65,8 @@ export interface ResolvedConfig<Section> {
   readonly validationMode: ValidationMode;
   /** `privacy:` — passed to instrumentors as their trace config. */
   readonly privacy: PrivacyConfig;
+  /** `spans:` — which spans reach the platform; absent: the defaults. */
+  readonly spans?: SpansConfig;
   /** The platform's own section. */
   readonly section: Section;
   /** The file the configuration came from, if any. */
@@ -94,6 +96,24 @@ export interface PrivacyConfig {
   readonly hideEmbeddingVectors?: boolean;
   /** `privacy.base64_image_max_length`: longer base64 images are replaced by a placeholder. */
   readonly base64ImageMaxLength?: number;
+}
+
+/**
+ * The `spans:` section: which spans reach the platform's exporters.
+ *
+ * @example
+ * ```ts
+ * import type { SpansConfig } from "@llmops/core";
+ * const everything: SpansConfig = { filter: "all" };
+ * ```
+ */
+export interface SpansConfig {
+  /**
+   * `spans.filter` (or `LLMOPS_SPANS_FILTER`): `llm` (the default) keeps the spans of LLM instrumentors, of `trace()`
+   * and of the app's own tracers, and spans with GenAI attributes, and drops framework and infrastructure spans
+   * (Next.js, HTTP, fs...); `all` keeps every span.
+   */
+  readonly filter: "llm" | "all";
 }
 
 /**
@@ -148,4 +168,6 @@ export interface SharedConfigSections {
     readonly hide_embedding_vectors?: boolean;
     readonly base64_image_max_length?: number;
   } | null;
+  /** `spans:` — which spans reach the platform. */
+  readonly spans?: { readonly filter?: "llm" | "all" } | null;
 }

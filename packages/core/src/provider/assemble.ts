@@ -1,10 +1,11 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { AssembleProviderOptions, ManagedTracerProvider } from "../contract/provider";
-import type { ServiceInfo } from "../contract/config";
+import type { ServiceInfo, SpansConfig } from "../contract/config";
 import { ContextAttributesProcessor } from "./context-processor";
 import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
+import { filterSpans } from "./span-filter";
 import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
 
@@ -45,6 +46,7 @@ export async function assembleTracerProvider(
   logger: DiagLogger,
   stats: TracingStatsCollector = new TracingStatsCollector(),
   deferExporters = false,
+  spans?: SpansConfig,
 ): Promise<ManagedTracerProvider> {
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
@@ -83,5 +85,6 @@ export async function assembleTracerProvider(
       return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize, exportsSettled });
     }),
   ];
-  return new NodeTracerProvider({ resource, spanProcessors });
+  // In front of all of them: a span the filter drops reaches no processor's end, no count, no exporter.
+  return new NodeTracerProvider({ resource, spanProcessors: filterSpans(spanProcessors, spans) });
 }
