@@ -122,24 +122,27 @@ describe("examples/nextjs: next build, next start, one request, SIGTERM", () => 
     if (process.env.LLMOPS_KEEP_TEMP !== "1") rmSync(folder, { recursive: true, force: true });
   });
 
+  // The Turbopack build also runs with llmops's zero-code preload in NODE_OPTIONS, as a deployment that sets it for
+  // every command does: the build says it is not traced, and writes no span.
   it.each([
-    ["Turbopack", []],
-    ["webpack", ["--webpack"]],
+    ["Turbopack", [], { NODE_OPTIONS: "--import @llmops/platform-local/register", LLMOPS_LOG_LEVEL: "info" }],
+    ["webpack", ["--webpack"], {}],
   ])(
     "%s build: the LLM span of the route's openai call reaches the backend, under the request span, though the server is stopped right after the response",
-    async (_bundler, flags) => {
+    async (_bundler, flags, buildEnv) => {
       const root = await app;
       const { url } = await standIn;
       rmSync(join(root, ".llmops"), { recursive: true, force: true });
       rmSync(join(root, ".next"), { recursive: true, force: true });
       const build = await runProcess(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), "build", ...flags], {
         cwd: root,
-        env: cleanEnvironment({ NEXT_TELEMETRY_DISABLED: "1" }),
+        env: cleanEnvironment({ NEXT_TELEMETRY_DISABLED: "1", ...buildEnv }),
         timeoutMillis: BUILD_TIMEOUT_MILLIS,
       });
       if (build.code !== 0) throw new Error(`next build ${flags.join(" ")} failed (exit ${build.code}):\n${build.stdout}\n${build.stderr}`);
       // The build is not traced: no spans before the server starts.
       expect(readSpans(root)).toEqual([]);
+      if ("NODE_OPTIONS" in buildEnv) expect(build.stdout + build.stderr).toContain("next build is running: llmops does not trace the build");
       const served = await serveOnce(root, url);
       expect(served.answer).toEqual({ prompt: "Hello from Next", answer: expect.stringContaining("stand-in") });
       // Next's own exit code for SIGTERM: llmops flushed, then let Next exit as it does.

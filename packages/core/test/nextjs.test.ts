@@ -46,6 +46,7 @@ describe("instrument() under Next.js", () => {
   it("recognises next build's main process by its arguments, before NEXT_PHASE is set", () => {
     expect(nextjsTracingOff({}, ["/usr/bin/node", "/app/node_modules/next/dist/bin/next", "build"])).toContain("next build is running");
     expect(nextjsTracingOff({}, ["/usr/bin/node", "/app/node_modules/next/dist/bin/next", "--no-lint", "build"])).toContain("next build is running");
+    expect(nextjsTracingOff({}, ["/usr/bin/node", "/app/node_modules/.bin/next", "build"])).toContain("next build is running");
     expect(nextjsTracingOff({}, ["/usr/bin/node", "/app/node_modules/next/dist/bin/next", "start"])).toBeUndefined();
     expect(nextjsTracingOff({}, ["/usr/bin/node", "/app/build.js", "build"])).toBeUndefined();
     expect(nextjsTracingOff({ NEXT_PHASE: "phase-production-server" })).toBeUndefined();

@@ -36,10 +36,10 @@ export function nextjsTracingOff(env: Readonly<Record<string, string | undefined
   return undefined;
 }
 
-/** `node …/next/dist/bin/next build …`, as `next build` runs (`NODE_OPTIONS` preloads reach it before `NEXT_PHASE` is set). */
+/** `node …/next/dist/bin/next build …` (or `node_modules/.bin/next`), as `next build` runs (`NODE_OPTIONS` preloads reach it before `NEXT_PHASE` is set). */
 function isNextBuild(argv: readonly string[]): boolean {
   const script = argv[1]?.replace(/\\/g, "/") ?? "";
-  return /\/next\/dist\/bin\/next$/.test(script) && argv.slice(2).find((argument) => !argument.startsWith("-")) === "build";
+  return /\/(next\/dist\/bin|\.bin)\/next$/.test(script) && argv.slice(2).find((argument) => !argument.startsWith("-")) === "build";
 }
 
 /**
