@@ -11,8 +11,9 @@ import { cleanEnvironment } from "@llmops-internal/test-support";
  */
 const coreDist = join(__dirname, "..", "..", "packages", "core", "dist", "index.cjs");
 
-function script(exporter: string, body: string): string {
+function script(exporter: string, body: string, prelude = ""): string {
   return `
+    ${prelude}
     const { definePlatform, registerPlatform, getPlatform } = require(${JSON.stringify(coreDist)});
     const fs = require("node:fs");
     const v = require(require.resolve("valibot", { paths: [${JSON.stringify(join(coreDist, ".."))}] }));
@@ -37,6 +38,8 @@ const deadExporter = `{ export() { /* the backend never answers */ }, shutdown: 
 // Like a request to a collector that accepts and never answers: it holds the event loop, and nothing ends it.
 // A batch already handed to the exporter when the signal comes: its export never answers, and nothing is queued.
 const inFlightExporter = `{ export() { console.log("READY"); }, shutdown: () => new Promise(() => {}), forceFlush: async () => {} }`;
+// A backend that takes a while to answer: a process that exits at once loses what it was sending.
+const slowExporter = `{ export(spans, done) { setTimeout(() => { fs.appendFileSync(out, spans.map((s) => s.name + "\\n").join("")); done({ code: 0 }); }, 300); }, shutdown: async () => {}, forceFlush: async () => {} }`;
 const holdingExporter = `{ export() { setInterval(() => {}, 1000); }, shutdown: () => new Promise(() => {}), forceFlush: () => new Promise(() => {}) }`;
 
 function run(source: string, afterStart?: (child: ReturnType<typeof spawn>) => void) {
@@ -109,5 +112,24 @@ describe("flush on exit (child processes, built core)", () => {
     expect(result.signal).toBe("SIGTERM");
     expect(result.millis).toBeLessThan(5_000);
     expect(result.stderr).toContain("3 spans were lost at exit: the flush at exit did not finish within 700 ms (flushOnExit.timeoutMillis)");
+  });
+
+  // Next.js's server listens for SIGTERM before instrumentation.ts runs, closes, then calls process.exit(143).
+  it.each([
+    ["after closing (asynchronously), as Next.js's server does", `process.on("SIGTERM", () => setTimeout(() => process.exit(143), 20));`],
+    ["at once, from a listener added before instrument()", `process.on("SIGTERM", () => process.exit(143));`],
+  ])("an app whose SIGTERM listener calls process.exit(143) %s: queued spans are delivered first, then it exits 143", async (_how, listener) => {
+    const result = await run(script(slowExporter, `setInterval(() => {}, 1000); console.log("READY");`, listener), (child) => child.kill("SIGTERM"));
+    expect(result.stderr).toBe("");
+    expect(result).toEqual(expect.objectContaining({ code: 143, signal: null, spans: ["queued-0", "queued-1", "queued-2"] }));
+  });
+
+  it("an app that calls process.exit(143) at SIGTERM is not held past the bound by a dead backend", async () => {
+    const result = await run(script(deadExporter, `setInterval(() => {}, 1000); console.log("READY");`, `process.on("SIGTERM", () => setTimeout(() => process.exit(143), 20));`), (child) =>
+      child.kill("SIGTERM"),
+    );
+    expect(result.code).toBe(143);
+    expect(result.millis).toBeLessThan(5_000);
+    expect(result.stderr).toContain("3 spans were lost at exit");
   });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { lastJsonLine, runNode } from "@llmops-internal/test-support";
+import { cleanEnvironment, lastJsonLine, runNode } from "@llmops-internal/test-support";
 import { nodeBinaries } from "./support/node-binaries";
 
 /**
@@ -124,10 +124,33 @@ function createApp(): string {
       new dualNamespace.Client().call();
       console.log(JSON.stringify({ spans: globalThis.__spans ?? [] }));`,
   };
+  // A bundler's output, as Turbopack lays out a server external: the chunk loads the package through a hashed alias,
+  // a symlink in `.next/node_modules`, by import() and by require().
+  files[".next/server/chunk.cjs"] = `
+    module.exports = async () => {
+      const { Client: Imported } = await import("dual-lib-0123456789abcdef");
+      const { Client: Required } = require("dual-lib-0123456789abcdef");
+      return [new Imported().call(), new Required().call()];
+    };`;
+  files["alias.mjs"] = `
+    import { createRequire } from "node:module";
+    const results = await createRequire(import.meta.url)("./.next/server/chunk.cjs")();
+    console.log(JSON.stringify({ results, spans: globalThis.__spans ?? [] }));`;
+  // Next's instrumentation.ts: instrument() in code, before the route's chunk loads.
+  files["next-like.cjs"] = `
+    const { getPlatform, registerPlatform } = require(${JSON.stringify(join(coreDist, "index.cjs"))});
+    registerPlatform(require("./platform.cjs").platform);
+    (async () => {
+      await getPlatform("hooks").instrument({ config: { service: { name: "hooks" }, instrumentation: { throws: false, cjs_only: false, broken: false } } });
+      const results = await require("./.next/server/chunk.cjs")();
+      console.log(JSON.stringify({ results, spans: globalThis.__spans ?? [] }));
+    })();`;
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
   }
+  mkdirSync(join(root, ".next", "node_modules"), { recursive: true });
+  symlinkSync(join("..", "..", "node_modules", "dual-lib"), join(root, ".next", "node_modules", "dual-lib-0123456789abcdef"), "dir");
   return root;
 }
 
@@ -137,8 +160,8 @@ interface Outcome {
   stderr: string;
 }
 
-async function run(cwd: string, args: string[], node: string = process.execPath): Promise<Outcome> {
-  const { code, stdout, stderr } = await runNode(args, { node, cwd });
+async function run(cwd: string, args: string[], node: string = process.execPath, env?: Record<string, string>): Promise<Outcome> {
+  const { code, stdout, stderr } = await runNode(args, { node, cwd, ...(env === undefined ? {} : { env: cleanEnvironment(env) }) });
   const summary = lastJsonLine<Record<string, unknown>>(stdout);
   if (summary === undefined) throw new Error(`no JSON from ${args.join(" ")} (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`);
   return { code, stdout: summary, stderr };
@@ -182,6 +205,25 @@ describe("core's require and import hooks, in real processes", () => {
       expect(outcome.stderr).toContain("instrumentor throws (instr-throws) failed to patch throws-lib as it loaded: broken at patch; the app runs on.");
     },
   );
+
+  it.each(nodeBinaries().map((node) => [node.version, node] as const))(
+    "node --import on Node %s: a package loaded through a bundler's hashed alias (a symlink, as Turbopack's externals) is patched as itself, imported and required",
+    async (_version, node) => {
+      const outcome = await run(app, ["--import", "./preload.mjs", "alias.mjs"], node.path);
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout.results).toEqual(["dual-esm", "dual-cjs"]);
+      expect(outcome.stdout.spans).toEqual(["dual-esm", "dual-cjs"]);
+      expect(outcome.stderr).not.toContain("Warning");
+    },
+  );
+
+  it("in a Next.js server (NEXT_RUNTIME=nodejs), instrument() in code registers the import hooks: the route chunk's aliased import is patched", async () => {
+    const [next, plain] = await Promise.all([run(app, ["next-like.cjs"], process.execPath, { NEXT_RUNTIME: "nodejs" }), run(app, ["next-like.cjs"])]);
+    expect(next.code).toBe(0);
+    expect(next.stdout.spans).toEqual(["dual-esm", "dual-cjs"]);
+    // Outside Next, instrument() in code registers no loader: the import is not seen (the require is).
+    expect(plain.stdout.spans).toEqual(["dual-cjs"]);
+  });
 
   it("node --require: modules required before the pipeline is ready and imported after it, each patched once", async () => {
     const outcome = await run(app, ["--require", "./preload.cjs", "app.cjs"]);

@@ -16,6 +16,7 @@ export type {
   EnvironmentValueKind,
   GenericVariableRule,
   PrivacyConfig,
+  SpansConfig,
   ResolvedConfig,
   ServiceInfo,
   SharedConfigSections,

@@ -2,6 +2,7 @@ import { isMainThread } from "node:worker_threads";
 import { registerPlatform, registeredOverDiscovered } from "./get-platform";
 import { registerEsmHooks } from "../instrumentors/module-hooks";
 import { instrumentorModuleNames } from "../instrumentors/module-targets";
+import { findAppRoot } from "../internal/app-root";
 import { globalState } from "../internal/global-state";
 import { logger } from "../internal/logger";
 import { otelApi } from "../internal/otel-api";
@@ -10,6 +11,7 @@ import type { FlushResult, InstrumentationHandle } from "../pipeline/handle";
 import type { InstrumentOptions } from "../pipeline/instrument-options";
 import { noopHandle } from "../pipeline/handle";
 import { instrumentWith } from "../pipeline/instrument";
+import { nextjsTracingOff } from "../pipeline/nextjs";
 import { messageOf } from "../errors/error-message";
 
 /**
@@ -47,7 +49,9 @@ export function preloadPlatform<P extends Platform>(platform: P, options: Instru
   }
   registerPlatform(platform);
   try {
-    registerEsmHooks([...new Set(platform.instrumentors.flatMap(instrumentorModuleNames))]);
+    // Not in `next build` (unless asked), nor where Next runs its Edge runtime: the pipeline below says why.
+    if (nextjsTracingOff(options.env ?? process.env) === undefined)
+      registerEsmHooks([...new Set(platform.instrumentors.flatMap(instrumentorModuleNames))], options.appRoot ?? findAppRoot(process.cwd(), options.env ?? process.env));
   } catch (error) {
     logger.warn(`llmops could not register its ES module loader (${messageOf(error)}); modules loaded with require are still patched.`);
   }

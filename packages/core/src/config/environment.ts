@@ -11,6 +11,7 @@ export const SHARED_ENVIRONMENT: readonly { readonly variable: string; readonly 
   { variable: "LLMOPS_SAMPLING_RATIO", path: ["sampling", "ratio"] },
   { variable: "LLMOPS_PRIVACY_DETECTORS", path: ["privacy", "detectors"] },
   { variable: "LLMOPS_PRIVACY_SALT", path: ["privacy", "salt"] },
+  { variable: "LLMOPS_SPANS_FILTER", path: ["spans", "filter"] },
 ];
 
 /** Which variable set which key, for messages (never the value). */

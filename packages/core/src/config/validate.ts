@@ -9,7 +9,7 @@ import { pricingSchema, samplingSchema, toPricingConfig, toSamplingConfig } from
 import { privacyDetectorEntries, privacyWarnings, toPrivacyDetectors } from "../privacy/settings";
 
 /** The keys of the shared sections, for unknown-key warnings. */
-const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "pricing", "sampling"] as const;
+const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "pricing", "sampling", "spans"] as const;
 
 /** `privacy:` keys (snake_case, as in the file) and the OpenInference trace-config option each one sets. */
 export const PRIVACY_KEYS = {
@@ -60,6 +60,7 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
     ),
     pricing: pricingSchema(v),
     sampling: samplingSchema(v),
+    spans: v.optional(v.nullable(v.object({ filter: v.optional(v.picklist(["llm", "all"]), "llm") })), {}),
     [platform.configSection]: v.optional(platform.schema as Valibot.GenericSchema, {}),
   });
 }
@@ -123,6 +124,7 @@ export async function validateConfig<Section>(params: {
       validationMode: mode ?? "permissive",
       pricing: toPricingConfig(output.pricing as Parameters<typeof toPricingConfig>[0]),
       sampling: toSamplingConfig(output.sampling as Parameters<typeof toSamplingConfig>[0]),
+      spans: { filter: (output.spans as { filter?: "llm" | "all" } | null)?.filter ?? "llm" },
       section: output[platform.configSection] as Section,
       ...fileField,
     },
@@ -165,7 +167,7 @@ function* unknownKeyWarnings(schema: Valibot.GenericSchema, config: Record<strin
     }
   }
   const entries = objectEntries(schema);
-  for (const section of ["service", "validation", "privacy", "pricing", "sampling", platform.configSection]) {
+  for (const section of ["service", "validation", "privacy", "pricing", "sampling", "spans", platform.configSection]) {
     const sectionSchema = entries?.[section];
     yield* unknownIn(sectionSchema, config[section], section);
   }

@@ -72,6 +72,8 @@ export interface ResolvedConfig<Section> {
   readonly sampling?: SamplingConfig;
   /** The detectors of `privacy:` (masking, hashing, redacting what they find), when at least one is on. */
   readonly privacyDetectors?: PrivacyDetectorsConfig;
+  /** `spans:` — which spans reach the platform; absent: the defaults. */
+  readonly spans?: SpansConfig;
   /** The platform's own section. */
   readonly section: Section;
   /** The file the configuration came from, if any. */
@@ -101,6 +103,24 @@ export interface PrivacyConfig {
   readonly hideEmbeddingVectors?: boolean;
   /** `privacy.base64_image_max_length`: longer base64 images are replaced by a placeholder. */
   readonly base64ImageMaxLength?: number;
+}
+
+/**
+ * The `spans:` section: which spans reach the platform's exporters.
+ *
+ * @example
+ * ```ts
+ * import type { SpansConfig } from "@llmops/core";
+ * const everything: SpansConfig = { filter: "all" };
+ * ```
+ */
+export interface SpansConfig {
+  /**
+   * `spans.filter` (or `LLMOPS_SPANS_FILTER`): `llm` (the default) keeps the spans of LLM instrumentors, of `trace()`
+   * and of the app's own tracers, and spans with GenAI attributes, and drops framework and infrastructure spans
+   * (Next.js, HTTP, fs...); `all` keeps every span.
+   */
+  readonly filter: "llm" | "all";
 }
 
 /**
@@ -169,4 +189,6 @@ export interface SharedConfigSections {
   readonly pricing?: { readonly enabled?: boolean | string; readonly builtin?: boolean; readonly models?: Readonly<Record<string, ModelPrice>> } | null;
   /** `sampling:` — which traces are kept (docs/sampling.md). */
   readonly sampling?: { readonly ratio?: number | string; readonly keep_errors?: boolean; readonly keep_slower_than_ms?: number; readonly max_buffered_spans?: number } | null;
+  /** `spans:` — which spans reach the platform. */
+  readonly spans?: { readonly filter?: "llm" | "all" } | null;
 }

@@ -1,9 +1,10 @@
 import * as nodeModule from "node:module";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { globalState } from "../internal/global-state";
 import type { ModuleHookState } from "../internal/global-state";
 import { logger } from "../internal/logger";
 import { changedFunctions, snapshotFunctions } from "./patch-observer";
+import { entryPatterns, identifyModule } from "./module-identity";
 import { messageOf, firstLineOf } from "../errors/error-message";
 
 /**
@@ -57,9 +58,13 @@ export function esmLoaderKind(): "in-thread" | "loader-thread" | undefined {
 /**
  * Registers `import-in-the-middle`'s loader for these module names (once per process; later calls add nothing to the
  * loader, which cannot be told about new names without a message channel) and hooks them on this thread.
+ * The loader intercepts a module imported by one of the names, or whose file is one of the entry points of the
+ * package the app resolves from `appRoot` (wherever a copy of it sits, under whatever name a bundler imports it); on
+ * this thread each intercepted module is recognised by its specifier or by the package that holds its file
+ * (`module-identity.ts`), so a bundler's alias of `openai` is patched as `openai`.
  * Returns false, with a debug line, where Node has no `module.register` (before 20.6).
  */
-export function registerEsmHooks(moduleNames: readonly string[]): boolean {
+export function registerEsmHooks(moduleNames: readonly string[], appRoot?: string): boolean {
   const hooks = hookState();
   const names = moduleNames.filter((name) => !hooks.esmHooked.has(name));
   if (names.length === 0) return hooks.esmLoader;
@@ -69,28 +74,49 @@ export function registerEsmHooks(moduleNames: readonly string[]): boolean {
     return false;
   }
   const here = requireHere();
+  for (const name of names) hooks.esmHooked.add(name);
   if (!hooks.esmLoader) {
-    if (registerInThread(here, names)) {
+    const include = [...names, ...(appRoot === undefined ? [] : names.flatMap((name) => entryPatterns(name, appRoot)))];
+    if (registerInThread(here, include)) {
       hooks.esmLoaderKind = "in-thread";
     } else {
       const loader = pathToFileURL(here.resolve("import-in-the-middle/hook.mjs")).href;
-      register(loader, { parentURL: pathToFileURL(__filename).href, data: { include: [...names] } });
+      register(loader, { parentURL: pathToFileURL(__filename).href, data: { include } });
       hooks.esmLoaderKind = "loader-thread";
     }
     hooks.esmLoader = true;
   }
-  const { Hook } = here("import-in-the-middle") as {
-    Hook: new (modules: string[], options: object, hook: (exported: Record<string, unknown>, name: string, baseDir: string | undefined, format?: string) => void) => { unhook(): void };
-  };
-  const hook = new Hook([...names], {}, (exported, name, _baseDir, format) => {
-    // A CommonJS module imported from ESM arrives as a namespace whose default export is its `module.exports`,
-    // the object the require path patches: the guard must see the same object.
-    const moduleExports = format === "commonjs" && isObject(exported.default) ? exported.default : exported;
-    arrived(name, moduleExports);
-  });
-  hooks.unhooks.push(() => hook.unhook());
-  for (const name of names) hooks.esmHooked.add(name);
+  if (hooks.esmListener === undefined) {
+    const iitm = here("import-in-the-middle") as { addHook(hook: ImportHook): void; removeHook(hook: ImportHook): void };
+    const onImport: ImportHook = (url, exported, specifier, format) => {
+      const name = importedTarget(url, specifier, hooks.esmHooked);
+      if (name === undefined) return;
+      // A CommonJS module imported from ESM arrives as a namespace whose default export is its `module.exports`,
+      // the object the require path patches: the guard must see the same object.
+      const moduleExports = format === "commonjs" && isObject(exported.default) ? exported.default : exported;
+      arrived(name, moduleExports);
+    };
+    iitm.addHook(onImport);
+    hooks.esmListener = onImport;
+    hooks.unhooks.push(() => iitm.removeHook(onImport));
+  }
   return true;
+}
+
+/** What import-in-the-middle hands a hook added with `addHook`: the module's URL, its namespace, how it was imported. */
+type ImportHook = (url: string, exported: Record<string, unknown>, specifier?: string, format?: string) => void;
+
+/** The watched module an intercepted import is: by its specifier, else by its file (a bundler's alias, a deep path). */
+function importedTarget(url: string, specifier: string | undefined, watched: ReadonlySet<string>): string | undefined {
+  if (specifier !== undefined && watched.has(specifier)) return specifier;
+  if (!url.startsWith("file:")) return undefined;
+  let file: string;
+  try {
+    file = fileURLToPath(url);
+  } catch {
+    return undefined;
+  }
+  return identifyModule(file, watched);
 }
 
 /**
@@ -99,14 +125,14 @@ export function registerEsmHooks(moduleNames: readonly string[]): boolean {
  * message round trip for every module the app imports afterwards. Returns false, for the loader thread, where Node has
  * no `registerHooks` (Node 20) or import-in-the-middle says its version predates the fix it needs.
  */
-function registerInThread(here: NodeJS.Require, names: readonly string[]): boolean {
+function registerInThread(here: NodeJS.Require, include: readonly (string | RegExp)[]): boolean {
   // Checked first: on Node 20, require() of the .mjs files below would be refused or warned about.
   if (typeof (nodeModule as { registerHooks?: unknown }).registerHooks !== "function") return false;
   try {
     const { supportsSyncHooks } = here("import-in-the-middle/supports-sync-hooks.mjs") as { supportsSyncHooks(): boolean };
     if (!supportsSyncHooks()) return false;
-    const { register } = here("import-in-the-middle/register-hooks.mjs") as { register(options: { include: string[] }): void };
-    register({ include: [...names] });
+    const { register } = here("import-in-the-middle/register-hooks.mjs") as { register(options: { include: Array<string | RegExp> }): void };
+    register({ include: [...include] });
     return true;
   } catch (error) {
     logger.debug(`ES module hooks: in-thread registration failed (${messageOf(error)}); using the loader thread.`);

@@ -35,6 +35,8 @@ export interface ModuleHookState {
   readonly arrived: Set<string>;
   /** Module names hooked on the ESM side. */
   readonly esmHooked: Set<string>;
+  /** The listener that receives the modules the ES module loader intercepted, once added. */
+  esmListener?: unknown;
   /** Module names hooked on the require side. */
   readonly requireHooked: Set<string>;
   /** The patcher of each module name, once its instrumentor is ready. */

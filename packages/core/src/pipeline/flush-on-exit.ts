@@ -12,7 +12,10 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
  *   app set: an export to a backend that accepts connections and never answers cannot keep it alive.
  * - on SIGTERM/SIGINT the spans are flushed within the timeout (abandoned as above when it runs out), then, if nothing
  *   else listens for the signal, it is raised again so the process ends exactly as it would without llmops (same
- *   signal, same exit status). An app with its own listener keeps control.
+ *   signal, same exit status). An app with its own listener keeps control; when that listener calls `process.exit()`
+ *   while the flush runs (Next.js's server exits with 143 once it has closed), the exit waits for the flush, within the
+ *   same bound, and then happens with the app's exit code. llmops's listener goes first, so that a listener that exits
+ *   at once still finds the flush started.
  *
  * @param flush - flushes within the given time and says how it went (never rejects)
  * @param timeoutMillis - the exit bound (`flushOnExit.timeoutMillis`)
@@ -42,9 +45,11 @@ export function installFlushOnExit(flush: (timeoutMillis: number) => Promise<Flu
   const onSignal = (signal: NodeJS.Signals): void => {
     remove();
     const othersListen = process.listenerCount(signal) > 0;
+    const release = othersListen ? holdExit(timeoutMillis) : () => {};
     void flush(timeoutMillis)
       .then(finish)
       .finally(() => {
+        release();
         if (!othersListen) process.kill(process.pid, signal);
       });
   };
@@ -53,8 +58,37 @@ export function installFlushOnExit(flush: (timeoutMillis: number) => Promise<Flu
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   };
   process.on("beforeExit", onBeforeExit);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
   return remove;
+}
+
+/** How long past the flush bound a held exit waits at most, should the flush's own bound fail. */
+const HOLD_GRACE_MILLIS = 1_000;
+
+/**
+ * Holds `process.exit()` while the flush at a signal runs: a call meanwhile is remembered (its code kept as
+ * `process.exitCode`) and carried out when the returned function runs, or after `timeoutMillis` (plus a grace) at the
+ * latest. Until then `process.exit` is llmops's; afterwards it is the original again.
+ */
+function holdExit(timeoutMillis: number): () => void {
+  const original = process.exit;
+  let requested = false;
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    clearTimeout(guard);
+    if (process.exit === held) process.exit = original;
+    if (requested) original.call(process, process.exitCode);
+  };
+  const held = ((code?: number | string | null) => {
+    if (code !== undefined && code !== null) process.exitCode = code;
+    requested = true;
+  }) as typeof process.exit;
+  const guard = setTimeout(release, timeoutMillis + HOLD_GRACE_MILLIS);
+  guard.unref();
+  process.exit = held;
+  return release;
 }
 
 /** One warning for a flush at exit that did not deliver everything: how many spans were lost, and why. */

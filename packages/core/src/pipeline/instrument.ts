@@ -23,6 +23,7 @@ import type { InstrumentOptions } from "./instrument-options";
 import { bounded, liveHandle, noopHandle } from "./handle";
 import { instrumentorProvider } from "./instrumentor-provider";
 import { messageOf } from "../errors/error-message";
+import { nextjsTracingOff, prepareNextjsServer } from "./nextjs";
 
 const DEFAULT_EXIT_FLUSH_MILLIS = 5_000;
 
@@ -159,6 +160,13 @@ async function runStages(
     logger.info("OTEL_SDK_DISABLED=true: tracing is off; instrument() returns a no-op handle.");
     return noopHandle(otel.trace.getTracerProvider(), name);
   }
+  const nextjsOff = nextjsTracingOff(env);
+  if (nextjsOff !== undefined) {
+    // The Edge runtime is a setup to fix (warned); the build is expected (said at info level, once per worker).
+    if (env.NEXT_RUNTIME === "edge") warnOnce("nextjs-edge", nextjsOff);
+    else logger.info(nextjsOff);
+    return noopHandle(otel.trace.getTracerProvider(), name);
+  }
   let platform: Platform;
   let appRoot: string;
   try {
@@ -224,6 +232,7 @@ async function runStages(
           timeoutMillis,
           (reason) => stats.abandonInFlight(reason),
         );
+  prepareNextjsServer(platform, appRoot, env);
   const instrumentations = runInstrumentors({
     registry: platform.instrumentors,
     config,

@@ -1,10 +1,11 @@
 import type { DiagLogger } from "@opentelemetry/api";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { AssembleProviderOptions, ManagedTracerProvider } from "../contract/provider";
-import type { ServiceInfo } from "../contract/config";
+import type { ServiceInfo, SpansConfig } from "../contract/config";
 import { ContextAttributesProcessor } from "./context-processor";
 import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
+import { filterSpans } from "./span-filter";
 import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
 import { spanPolicies } from "./span-policies";
@@ -28,6 +29,8 @@ export interface PipelineSettings {
   readonly privacy?: PrivacyDetectorsConfig;
   /** Processors that convert a library's own spans (from the registry's entries), placed before privacy. */
   readonly converters?: readonly SpanProcessor[];
+  /** `spans:`: which spans reach the platform (framework spans filtered out by default). */
+  readonly spans?: SpansConfig;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function assembleTracerProvider(
   deferExporters = false,
   pipeline: PipelineSettings = {},
 ): Promise<ManagedTracerProvider> {
-  const { policies: policySettings = {}, privacy, converters = [] } = pipeline;
+  const { policies: policySettings = {}, privacy, converters = [], spans } = pipeline;
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
   const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-node");
@@ -107,5 +110,6 @@ export async function assembleTracerProvider(
   ];
   // Cost (pricing:) after the head (context, converters); the sampler and keep rules (sampling:) in front of what exports.
   const policies = spanPolicies(policySettings, stats.policies, logger, { ParentBasedSampler, TraceIdRatioBasedSampler });
-  return new NodeTracerProvider({ resource, spanProcessors: policies.arrange(head, spanProcessors), sampler: policies.sampler });
+  // The span filter (spans:) in front of all of them: a span it drops reaches no processor's end, no count, no exporter.
+  return new NodeTracerProvider({ resource, spanProcessors: filterSpans(policies.arrange(head, spanProcessors), spans), sampler: policies.sampler });
 }

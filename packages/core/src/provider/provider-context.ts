@@ -40,6 +40,7 @@ export function providerContext<Section>(params: {
         policies: { pricing: config.pricing, sampling: config.sampling, env: params.env },
         ...(config.privacyDetectors === undefined ? {} : { privacy: config.privacyDetectors }),
         converters,
+        ...(config.spans === undefined ? {} : { spans: config.spans }),
       });
     },
   };

@@ -1,0 +1,3 @@
+export default function Page() {
+  return <p>GET /api/chat?prompt=… asks the model.</p>;
+}
