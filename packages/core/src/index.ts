@@ -15,6 +15,7 @@ export type {
   EnvironmentValueKind,
   GenericVariableRule,
   PrivacyConfig,
+  ExportConfig,
   ResolvedConfig,
   ServiceInfo,
   SharedConfigSections,

@@ -7,6 +7,7 @@ export const SHARED_ENVIRONMENT: readonly { readonly variable: string; readonly 
   { variable: "LLMOPS_SERVICE_VERSION", path: ["service", "version"] },
   { variable: "LLMOPS_ENVIRONMENT", path: ["service", "environment"] },
   { variable: "LLMOPS_VALIDATION_MODE", path: ["validation", "mode"] },
+  { variable: "LLMOPS_EXPORT_QUEUE_MEMORY_MB", path: ["export", "queue_memory_mb"] },
 ];
 
 /** Which variable set which key, for messages (never the value). */

@@ -5,9 +5,10 @@ import { describeValue, isSecretPath } from "../helpers/redact";
 import type { Platform } from "../contract/platform";
 import type { PrivacyConfig, ResolvedConfig, ValidationMode } from "../contract/config";
 import { removedInstrumentors } from "./removed-instrumentors";
+import { exportQueueMemorySchema, toExportConfig } from "./export-section";
 
 /** The keys of the shared sections, for unknown-key warnings. */
-const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy"] as const;
+const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "export"] as const;
 
 /** `privacy:` keys (snake_case, as in the file) and the OpenInference trace-config option each one sets. */
 export const PRIVACY_KEYS = {
@@ -53,6 +54,7 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
       ),
       {},
     ),
+    export: v.optional(v.nullable(v.object({ queue_memory_mb: v.optional(exportQueueMemorySchema(v)) })), {}),
     [platform.configSection]: v.optional(platform.schema as Valibot.GenericSchema, {}),
   });
 }
@@ -109,6 +111,7 @@ export async function validateConfig<Section>(params: {
         ...(service.environment === undefined ? {} : { environment: service.environment }),
       },
       instrumentation: (output.instrumentation as Record<string, boolean> | null) ?? {},
+      export: toExportConfig(output.export),
       privacy: toPrivacyConfig((output.privacy as Record<string, boolean | number | undefined> | null) ?? {}),
       validationMode: mode ?? "permissive",
       section: output[platform.configSection] as Section,

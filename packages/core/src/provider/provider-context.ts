@@ -28,6 +28,6 @@ export function providerContext<Section>(params: {
     appRoot: params.appRoot,
     env: params.env,
     logger,
-    assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, logger, params.stats, params.deferExporters ?? false),
+    assembleTracerProvider: (assembly) => assembleTracerProvider(config.service, assembly, logger, params.stats, params.deferExporters ?? false, config.export?.queueMemoryMb),
   };
 }
