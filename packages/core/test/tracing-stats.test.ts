@@ -258,7 +258,9 @@ describe("span accounting (stats)", () => {
   });
 
   it("bounds the queue by memory unless OTEL_BSP_MAX_QUEUE_SIZE is set, which is read as the SDK reads it", () => {
-    expect(resolveQueueLimit(undefined, {})).toEqual(expect.objectContaining({ maxBytes: defaultQueueBytes(), description: "256 MB of spans, the default" }));
+    expect(resolveQueueLimit(undefined, {})).toEqual(
+      expect.objectContaining({ maxBytes: defaultQueueBytes(), description: `${Math.round(defaultQueueBytes() / 1024 / 1024)} MB of spans, the default` }),
+    );
     expect(resolveQueueLimit(undefined, {}).maxSpans).toBeUndefined();
     expect(resolveQueueLimit(undefined, { OTEL_BSP_MAX_QUEUE_SIZE: " 100 " })).toEqual(expect.objectContaining({ maxSpans: 100 }));
     expect(resolveQueueLimit(undefined, { OTEL_BSP_MAX_QUEUE_SIZE: " 100 " }).maxBytes).toBeUndefined();
