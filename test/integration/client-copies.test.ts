@@ -25,7 +25,7 @@ const report = `
     cjsInstrumentorFiles: count("/openinference-instrumentation-openai/dist/src/"),
     status: openaiReport?.status,
     // shimmer, which the instrumentor patches with, marks what it wrapped.
-    patched: typeof Client.Chat.Completions.prototype.create.__wrapped === "function",
+    patched: Client.Chat.Completions.prototype.create.__wrapped === true,
   }));
   await handle?.shutdown();
 `;
