@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, extname, join } from "node:path";
+import { dirname, extname, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ResolvedConfig } from "../contract/config";
 import type { InstrumentorSpec } from "../contract/instrumentor";
 import { appRequire } from "../internal/app-root";
+import { isEsmBuild } from "../internal/build-format";
 import { logger } from "../internal/logger";
 import { messageOf } from "../errors/error-message";
 import { pendingModules } from "./module-hooks";
@@ -37,6 +38,8 @@ export function isModuleNamespace(value: unknown): boolean {
  */
 export async function preloadEsmInstrumentors(options: EsmPreloadOptions): Promise<ReadonlyMap<string, Record<string, unknown>>> {
   const loaded = new Map<string, Record<string, unknown>>();
+  // The CommonJS build of core has no import(): an app that loaded it uses CommonJS builds throughout.
+  if (!isEsmBuild()) return loaded;
   let requireFromApp: NodeJS.Require | undefined;
   for (const spec of options.registry) {
     if (options.config.instrumentation[spec.key] === false || spec.create !== undefined) continue;
@@ -77,11 +80,7 @@ function esmEntryOf(requireFromApp: NodeJS.Require, packageName: string): string
     const manifestPath = join(directory, "package.json");
     if (existsSync(manifestPath)) {
       try {
-        const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { name?: string; exports?: unknown; module?: string };
-        if (manifest.name === packageName) {
-          const entry = importCondition(manifest.exports) ?? manifest.module;
-          return entry === undefined ? undefined : join(directory, entry);
-        }
+        if ((JSON.parse(readFileSync(manifestPath, "utf8")) as { name?: string }).name === packageName) return esmEntryInPackage(directory);
       } catch {
         return undefined;
       }
@@ -89,6 +88,22 @@ function esmEntryOf(requireFromApp: NodeJS.Require, packageName: string): string
     const parent = dirname(directory);
     if (parent === directory) return undefined;
     directory = parent;
+  }
+}
+
+/**
+ * The file the package in `directory` names for `import` of its root (its `exports` `import` condition, else its
+ * `module` field), inside that folder; undefined when it names none.
+ */
+export function esmEntryInPackage(directory: string): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as { exports?: unknown; module?: string };
+    const entry = importCondition(manifest.exports) ?? manifest.module;
+    if (entry === undefined) return undefined;
+    const file = join(directory, entry);
+    return file.startsWith(directory + sep) ? file : undefined;
+  } catch {
+    return undefined;
   }
 }
 
