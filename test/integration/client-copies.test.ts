@@ -44,19 +44,23 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
 }
 
 describe("one copy of each client", () => {
-  it("an ES module app that hands openai in: its ES module copy is patched, no CommonJS copy of openai or of the instrumentor loads", async () => {
-    const app = write(
-      "handed-in.mjs",
-      `import { createRequire } from "node:module";
-       import * as openai from "openai";
-       import { getPlatform, getActiveInstrumentation } from "@llmops/core";
-       const require = createRequire(import.meta.url);
-       const Client = openai.OpenAI;
-       await getPlatform("local", { appRoot: process.cwd() }).instrument({ appRoot: process.cwd(), modules: { openai }, flushOnExit: false, overrides: { local: { print_tree: false, directory: ${JSON.stringify(scratch)} } } });
-       ${report}`,
-    );
-    expect(await run([app])).toEqual({ cjsOpenaiFiles: 0, cjsInstrumentorFiles: 0, status: "instrumented", patched: true });
-  }, 90_000);
+  for (const [form, handedIn] of [
+    ["its namespace", 'import * as openai from "openai"; const Client = openai.OpenAI;'],
+    ["its client class", 'import OpenAI from "openai"; const openai = OpenAI; const Client = OpenAI;'],
+  ] as const) {
+    it(`an ES module app that hands openai in (${form}): its ES module copy is patched, no CommonJS copy of openai or of the instrumentor loads`, async () => {
+      const app = write(
+        `handed-in-${form.replace(/ /g, "-")}.mjs`,
+        `import { createRequire } from "node:module";
+         ${handedIn}
+         import { getPlatform, getActiveInstrumentation } from "@llmops/core";
+         const require = createRequire(import.meta.url);
+         await getPlatform("local", { appRoot: process.cwd() }).instrument({ appRoot: process.cwd(), modules: { openai }, flushOnExit: false, overrides: { local: { print_tree: false, directory: ${JSON.stringify(scratch)} } } });
+         ${report}`,
+      );
+      expect(await run([app])).toEqual({ cjsOpenaiFiles: 0, cjsInstrumentorFiles: 0, status: "instrumented", patched: true });
+    }, 90_000);
+  }
 
   it("an ES module app under --import @llmops/platform-local/register: the same", async () => {
     const app = write(

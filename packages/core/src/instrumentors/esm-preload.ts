@@ -8,7 +8,7 @@ import { isEsmBuild } from "../internal/build-format";
 import { logger } from "../internal/logger";
 import { messageOf } from "../errors/error-message";
 import { pendingModules } from "./module-hooks";
-import { handedInModules, targetsOf } from "./module-targets";
+import { handedInModules, loadedModule, targetsOf } from "./module-targets";
 
 /** What {@link preloadEsmInstrumentors} needs of the `instrument()` call. */
 export interface EsmPreloadOptions {
@@ -44,8 +44,14 @@ export async function preloadEsmInstrumentors(options: EsmPreloadOptions): Promi
   for (const spec of options.registry) {
     if (options.config.instrumentation[spec.key] === false || spec.create !== undefined) continue;
     const targets = targetsOf(spec);
-    const asEsm = targets.some((target) => [...handedInModules(spec, target, options.modules), ...pendingModules(target.moduleName)].some(isModuleNamespace));
     requireFromApp ??= appRequire(options.appRoot);
+    const fromRequire = requireFromApp;
+    const asEsm = targets.some((target) => {
+      const required = loadedModule(fromRequire, target.moduleName);
+      // A namespace is an ES module; a client class handed in that is not the copy `require` loaded is the ES module's.
+      const fromEsm = (module: unknown): boolean => isModuleNamespace(module) || (required === undefined ? true : !sameModule(module, required));
+      return handedInModules(spec, target, options.modules).some(fromEsm) || pendingModules(target.moduleName).some(isModuleNamespace);
+    });
     if (!asEsm && !(options.esmAppToCome === true && targets.some((target) => resolvable(requireFromApp as NodeJS.Require, target.moduleName)))) continue;
     const entry = esmEntryOf(requireFromApp, spec.packageName);
     if (entry === undefined) continue;
@@ -57,6 +63,11 @@ export async function preloadEsmInstrumentors(options: EsmPreloadOptions): Promi
     }
   }
   return loaded;
+}
+
+/** Whether a handed-in module is the CommonJS copy (its exports, or the class they carry as their default). */
+function sameModule(module: unknown, required: unknown): boolean {
+  return module === required || module === (required as { default?: unknown } | null)?.default || (module as { default?: unknown } | null)?.default === required;
 }
 
 function resolvable(requireFromApp: NodeJS.Require, moduleName: string): boolean {
