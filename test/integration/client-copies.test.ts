@@ -11,6 +11,7 @@ import { examplesDirectory } from "./support/examples";
  */
 
 const quickstart = join(examplesDirectory, "quickstart");
+const instrumentorApps = join(__dirname, "..", "fixtures", "instrumentor-apps");
 const scratch = mkdtempSync(join(quickstart, ".copies-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -36,8 +37,8 @@ function write(name: string, text: string): string {
   return file;
 }
 
-async function run(args: string[]): Promise<Record<string, unknown>> {
-  const result = await runNode(args, { cwd: quickstart, env: { ...cleanEnvironment(), LLMOPS_SERVICE_NAME: "copies" }, timeoutMillis: 60_000 });
+async function run(args: string[], cwd = quickstart): Promise<Record<string, unknown>> {
+  const result = await runNode(args, { cwd, env: { ...cleanEnvironment(), LLMOPS_SERVICE_NAME: "copies" }, timeoutMillis: 60_000 });
   const line = /^REPORT (.*)$/m.exec(result.stdout)?.[1];
   if (line === undefined) throw new Error(`no report: exit ${result.code}\n${result.stderr}`);
   return JSON.parse(line) as Record<string, unknown>;
@@ -89,5 +90,37 @@ describe("one copy of each client", () => {
     expect(result).toEqual(expect.objectContaining({ status: "instrumented", patched: true }));
     expect(result.cjsOpenaiFiles).toBeGreaterThan(0);
     expect(result.cjsInstrumentorFiles).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("an ES module app that hands the Bedrock Runtime client in: the copy it imported is patched, no other copy of the client loads", async () => {
+    const app = join(instrumentorApps, ".copies-bedrock.mjs");
+    writeFileSync(
+      app,
+      `import { createRequire } from "node:module";
+       import * as bedrock from "@aws-sdk/client-bedrock-runtime";
+       import { getPlatform } from "@llmops/core";
+       const require = createRequire(import.meta.url);
+       // The AWS SDK maps import to its CommonJS build: what the app itself loaded, before llmops.
+       const clientFiles = () => Object.keys(require.cache).filter((file) => file.includes("/client-bedrock-runtime/")).length;
+       const own = clientFiles();
+       const handle = await getPlatform("arize", { appRoot: process.cwd() }).instrument({
+         appRoot: process.cwd(), modules: { bedrock }, flushOnExit: false,
+         config: { service: { name: "copies" }, arize: { endpoint: "http://127.0.0.1:9", project_name: "copies" } },
+       });
+       const loaded = Object.keys(require.cache);
+       console.log("REPORT " + JSON.stringify({
+         ownClientFiles: own,
+         moreClientFiles: clientFiles() - own,
+         cjsInstrumentorFiles: loaded.filter((file) => file.includes("/openinference-instrumentation-bedrock/dist/src/")).length,
+         status: handle.instrumentations.find((line) => line.key === "bedrock")?.status,
+         patched: bedrock.BedrockRuntimeClient.prototype.send.__wrapped === true,
+       }));
+       await handle.shutdown();`,
+    );
+    try {
+      expect(await run([app], instrumentorApps)).toEqual({ ownClientFiles: 1, moreClientFiles: 0, cjsInstrumentorFiles: 0, status: "instrumented", patched: true });
+    } finally {
+      rmSync(app, { force: true });
+    }
   }, 90_000);
 });
