@@ -47,10 +47,12 @@ export async function preloadEsmInstrumentors(options: EsmPreloadOptions): Promi
     requireFromApp ??= appRequire(options.appRoot);
     const fromRequire = requireFromApp;
     const asEsm = targets.some((target) => {
+      if (pendingModules(target.moduleName).some(isModuleNamespace)) return true;
+      const handedIn = handedInModules(spec, target, options.modules);
+      if (handedIn.length === 0) return false;
       const required = loadedModule(fromRequire, target.moduleName);
       // A namespace is an ES module; a client class handed in that is not the copy `require` loaded is the ES module's.
-      const fromEsm = (module: unknown): boolean => isModuleNamespace(module) || (required === undefined ? true : !sameModule(module, required));
-      return handedInModules(spec, target, options.modules).some(fromEsm) || pendingModules(target.moduleName).some(isModuleNamespace);
+      return handedIn.some((module) => isModuleNamespace(module) || required === undefined || !sameModule(module, required));
     });
     if (!asEsm && !(options.esmAppToCome === true && targets.some((target) => resolvable(requireFromApp as NodeJS.Require, target.moduleName)))) continue;
     const entry = esmEntryOf(requireFromApp, spec.packageName);
