@@ -12,6 +12,7 @@ export const SETUPS = {
   "phoenix-otel": "@arizeai/phoenix-otel",
   openllmetry: "OpenLLMetry (@traceloop/node-server-sdk)",
   "otel-hand": "OpenTelemetry wired by hand",
+  "llmops-register": "llmops, zero code (--import @llmops/platform-arize/register)",
   "llmops-spans": "llmops breakdown (a): instrumentation + spans, no export",
   "llmops-discard": "llmops breakdown (b): + batch processor, exporter discards",
 };
@@ -98,7 +99,7 @@ async function breakdownPlatform(name, build) {
  * Returns what the benchmark needs: `require` (from the app root), a tracer for direct spans, `flush()`, `shutdown()`,
  * `stats()` (llmops's own counts when core has them) and `localCount()` (breakdown setups: spans that reached the end).
  */
-export async function startTracing(name, { url, appRoot }) {
+export async function startTracing(name, { url, appRoot, openaiModule }) {
   const require = createRequire(join(appRoot, "package.json"));
   const tracesUrl = `${url}/v1/traces`;
   const service = { name: "llmops-bench" };
@@ -124,6 +125,8 @@ export async function startTracing(name, { url, appRoot }) {
         appRoot,
         flushOnExit: false,
         config: { service, arize: { endpoint: url, project_name: "bench" } },
+        // An ES module app hands in the module it imported, as the docs say.
+        ...(openaiModule === undefined ? {} : { modules: { openai: openaiModule } }),
       });
       if (!handle.active) throw new Error(`llmops handle inactive: ${JSON.stringify(handle.issues)}`);
       const openaiReport = handle.instrumentations.find((report) => report.key === "openai");
@@ -138,10 +141,29 @@ export async function startTracing(name, { url, appRoot }) {
         localCount: () => (counter === undefined ? undefined : (counter.ended ?? counter.exported)),
       };
     }
+    case "llmops-register": {
+      // Started by --import @llmops/platform-arize/register (endpoint from PHOENIX_COLLECTOR_ENDPOINT): nothing to call.
+      const { getActiveInstrumentation } = await import("@llmops/core");
+      const handle = await getActiveInstrumentation();
+      if (handle === undefined || !handle.active) throw new Error("llmops register: no active instrumentation");
+      const openaiReport = handle.instrumentations.find((report) => report.key === "openai");
+      if (openaiReport?.status !== "instrumented" && openaiReport?.status !== "waiting") throw new Error(`openai not instrumented: ${JSON.stringify(openaiReport)}`);
+      return {
+        require,
+        tracer: handle.tracerProvider.getTracer("llmops-bench"),
+        flush: () => timedFlush(() => handle.forceFlush()),
+        shutdown: () => handle.shutdown(),
+        stats: () => handle.stats(),
+        localCount: () => undefined,
+      };
+    }
     case "phoenix-otel": {
       const { register } = await import("@arizeai/phoenix-otel");
       const { OpenAIInstrumentation } = await import("@arizeai/openinference-instrumentation-openai");
-      const provider = register({ projectName: "bench", url, batch: true, instrumentations: [new OpenAIInstrumentation()] });
+      const instrumentation = new OpenAIInstrumentation();
+      // OpenInference's way for an ES module app: patch the module it imported.
+      if (openaiModule !== undefined) instrumentation.manuallyInstrument(openaiModule);
+      const provider = register({ projectName: "bench", url, batch: true, instrumentations: [instrumentation] });
       return {
         require,
         tracer: provider.getTracer("llmops-bench"),
@@ -153,7 +175,17 @@ export async function startTracing(name, { url, appRoot }) {
     }
     case "openllmetry": {
       const traceloop = await import("@traceloop/node-server-sdk");
-      traceloop.initialize({ appName: service.name, baseUrl: url, apiKey: "bench", disableBatch: false, traceloopSyncEnabled: false, silenceInitializationMessage: true, logLevel: "error" });
+      traceloop.initialize({
+        appName: service.name,
+        baseUrl: url,
+        apiKey: "bench",
+        disableBatch: false,
+        traceloopSyncEnabled: false,
+        silenceInitializationMessage: true,
+        logLevel: "error",
+        // OpenLLMetry's way for an ES module app: hand the client class in.
+        ...(openaiModule === undefined ? {} : { instrumentModules: { openAI: openaiModule.default ?? openaiModule.OpenAI } }),
+      });
       const { trace } = await import("@opentelemetry/api");
       return {
         require,
@@ -176,6 +208,7 @@ export async function startTracing(name, { url, appRoot }) {
       provider.register();
       const instrumentation = new OpenAIInstrumentation();
       instrumentation.setTracerProvider(provider);
+      if (openaiModule !== undefined) instrumentation.manuallyInstrument(openaiModule);
       return {
         require,
         tracer: provider.getTracer("llmops-bench"),

@@ -10,5 +10,7 @@ export default defineConfig({
   shims: true,
   esbuildOptions(options, { format }) {
     if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
+    // Which build this is (internal/build-format.ts): packages core loads for the app are loaded in the same module system.
+    options.define = { ...options.define, __LLMOPS_ESM_BUILD__: format === "esm" ? "true" : "false" };
   },
 });

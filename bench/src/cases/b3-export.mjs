@@ -76,6 +76,7 @@ export async function runB3({ rounds, spans, yieldEvery, execPath, log }) {
       deliveredPerSecond: summarize(good.map((run) => run.deliveredPerSecond)),
       cpuMicrosPerSpan: summarize(good.map((run) => run.cpuMicrosPerSpan)),
       llmopsReportedDrops: summarize(good.map((run) => run.llmopsReportedDrops).filter((value) => value !== undefined)),
+      maxRssMb: summarize(good.map((run) => run.maxRssKb / 1024)),
       warnedAboutDrops: good.some((run) => run.warnings !== undefined && /drop/i.test(run.warnings)),
     };
   }
@@ -84,7 +85,7 @@ export async function runB3({ rounds, spans, yieldEvery, execPath, log }) {
 
 export function b3Tables(result) {
   const rows = Object.values(result.summary).map((entry) => {
-    if (entry.completedRounds === 0) return [entry.label, entry.mode, `FAILED: ${(entry.failures[0] ?? "").split("\n")[0].slice(0, 160)}`, "", "", "", "", ""];
+    if (entry.completedRounds === 0) return [entry.label, entry.mode, `FAILED: ${(entry.failures[0] ?? "").split("\n")[0].slice(0, 160)}`, "", "", "", "", "", ""];
     return [
       entry.label,
       entry.mode === "burst" ? "burst" : `yield every ${result.yieldEvery}`,
@@ -94,10 +95,11 @@ export function b3Tables(result) {
       entry.warnedAboutDrops ? "yes" : "no",
       spread(entry.deliveredPerSecond),
       spread(entry.cpuMicrosPerSpan, 2),
+      spread(entry.maxRssMb),
     ];
   });
   return `B3 export: ${format(result.spans)} spans into a loopback OTLP sink, ${result.rounds} rounds; median (min–max)\n\n${table(
-    ["setup", "loop", "delivered", "dropped (made − delivered at sink)", "drops the setup itself reported (stats())", "warned", "delivered spans/s", "CPU µs/span"],
+    ["setup", "loop", "delivered", "dropped (made − delivered at sink)", "drops the setup itself reported (stats())", "warned", "delivered spans/s", "CPU µs/span", "max RSS MB (peak)"],
     rows,
   )}`;
 }

@@ -17,6 +17,7 @@ export type {
   GenericVariableRule,
   PrivacyConfig,
   SpansConfig,
+  ExportConfig,
   ResolvedConfig,
   ServiceInfo,
   SharedConfigSections,

@@ -185,6 +185,18 @@ describe("resolveConfig", () => {
     expect((await resolveConfig({ platform, appRoot: notObject, env: {} })).issues[0]?.expected).toBe("an object");
   });
 
+  it("reads export.queue_memory_mb from the file or LLMOPS_EXPORT_QUEUE_MEMORY_MB (which wins), and validates it", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service: {name: p}\nexport:\n  queue_memory_mb: 32\n" } });
+    expect((await resolveConfig({ platform, appRoot, env: {} })).resolved?.export).toEqual({ queueMemoryMb: 32 });
+    expect((await resolveConfig({ platform, appRoot, env: { LLMOPS_EXPORT_QUEUE_MEMORY_MB: "64" } })).resolved?.export).toEqual({ queueMemoryMb: 64 });
+    const none = createTempApp({ files: { "llmops.yaml": "service: {name: p}\n" } });
+    expect((await resolveConfig({ platform, appRoot: none, env: {} })).resolved?.export).toEqual({});
+    const bad = await resolveConfig({ platform, appRoot: none, env: { LLMOPS_EXPORT_QUEUE_MEMORY_MB: "lots" } });
+    expect(bad.issues.map((issue) => issue.path)).toEqual(["export.queue_memory_mb"]);
+    const zero = createTempApp({ files: { "llmops.yaml": "service: {name: p}\nexport:\n  queue_memory_mb: 0\n" } });
+    expect((await resolveConfig({ platform, appRoot: zero, env: {} })).issues[0]?.message).toContain("at least 1");
+  });
+
   it("reads the privacy section into OpenInference trace-config options, and validates it", async () => {
     const appRoot = createTempApp({ files: { "llmops.yaml": "service: {name: p}\nprivacy:\n  hide_inputs: true\n  hide_output_text: false\n  base64_image_max_length: 1000\n" } });
     expect((await resolveConfig({ platform, appRoot, env: {} })).resolved?.privacy).toEqual({ hideInputs: true, hideOutputText: false, base64ImageMaxLength: 1000 });

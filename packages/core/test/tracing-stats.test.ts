@@ -3,7 +3,9 @@ import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/s
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { getPlatform, registerPlatform } from "@llmops/core";
 import type { ManagedTracerProvider, TracingStats } from "@llmops/core";
-import { assembleTracerProvider, maxQueueSizeFromEnv } from "../src/provider/assemble";
+import { assembleTracerProvider } from "../src/provider/assemble";
+import { defaultQueueBytes, estimateSpanBytes, resolveQueueLimit } from "../src/provider/export-queue";
+import { FIRST_DROP_REPORT_DELAY_MILLIS } from "../src/provider/drop-report";
 import { TracingStatsCollector } from "../src/provider/tracing-stats";
 import { captureDiag, createTempApp } from "@llmops-internal/test-support";
 import { resetProcessState } from "@llmops-internal/test-support/process-state";
@@ -80,7 +82,10 @@ describe("span accounting (stats)", () => {
       spansSampledOut: 0,
       unpricedModels: {},
     });
-    expect(warnings(logs)).toEqual([expect.stringContaining("The export queue for the test backend is full (5 spans): 1 span dropped so far")]);
+    // The line waits a moment, so that it counts the burst, not its first drop.
+    expect(warnings(logs)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, FIRST_DROP_REPORT_DELAY_MILLIS + 50));
+    expect(warnings(logs)).toEqual([expect.stringContaining("10 spans dropped in total for the test backend: its export queue was full (5 spans, OTEL_BSP_MAX_QUEUE_SIZE)")]);
     expect(warnings(logs)[0]).toContain("raise OTEL_BSP_MAX_QUEUE_SIZE");
     // The SDK's own drop message never appears: it never had to drop.
     expect(logs.text()).not.toContain("maxQueueSize reached");
@@ -97,25 +102,105 @@ describe("span accounting (stats)", () => {
     await provider.shutdown();
   });
 
-  it("repeats the queue-full warning at most every 30 s, with the running count", async () => {
+  it("reports drops with the total: once for a burst, again at flush, shutdown and exit when it grew, never twice for one total", async () => {
     process.env.OTEL_BSP_MAX_QUEUE_SIZE = "2";
     process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = "2";
     process.env.OTEL_BSP_SCHEDULE_DELAY = "60000";
-    let now = 1_000_000;
-    jest.spyOn(Date, "now").mockImplementation(() => now);
+    jest.useFakeTimers({ doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+    try {
+      const stats = new TracingStatsCollector();
+      const backend = heldExporter();
+      const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [backend.exporter], exportTarget: "the test backend" }, diag, stats);
+      endSpans(provider, 5_000); // 2 exporting, 2 queued, 4,996 dropped in one burst
+      jest.advanceTimersByTime(FIRST_DROP_REPORT_DELAY_MILLIS);
+      expect(warnings(logs)).toEqual([expect.stringContaining("4996 spans dropped in total for the test backend")]);
+      endSpans(provider, 5); // within 30 s: counted, not warned yet
+      jest.advanceTimersByTime(10_000);
+      expect(warnings(logs)).toHaveLength(1);
+      // A flush says the new total; a second flush with no new drop says nothing.
+      const flushed = provider.forceFlush();
+      await new Promise((resolve) => setImmediate(resolve));
+      backend.answer(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      backend.answer(0);
+      await flushed;
+      expect(warnings(logs).slice(1)).toEqual([expect.stringContaining("5001 spans dropped in total")]);
+      const again = provider.forceFlush();
+      await new Promise((resolve) => setImmediate(resolve));
+      backend.answer(0);
+      await again;
+      expect(warnings(logs)).toHaveLength(2);
+      // More drops, then exit before any timer: the exit line has them.
+      backend.answer(0);
+      endSpans(provider, 10);
+      const dropped = stats.snapshot().spansDroppedQueueFull;
+      expect(dropped).toBeGreaterThan(5_001);
+      process.emit("exit", 0);
+      expect(warnings(logs).slice(2)).toEqual([expect.stringContaining(`${dropped} spans dropped in total`)]);
+      expect(logs.text()).not.toMatch(/\b1 span dropped/);
+      backend.recover();
+      await provider.shutdown();
+      // Shutdown removed the exit listener and had nothing new to say.
+      process.emit("exit", 0);
+      expect(warnings(logs)).toHaveLength(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("a 1,000,000-span burst into a backend that hangs: the queue holds what its memory bound allows, heap stays bounded, every drop counted", async () => {
     const stats = new TracingStatsCollector();
     const backend = heldExporter();
-    const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [backend.exporter], exportTarget: "the test backend" }, diag, stats);
-    endSpans(provider, 10); // 2 exporting, 2 queued, 6 dropped
-    now += 10_000;
-    endSpans(provider, 5); // within 30 s: counted, not warned again
-    now += 30_000;
-    endSpans(provider, 1);
-    expect(stats.snapshot().spansDroppedQueueFull).toBe(12);
-    expect(warnings(logs)).toEqual([expect.stringContaining("1 span dropped so far"), expect.stringContaining("12 spans dropped so far")]);
+    const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [backend.exporter], exportTarget: "the test backend" }, diag, stats, false, { queueMemoryMb: 16 });
+    const tracer = provider.getTracer("burst");
+    const attributes = { "llm.model_name": "gpt-4o-mini", "openinference.span.kind": "LLM", "output.value": "Hello! How can I help you today?" };
+    const before = process.memoryUsage().heapUsed;
+    let peak = 0;
+    for (let index = 0; index < 1_000_000; index++) {
+      tracer.startSpan("burst", { attributes }).end();
+      if (index % 20_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+    }
+    peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+    const snapshot = stats.snapshot();
+    expect(snapshot.spansEnded).toBe(1_000_000);
+    expect(accountedFor(snapshot)).toBe(1_000_000);
+    // 16 MB holds some 18,000 of these spans: far more than a span-count queue of 2,048, far fewer than the burst.
+    expect(snapshot.spansPending).toBeGreaterThan(10_000);
+    expect(snapshot.spansPending).toBeLessThan(40_000);
+    expect(snapshot.spansDroppedQueueFull).toBe(1_000_000 - snapshot.spansPending);
+    // Garbage of the dropped spans included: well under what the burst would take if it were all kept (~1 GB).
+    expect(peak).toBeLessThan(200 * 1024 * 1024);
     backend.recover();
     await provider.shutdown();
-  });
+  }, 60_000);
+
+  it("a 50,000-span burst within the default memory budget is delivered whole, the batches exported several at a time", async () => {
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    let exported = 0;
+    const exporter: SpanExporter = {
+      export: (spans, callback) => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        setTimeout(() => {
+          concurrent--;
+          exported += spans.length;
+          callback({ code: 0 });
+        }, 2);
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const stats = new TracingStatsCollector();
+    const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [exporter], exportTarget: "the test backend" }, diag, stats);
+    endSpans(provider, 50_000);
+    await provider.forceFlush();
+    expect(stats.snapshot()).toEqual(expect.objectContaining({ spansEnded: 50_000, spansExported: 50_000, spansDroppedQueueFull: 0, spansPending: 0 }));
+    expect(exported).toBe(50_000);
+    expect(maxConcurrent).toBeGreaterThan(1);
+    expect(maxConcurrent).toBeLessThanOrEqual(4);
+    expect(warnings(logs)).toEqual([]);
+    await provider.shutdown();
+  }, 60_000);
 
   it("counts failed exports and an exporter that throws as failed, never throwing into the app", async () => {
     let calls = 0;
@@ -174,11 +259,33 @@ describe("span accounting (stats)", () => {
     expect(logs.text()).toContain("The span processor for the test backend threw (processor bug)");
   });
 
-  it("reads OTEL_BSP_MAX_QUEUE_SIZE as the SDK does", () => {
-    expect(maxQueueSizeFromEnv({})).toBe(2048);
-    expect(maxQueueSizeFromEnv({ OTEL_BSP_MAX_QUEUE_SIZE: " 100 " })).toBe(100);
-    expect(maxQueueSizeFromEnv({ OTEL_BSP_MAX_QUEUE_SIZE: "" })).toBe(2048);
-    expect(maxQueueSizeFromEnv({ OTEL_BSP_MAX_QUEUE_SIZE: "lots" })).toBe(2048);
+  it("bounds the queue by memory unless OTEL_BSP_MAX_QUEUE_SIZE is set, which is read as the SDK reads it", () => {
+    expect(resolveQueueLimit(undefined, {})).toEqual(
+      expect.objectContaining({ maxBytes: defaultQueueBytes(), description: `${Math.round(defaultQueueBytes() / 1024 / 1024)} MB of spans, the default` }),
+    );
+    expect(resolveQueueLimit(undefined, {}).maxSpans).toBeUndefined();
+    expect(resolveQueueLimit(undefined, { OTEL_BSP_MAX_QUEUE_SIZE: " 100 " })).toEqual(expect.objectContaining({ maxSpans: 100 }));
+    expect(resolveQueueLimit(undefined, { OTEL_BSP_MAX_QUEUE_SIZE: " 100 " }).maxBytes).toBeUndefined();
+    expect(resolveQueueLimit(undefined, { OTEL_BSP_MAX_QUEUE_SIZE: "" }).maxSpans).toBeUndefined();
+    expect(resolveQueueLimit(undefined, { OTEL_BSP_MAX_QUEUE_SIZE: "lots" }).maxSpans).toBeUndefined();
+    expect(resolveQueueLimit(32, { OTEL_BSP_MAX_QUEUE_SIZE: "100" })).toEqual(expect.objectContaining({ maxSpans: 100, maxBytes: 32 * 1024 * 1024 }));
+    // An eighth of the heap limit, at most 256 MB.
+    expect(defaultQueueBytes(4096 * 1024 * 1024)).toBe(256 * 1024 * 1024);
+    expect(defaultQueueBytes(512 * 1024 * 1024)).toBe(64 * 1024 * 1024);
+  });
+
+  it("estimates a span's memory from its attributes, within reach of what it holds", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = await assembleTracerProvider({ name: "svc" }, { exporters: [exporter], batch: false }, diag);
+    const tracer = provider.getTracer("t");
+    tracer.startSpan("small").end();
+    tracer.startSpan("large", { attributes: { "input.value": "x".repeat(100_000), "llm.token_count.total": 3 } }).end();
+    const [small, large] = exporter.getFinishedSpans();
+    expect(estimateSpanBytes(small!)).toBeGreaterThan(500);
+    expect(estimateSpanBytes(small!)).toBeLessThan(1_500);
+    expect(estimateSpanBytes(large!)).toBeGreaterThan(100_000);
+    expect(estimateSpanBytes(large!)).toBeLessThan(102_000);
+    await provider.shutdown();
   });
 });
 

@@ -11,6 +11,9 @@ import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "../dis
 import { appRequire, findAppRoot } from "../internal/app-root";
 import { claimRank, discoverPlatforms, resolveInsidePackage } from "../discovery/discover";
 import { messageOf } from "../errors/error-message";
+import { isEsmBuild } from "../internal/build-format";
+import { esmEntryInPackage } from "../instrumentors/esm-preload";
+import { pathToFileURL } from "node:url";
 
 /**
  * A platform found by name. Nothing of the platform is imported until {@link PlatformHandle.load} or
@@ -223,7 +226,7 @@ export function registeredOverDiscovered(platform: Platform): (appRoot: string) 
 function discoveredHandle(found: DiscoveredPlatform, appRoot: string, claimants: readonly string[] | undefined): PlatformHandle {
   let loading: Promise<Platform> | undefined;
   const load = (): Promise<Platform> => {
-    loading ??= Promise.resolve().then(() => loadDiscovered(found, appRoot));
+    loading ??= loadDiscovered(found, appRoot);
     return loading;
   };
   const notice = claimants === undefined ? undefined : conflictNotice(found, claimants);
@@ -252,7 +255,7 @@ function conflictNotice(found: DiscoveredPlatform, claimants: readonly string[])
   };
 }
 
-function loadDiscovered(found: DiscoveredPlatform, appRoot: string): Platform {
+async function loadDiscovered(found: DiscoveredPlatform, appRoot: string): Promise<Platform> {
   let exported: unknown;
   try {
     const requireFromApp = appRequire(appRoot);
@@ -264,8 +267,10 @@ function loadDiscovered(found: DiscoveredPlatform, appRoot: string): Platform {
         reason: `its platform module ${found.specifier} resolves to ${resolved.outside}, outside the package folder ${found.packageDirectory}; it is not loaded`,
       });
     }
-    // Loaded through the app's resolution, so the app's copy of the platform (and of its peers) is the one used.
-    exported = requireFromApp(resolved.file);
+    // Loaded through the app's resolution, so the app's copy of the platform (and of its peers) is the one used; in the
+    // module system of this copy of core, so that the platform's `@llmops/core` is this one, not a second build of it.
+    const esmFile = isEsmBuild() ? esmEntryInPackage(found.packageDirectory) : undefined;
+    exported = esmFile === undefined ? requireFromApp(resolved.file) : await import(pathToFileURL(esmFile).href);
   } catch (error) {
     if (PlatformBrokenError.isInstance(error)) throw error;
     throw new LlmopsError(`Could not load platform "${found.name}" from ${found.specifier} (${found.packageName}@${found.version}): ${messageOf(error)}`, {

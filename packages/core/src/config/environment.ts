@@ -12,6 +12,7 @@ export const SHARED_ENVIRONMENT: readonly { readonly variable: string; readonly 
   { variable: "LLMOPS_PRIVACY_DETECTORS", path: ["privacy", "detectors"] },
   { variable: "LLMOPS_PRIVACY_SALT", path: ["privacy", "salt"] },
   { variable: "LLMOPS_SPANS_FILTER", path: ["spans", "filter"] },
+  { variable: "LLMOPS_EXPORT_QUEUE_MEMORY_MB", path: ["export", "queue_memory_mb"] },
 ];
 
 /** Which variable set which key, for messages (never the value). */

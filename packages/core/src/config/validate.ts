@@ -6,10 +6,11 @@ import type { Platform } from "../contract/platform";
 import type { PrivacyConfig, ResolvedConfig, ValidationMode } from "../contract/config";
 import { removedInstrumentors } from "./removed-instrumentors";
 import { pricingSchema, samplingSchema, toPricingConfig, toSamplingConfig } from "./pricing-sampling-schema";
+import { exportQueueMemorySchema, toExportConfig } from "./export-section";
 import { privacyDetectorEntries, privacyWarnings, toPrivacyDetectors } from "../privacy/settings";
 
 /** The keys of the shared sections, for unknown-key warnings. */
-const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "pricing", "sampling", "spans"] as const;
+const SHARED_SECTIONS = ["service", "instrumentation", "validation", "privacy", "pricing", "sampling", "spans", "export"] as const;
 
 /** `privacy:` keys (snake_case, as in the file) and the OpenInference trace-config option each one sets. */
 export const PRIVACY_KEYS = {
@@ -61,6 +62,7 @@ function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSche
     pricing: pricingSchema(v),
     sampling: samplingSchema(v),
     spans: v.optional(v.nullable(v.object({ filter: v.optional(v.picklist(["llm", "all"]), "llm") })), {}),
+    export: v.optional(v.nullable(v.object({ queue_memory_mb: v.optional(exportQueueMemorySchema(v)) })), {}),
     [platform.configSection]: v.optional(platform.schema as Valibot.GenericSchema, {}),
   });
 }
@@ -119,6 +121,7 @@ export async function validateConfig<Section>(params: {
         ...(service.environment === undefined ? {} : { environment: service.environment }),
       },
       instrumentation: (output.instrumentation as Record<string, boolean> | null) ?? {},
+      export: toExportConfig(output.export),
       privacy: toPrivacyConfig((output.privacy as Record<string, boolean | number | undefined> | null) ?? {}),
       ...(privacyDetectors === undefined ? {} : { privacyDetectors }),
       validationMode: mode ?? "permissive",

@@ -74,10 +74,26 @@ export interface ResolvedConfig<Section> {
   readonly privacyDetectors?: PrivacyDetectorsConfig;
   /** `spans:` — which spans reach the platform; absent: the defaults. */
   readonly spans?: SpansConfig;
+  /** `export:` — how the export queue holds a burst; empty when not set. */
+  readonly export?: ExportConfig;
   /** The platform's own section. */
   readonly section: Section;
   /** The file the configuration came from, if any. */
   readonly file?: string;
+}
+
+/**
+ * The `export:` section: how much a burst of spans may hold in memory while it waits to be exported.
+ *
+ * @example
+ * ```ts
+ * import type { ExportConfig } from "@llmops/core";
+ * const small: ExportConfig = { queueMemoryMb: 32 }; // export: { queue_memory_mb: 32 }
+ * ```
+ */
+export interface ExportConfig {
+  /** `export.queue_memory_mb` (or `LLMOPS_EXPORT_QUEUE_MEMORY_MB`): the export queue's bound in MB of estimated span memory. */
+  readonly queueMemoryMb?: number;
 }
 
 /**
@@ -163,6 +179,8 @@ export interface SharedConfigSections {
   readonly instrumentation?: Readonly<Record<string, boolean>> | null;
   /** `validation:` */
   readonly validation?: { readonly mode?: ValidationMode } | null;
+  /** `export:` — the export queue's memory bound. */
+  readonly export?: { readonly queue_memory_mb?: number } | null;
   /** `privacy:` — what instrumentors leave out of spans. */
   readonly privacy?: {
     readonly hide_inputs?: boolean;

@@ -34,6 +34,8 @@ export interface RunInstrumentorsOptions {
    * if sooner); 0 checks at once. Apps that `require` their clients right after `instrument()` are not told anything.
    */
   readonly esmCheckDelayMillis?: number;
+  /** Instrumentor packages already loaded as ES modules (`preloadEsmInstrumentors`), by package name: used instead of `require`. */
+  readonly esmInstrumentors?: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /**
@@ -88,7 +90,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     const load = (): InstrumentationLike | undefined => {
       let exported: unknown;
       try {
-        exported = (requireFromApp(resolved) as Record<string, unknown>)[spec.exportName];
+        exported = (options.esmInstrumentors?.get(spec.packageName) ?? (requireFromApp(resolved) as Record<string, unknown>))[spec.exportName];
       } catch (error) {
         line.fail(`instrumentor ${spec.key} (${spec.packageName}) failed to load: ${redactSecrets(messageOf(error))}`);
         return undefined;

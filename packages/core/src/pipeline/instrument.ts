@@ -3,7 +3,8 @@ import { resolveConfig } from "../config/resolve-config";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { ConfigurationError, LlmopsError, MissingDependencyError } from "../errors/llmops-error";
 import { findAppRoot } from "../internal/app-root";
-import { esmLoaderKind } from "../instrumentors/module-hooks";
+import { esmLoaderKind, esmLoaderRegistered } from "../instrumentors/module-hooks";
+import { entryFileIsEsModule, preloadEsmInstrumentors } from "../instrumentors/esm-preload";
 import { runInstrumentors } from "../instrumentors/run-instrumentors";
 import { globalState } from "../internal/global-state";
 import type { GlobalState } from "../internal/global-state";
@@ -233,7 +234,15 @@ async function runStages(
           (reason) => stats.abandonInFlight(reason),
         );
   prepareNextjsServer(platform, appRoot, env);
+  const esmInstrumentors = await preloadEsmInstrumentors({
+    registry: platform.instrumentors,
+    config,
+    appRoot,
+    ...(options.modules === undefined ? {} : { modules: options.modules }),
+    esmAppToCome: preloaded && esmLoaderRegistered() && entryFileIsEsModule(),
+  });
   const instrumentations = runInstrumentors({
+    esmInstrumentors,
     registry: platform.instrumentors,
     config,
     tracerProvider: instrumentorProvider(provider),

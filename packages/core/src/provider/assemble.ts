@@ -12,14 +12,12 @@ import { spanPolicies } from "./span-policies";
 import type { SpanPolicySettings } from "./span-policies";
 import type { PrivacyDetectorsConfig } from "../contract/privacy";
 import { createPrivacyProcessor } from "../privacy/privacy-processor";
+import { resolveQueueLimit } from "./export-queue";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
 const SERVICE_VERSION = "service.version";
 const DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
-
-/** The batch processor's default `maxQueueSize` (OpenTelemetry SDK). */
-const DEFAULT_MAX_QUEUE_SIZE = 2048;
 
 /** What the resolved configuration adds to a platform's assembly: span policies, privacy, converters of libraries' spans. */
 export interface PipelineSettings {
@@ -31,18 +29,15 @@ export interface PipelineSettings {
   readonly converters?: readonly SpanProcessor[];
   /** `spans:`: which spans reach the platform (framework spans filtered out by default). */
   readonly spans?: SpansConfig;
+  /** `export.queue_memory_mb`: the export queue's bound in memory. */
+  readonly queueMemoryMb?: number;
 }
 
 /**
- * `OTEL_BSP_MAX_QUEUE_SIZE` read as the SDK reads it (a number; empty or not a number: the default), so that the
- * counting processor guards the same queue size the batch processor gets.
+ * The batch processor's own `maxQueueSize` when the queue is bounded by memory: never reached, so that the counting
+ * processor in front of it, which counts and reports, is the one that drops.
  */
-export function maxQueueSizeFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.OTEL_BSP_MAX_QUEUE_SIZE?.trim();
-  if (raw === undefined || raw === "") return DEFAULT_MAX_QUEUE_SIZE;
-  const value = Number(raw);
-  return Number.isNaN(value) ? DEFAULT_MAX_QUEUE_SIZE : value;
-}
+const UNBOUNDED_QUEUE_SIZE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Builds a `NodeTracerProvider` for a platform: service resource (merged over the SDK defaults and
@@ -50,7 +45,7 @@ export function maxQueueSizeFromEnv(env: Readonly<Record<string, string | undefi
  * start, extra processors, then one batch (honouring `OTEL_BSP_*`) or simple processor per exporter.
  * Every span on its way to an exporter is accounted for in `stats`: a counting processor in front of the exporter's
  * processor counts the spans that end and drops (counted and warned, never silently) those that would overflow the
- * batch queue; the exporter is wrapped so that exports and failed exports are counted, failures warned about, and
+ * batch queue (bounded by memory, `export.queue_memory_mb`, unless `OTEL_BSP_MAX_QUEUE_SIZE` is set); the exporter is wrapped so that exports and failed exports are counted, failures warned about, and
  * every export ends by a deadline (`exportTimeoutMillis` + 1 s).
  * An exporter given as a factory is created at its first export when `deferExporters` is set (permissive mode), else
  * here (strict mode: a failure throws from `instrument()`).
@@ -64,7 +59,7 @@ export async function assembleTracerProvider(
   deferExporters = false,
   pipeline: PipelineSettings = {},
 ): Promise<ManagedTracerProvider> {
-  const { policies: policySettings = {}, privacy, converters = [], spans } = pipeline;
+  const { policies: policySettings = {}, privacy, converters = [], spans, queueMemoryMb } = pipeline;
   // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
   // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
   const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-node");
@@ -103,9 +98,10 @@ export async function assembleTracerProvider(
         return new CountingSpanProcessor(options.createSpanProcessor(exporter, batch), { counters, logger, target, exportsSettled });
       }
       if (!batch) return new CountingSpanProcessor(new SimpleSpanProcessor(exporter), { counters, logger, target, exportsSettled });
-      const maxQueueSize = maxQueueSizeFromEnv();
+      const queueLimit = resolveQueueLimit(queueMemoryMb);
       // The other OTEL_BSP_* variables are read by the SDK's batch processor itself.
-      return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, maxQueueSize, exportsSettled });
+      const maxQueueSize = queueLimit.maxSpans ?? UNBOUNDED_QUEUE_SIZE;
+      return new CountingSpanProcessor(new BatchSpanProcessor(exporter, { maxQueueSize }), { counters, logger, target, queueLimit, exportsSettled });
     }),
   ];
   // Cost (pricing:) after the head (context, converters); the sampler and keep rules (sampling:) in front of what exports.

@@ -1,8 +1,10 @@
 import type { Context, DiagLogger } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PipelineCounters } from "./tracing-stats";
-import { RepeatLimit } from "../internal/repeat-limit";
 import { messageOf } from "../errors/error-message";
+import { DropReport } from "./drop-report";
+import { estimateSpanBytes, QueueMemory } from "./export-queue";
+import type { QueueLimit } from "./export-queue";
 
 /** `TraceFlags.SAMPLED` of `@opentelemetry/api`, spelled out so this module loads nothing at import. */
 const SAMPLED = 1;
@@ -16,13 +18,13 @@ export interface CountingSpanProcessorOptions {
   /** A name for messages, e.g. `Phoenix at http://127.0.0.1:6006/v1/traces`; never a secret. */
   readonly target: string;
   /**
-   * The queue size of `inner` (a batch processor's `maxQueueSize`). The counting processor drops, counts and warns
-   * before `inner`'s queue is full, so that `inner` never drops a span silently. Its queue length is the spans passed
-   * on minus those handed to the exporter, which is exact for the SDK's batch processor (a batch leaves its queue as it
-   * is handed to the exporter; with a resource still detecting attributes, slightly later: then the guard errs early).
-   * Undefined: no queue to guard.
+   * The bound of `inner`'s queue, in estimated bytes, spans or both. The counting processor drops, counts and warns
+   * before `inner`'s queue is over it, so that `inner` never drops a span silently (its own `maxQueueSize` must be
+   * larger). Its queue is the spans passed on minus those handed to the exporter, which is exact for the SDK's batch
+   * processor (a batch leaves its queue as it is handed to the exporter; with a resource still detecting attributes,
+   * slightly later: then the guard errs early). Undefined: no queue to guard.
    */
-  readonly maxQueueSize?: number;
+  readonly queueLimit?: QueueLimit;
   /**
    * Resolves once the exporter behind `inner` has no export in flight. A batch processor's flush exports what is
    * queued but does not wait for a batch its timer already handed over, so a flush (the one at exit, above all) waits
@@ -33,14 +35,14 @@ export interface CountingSpanProcessorOptions {
 
 /**
  * Sits in front of the span processor of one exporter and accounts for every sampled span: ended, dropped because
- * the export queue is full (counted and warned, at once and then at most every 30 s while it lasts, with the running
- * count and the fix), dropped because it ended after shutdown (warned once), or passed on. The exporter behind `inner`
+ * the export queue is over its bound (counted, and warned with the total and the fix: see {@link DropReport}),
+ * dropped because it ended after shutdown (warned once), or passed on. The exporter behind `inner`
  * (a `ReportingExporter` writing to the same counters) records what was exported and what failed. Nothing here
  * throws into the app: a processor that throws is contained and its span counted as failed.
  */
 export class CountingSpanProcessor implements SpanProcessor {
   private shutDown = false;
-  private readonly dropWarnings = new RepeatLimit();
+  private readonly drops: DropReport | undefined;
   private warnedAfterShutdown = false;
   private warnedThrow = false;
 
@@ -51,7 +53,12 @@ export class CountingSpanProcessor implements SpanProcessor {
   constructor(
     private readonly inner: SpanProcessor,
     private readonly options: CountingSpanProcessorOptions,
-  ) {}
+  ) {
+    const limit = options.queueLimit;
+    if (limit === undefined) return;
+    if (limit.maxBytes !== undefined) options.counters.memory = new QueueMemory();
+    this.drops = new DropReport({ counters: options.counters, target: options.target, limit, warn: (message) => this.warn(message) });
+  }
 
   onStart(span: Span, parentContext: Context): void {
     try {
@@ -76,23 +83,31 @@ export class CountingSpanProcessor implements SpanProcessor {
       }
       return;
     }
-    const limit = this.options.maxQueueSize;
-    if (limit !== undefined && counters.queueLength() >= limit) {
-      counters.droppedQueueFull++;
-      this.warnDrop(limit);
-      return;
+    const limit = this.options.queueLimit;
+    if (limit !== undefined) {
+      const memory = counters.memory;
+      const bytes = memory === undefined ? 0 : estimateSpanBytes(span);
+      if ((limit.maxSpans !== undefined && counters.queueLength() >= limit.maxSpans) || (memory !== undefined && memory.bytes + bytes > (limit.maxBytes ?? 0))) {
+        counters.droppedQueueFull++;
+        this.drops?.dropped();
+        return;
+      }
+      // Before the span is passed on: the batch processor may hand it to the exporter at once.
+      memory?.add(bytes);
     }
     this.forward(span, true);
   }
 
   forceFlush(): Promise<void> {
     const settled = this.options.exportsSettled;
-    return settled === undefined ? this.inner.forceFlush() : this.inner.forceFlush().then(settled);
+    const flushed = settled === undefined ? this.inner.forceFlush() : this.inner.forceFlush().then(settled);
+    return this.drops === undefined ? flushed : flushed.finally(() => this.drops?.reportGrowth());
   }
 
   shutdown(): Promise<void> {
     this.shutDown = true;
-    return this.inner.shutdown();
+    const down = this.inner.shutdown();
+    return this.drops === undefined ? down : down.finally(() => this.drops?.close());
   }
 
   private forward(span: ReadableSpan, counted: boolean): void {
@@ -104,19 +119,10 @@ export class CountingSpanProcessor implements SpanProcessor {
         // Taken as lost inside the processor.
         this.options.counters.forwarded--;
         this.options.counters.failed++;
+        this.options.counters.memory?.undoLast();
       }
       this.contain(error);
     }
-  }
-
-  private warnDrop(limit: number): void {
-    if (!this.dropWarnings.allows()) return;
-    const dropped = this.options.counters.droppedQueueFull;
-    this.warn(
-      `The export queue for ${this.options.target} is full (${limit} spans): ${dropped} ${dropped === 1 ? "span" : "spans"} dropped so far; ` +
-        `the app is not affected. Spans end faster than they are exported: raise OTEL_BSP_MAX_QUEUE_SIZE, export more often ` +
-        `(lower OTEL_BSP_SCHEDULE_DELAY, raise OTEL_BSP_MAX_EXPORT_BATCH_SIZE), or check that the backend keeps up. tracing.stats() has the counts.`,
-    );
   }
 
   private contain(error: unknown): void {

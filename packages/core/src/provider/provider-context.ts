@@ -41,6 +41,7 @@ export function providerContext<Section>(params: {
         ...(config.privacyDetectors === undefined ? {} : { privacy: config.privacyDetectors }),
         converters,
         ...(config.spans === undefined ? {} : { spans: config.spans }),
+        ...(config.export?.queueMemoryMb === undefined ? {} : { queueMemoryMb: config.export.queueMemoryMb }),
       });
     },
   };

@@ -43,6 +43,18 @@ function giveUp(reason: string): Error {
   return Object.assign(new Error(reason), { code: "ELLMOPS_GAVE_UP" });
 }
 
+/**
+ * How many exports run at once: a burst is delivered as fast as the backend takes it, several batches in flight,
+ * without reaching the OTLP exporter's own limit (30), past which it fails batches at once.
+ */
+export const MAX_CONCURRENT_EXPORTS = 4;
+
+/** An export waiting for a free slot. */
+interface Waiting {
+  readonly spans: ReadableSpan[];
+  readonly resultCallback: (result: { code: number; error?: Error }) => void;
+}
+
 /** One export handed to the inner exporter and not settled yet. */
 interface InFlight {
   readonly spans: number;
@@ -73,6 +85,9 @@ export interface ExportCounts {
  * and a late answer is ignored. {@link ReportingExporter.abandon} does the same at once for every export in flight, for
  * an exit that cannot wait. `shutdown()` and `forceFlush()` wait for the inner exporter at most one deadline after the
  * last export settled: an exporter still waiting for an abandoned request cannot hold them.
+ *
+ * At most {@link MAX_CONCURRENT_EXPORTS} exports run at once; more wait their turn in order (a flush of a long queue
+ * hands every batch over at once), still counted as queued in `counters` until they start.
  */
 export class ReportingExporter implements SpanExporter {
   private exported = 0;
@@ -81,6 +96,9 @@ export class ReportingExporter implements SpanExporter {
   private readonly failureWarnings = new RepeatLimit();
   private readonly inFlight = new Set<InFlight>();
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly waiting: Waiting[] = [];
+  private waitingHead = 0;
+  private pumping = false;
 
   /**
    * @param inner - the exporter to deliver through
@@ -106,14 +124,37 @@ export class ReportingExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
-    if (this.counters !== undefined) this.counters.handedToExporter += spans.length;
+    this.waiting.push({ spans, resultCallback });
+    this.pump();
+  }
+
+  /** Starts waiting exports while slots are free; a loop, not recursion, for exporters that answer at once. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.inFlight.size < MAX_CONCURRENT_EXPORTS && this.waitingHead < this.waiting.length) {
+        const next = this.waiting[this.waitingHead++] as Waiting;
+        this.start(next.spans, next.resultCallback);
+      }
+      if (this.waitingHead === this.waiting.length) {
+        this.waiting.length = 0;
+        this.waitingHead = 0;
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.inFlight.size === 0 && this.waitingHead === this.waiting.length) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private start(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    this.counters?.handedOver(spans.length);
     let settled = false;
     const settle = (result: { code: number; error?: Error }, quiet = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       this.inFlight.delete(entry);
-      if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       try {
         if (result.code === SUCCESS) this.succeeded(spans.length);
         else this.failed(spans.length, result.error, quiet);
@@ -121,6 +162,7 @@ export class ReportingExporter implements SpanExporter {
         // A logger or hint that throws must not keep the result from the processor.
       }
       resultCallback(this.counters !== undefined && result.code !== SUCCESS ? { code: SUCCESS } : result);
+      this.pump();
     };
     const scope = new ExportScope();
     const entry: InFlight = { spans: spans.length, scope, settle };
@@ -147,6 +189,15 @@ export class ReportingExporter implements SpanExporter {
    */
   abandon(reason: string): number {
     let spans = 0;
+    const waiting = this.waiting.splice(this.waitingHead);
+    this.waiting.length = 0;
+    this.waitingHead = 0;
+    for (const { spans: batch, resultCallback } of waiting) {
+      spans += batch.length;
+      this.counters?.handedOver(batch.length);
+      this.failed(batch.length, giveUp(reason), true);
+      resultCallback(this.counters === undefined ? { code: FAILED, error: giveUp(reason) } : { code: SUCCESS });
+    }
     for (const entry of [...this.inFlight]) {
       spans += entry.spans;
       const error = giveUp(reason);
@@ -188,7 +239,7 @@ export class ReportingExporter implements SpanExporter {
 
   /** Resolves once no export is in flight (each ends by its deadline, so this does too). */
   settledAll(): Promise<void> {
-    if (this.inFlight.size === 0) return Promise.resolve();
+    if (this.inFlight.size === 0 && this.waitingHead === this.waiting.length) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 

@@ -1,5 +1,6 @@
 import { redactSecrets } from "../helpers/redact";
 import { PolicyCounters } from "./policy-counters";
+import type { QueueMemory } from "./export-queue";
 
 /**
  * What became of the spans of one `instrument()` call so far: every sampled span that ended is exported, failed,
@@ -75,6 +76,15 @@ export class PipelineCounters {
   lastErrorAt = 0;
   /** Set by the pipeline's exporter: gives up on its exports in flight, counting them as failed; returns their spans. */
   abandonInFlight: ((reason: string) => number) | undefined;
+
+  /** The estimated memory of the queue, when it is bounded by memory. */
+  memory: QueueMemory | undefined;
+
+  /** The exporter started exporting the `count` oldest queued spans. */
+  handedOver(count: number): void {
+    this.handedToExporter += count;
+    this.memory?.release(count);
+  }
 
   /** Spans the span processor holds and has not handed to the exporter yet: its queue. */
   queueLength(): number {
