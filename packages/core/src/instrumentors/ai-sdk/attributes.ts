@@ -118,8 +118,9 @@ function jsonSchemaOf(schema: unknown): unknown {
 /** `llm.output_messages.0`, `output.value`, token counts and finish reason of a finished model call. */
 export function outputAttributes(event: Loose, privacy: PrivacyConfig): Attributes {
   const attributes: Attributes = {};
-  const content = Array.isArray(event.content) ? event.content : [];
-  const text = textOf(content) ?? (typeof event.text === "string" ? event.text : undefined);
+  // A step's content also lists the results of the tools it ran (AI SDK 6): not part of the model's answer.
+  const content = (Array.isArray(event.content) ? event.content : []).filter((part) => !isRecord(part) || (part.type !== "tool-result" && part.type !== "tool-error"));
+  const text = textOf(content) ?? (typeof event.text === "string" && event.text !== "" ? event.text : undefined);
   const toolCalls = content.filter((part): part is Loose => isRecord(part) && part.type === "tool-call");
   if (privacy.hideOutputs !== true) {
     attributes["output.value"] = text ?? jsonOf(toolCalls.map((call) => ({ toolName: call.toolName, input: call.input })));

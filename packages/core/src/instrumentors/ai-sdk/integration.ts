@@ -58,6 +58,14 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
   };
   const linkedState = (key: unknown): CallState | undefined => ((typeof key === "object" || typeof key === "function") && key !== null ? linked.get(key) : undefined);
 
+  /** AI SDK 6: the calls not finished yet, oldest first. */
+  const open6 = new Set<CallState>();
+  /**
+   * AI SDK 6: the call of an event that shares no object with its call (streamText's step results carry a fresh model
+   * info): the latest open call in the state the event ends, which is exact unless such calls overlap.
+   */
+  const latestOpen = (accepts: (state: CallState) => boolean): CallState | undefined => [...open6].reverse().find(accepts);
+
   /** Contains a handler: the AI SDK must never see an error of llmops. */
   const safely =
     <Event>(handler: (event: Event) => void) =>
@@ -201,6 +209,7 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
       const state = startCall(event, typeof event.output === "object" && event.output !== null && "schema" in event ? "ai.generateObject" : "ai.generateText");
       link(event.stopWhen, state);
       link(event.model, state);
+      open6.add(state);
       (state as { pending?: Loose }).pending = event;
     }),
     onStepStart: safely((event: Loose) => {
@@ -290,7 +299,7 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
     }),
     onStepFinish: safely((event: Loose) => {
       if (typeof event.callId === "string") return; // 7 calls this as an alias of onStepEnd
-      const state = linkedState(event.model);
+      const state = linkedState(event.model) ?? latestOpen((candidate) => candidate.llm !== undefined);
       if (state === undefined) return;
       link(event, state);
       // The model call of a step ended when its first tool began; the step result arrives after the tools ran.
@@ -299,9 +308,10 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
     onFinish: safely((event: Loose) => {
       if (typeof event.callId === "string") return;
       const steps = Array.isArray(event.steps) ? event.steps : [];
-      const state = linkedState(event.model) ?? linkedState(steps[steps.length - 1]);
-      if (state === undefined || state.skipped === true) return;
-      endCall(state, event);
+      const state = linkedState(event.model) ?? linkedState(steps[steps.length - 1]) ?? latestOpen(() => true);
+      if (state === undefined) return;
+      open6.delete(state);
+      if (state.skipped !== true) endCall(state, event);
     }),
   };
 
