@@ -15,7 +15,7 @@ const weather = tool({
   inputSchema: jsonSchema({ type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false }),
   execute: async ({ city }) => ({ city, celsius: 21 }),
 });
-const agent = trace(async (question) => (await generateText({ model: openai.chat("gpt-4o-mini"), prompt: question, tools: { weather }, stopWhen: stepCountIs(3) })).text, { name: "weather-agent" });
+const agent = trace(async (question) => (await generateText({ model: openai("gpt-4o-mini"), prompt: question, tools: { weather }, stopWhen: stepCountIs(3) })).text, { name: "weather-agent" });
 const answer = await agent("What is the weather in Paris?");
 const report = tracing.instrumentations.find((line) => line.key === "vercel");
 const shutdown = await tracing.shutdown({ timeoutMillis: 10_000 });

@@ -92,7 +92,7 @@ function expectOpenInferenceTrace(major: 6 | 7, result: AppResult, spans: Decode
   expect(result.after).toEqual(expect.objectContaining({ status: "instrumented", patchedModule: false }));
   expect(result.answer).toBe('The tool returned {"city":"Paris","celsius":21}. That is the answer.');
   expect(result.streamed).toBe('This is the stand-in answering "Say hello.".');
-  expect(result.paths.slice(0, 3)).toEqual(["/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions"]);
+  expect(result.paths.slice(0, 3)).toEqual(["/v1/responses", "/v1/responses", "/v1/responses"]);
 
   const caller = spans.find((span) => span.name === "weather-agent");
   expect(caller).toBeDefined();
