@@ -7,7 +7,6 @@ import type { Context, Span, Tracer } from "@opentelemetry/api";
 import type { PrivacyConfig } from "../../contract/config";
 import type { InstrumentationLike } from "../../contract/instrumentor";
 import type { OtelApi } from "../../internal/otel-api";
-import { VERSION } from "../../version";
 import { inputAttributes, jsonOf, outputAttributes, providerOf } from "./attributes";
 
 type Loose = Record<string, unknown>;
@@ -30,6 +29,8 @@ interface CallState {
   readonly tools: Map<string, { span: Span; context: Context }>;
   /** AI SDK 6 only: its own OpenTelemetry spans are on for this call (`experimental_telemetry`); llmops stays out. */
   skipped?: boolean;
+  /** AI SDK 6 only: the start event, whose AGENT span opens at the first step. */
+  startEvent?: Loose;
   /** AI SDK 6 only: when the first tool call of the current step began, the end of its model call. */
   firstToolStart?: number;
 }
@@ -80,7 +81,7 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
 
   const isTextOperation = (operation: string): boolean => /^ai\.(generate|stream)(Text|Object)$/.test(operation);
 
-  const startCall = (event: Loose, operation: string): CallState => ({ operation, parent: context.active(), startTime: Date.now(), tools: new Map() });
+  const startCall = (operation: string): CallState => ({ operation, parent: context.active(), startTime: Date.now(), tools: new Map() });
 
   /** Starts the AGENT span of a call (at its start in 7; at its first step in 6, once it is known to be llmops's). */
   const startAgent = (state: CallState, event: Loose): void => {
@@ -199,18 +200,18 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
       if (typeof event.callId === "string") {
         // AI SDK 7: text and object generation; embeddings, reranking, speech are left to other spans.
         if (!isTextOperation(operation)) return;
-        const state = startCall(event, operation);
+        const state = startCall(operation);
         calls.set(event.callId, state);
         startAgent(state, event);
         return;
       }
       // AI SDK 6: the event names no operation; its steps are tied to the call by `stopWhen` (a fresh object per
       // call unless the app passes one) and its model info.
-      const state = startCall(event, typeof event.output === "object" && event.output !== null && "schema" in event ? "ai.generateObject" : "ai.generateText");
+      const state = startCall("ai.generateText");
       link(event.stopWhen, state);
       link(event.model, state);
       open6.add(state);
-      (state as { pending?: Loose }).pending = event;
+      state.startEvent = event;
     }),
     onStepStart: safely((event: Loose) => {
       if (typeof event.callId === "string") return; // 7: the model call has its own events
@@ -223,7 +224,7 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
           state.skipped = true;
           return;
         }
-        startAgent(state, (state as { pending?: Loose }).pending ?? event);
+        startAgent(state, state.startEvent ?? event);
       }
       link(event.model, state);
       state.firstToolStart = undefined;
