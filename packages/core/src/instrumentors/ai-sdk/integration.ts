@@ -14,6 +14,9 @@ type Loose = Record<string, unknown>;
 /** The tracer scope of these spans. */
 export const AI_SDK_SCOPE = "@llmops/core/ai-sdk";
 
+/** How many calls may be open at once before the oldest is forgotten (its spans are then never ended). */
+const MAX_OPEN_CALLS = 1000;
+
 /** The global the AI SDK reads its registered integrations from (6 and 7). */
 const REGISTRY = "AI_SDK_TELEMETRY_INTEGRATIONS";
 
@@ -202,6 +205,8 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
         if (!isTextOperation(operation)) return;
         const state = startCall(operation);
         calls.set(event.callId, state);
+        // A stream the app never reads never ends: keep the newest calls, forget the oldest beyond a bound.
+        if (calls.size > MAX_OPEN_CALLS) calls.delete(calls.keys().next().value as string);
         startAgent(state, event);
         return;
       }
@@ -211,6 +216,8 @@ export function createAiSdkIntegration(options: AiSdkIntegrationOptions): Instru
       link(event.stopWhen, state);
       link(event.model, state);
       open6.add(state);
+      // AI SDK 6 has no error event: a call that failed stays open. Keep the newest, drop the oldest beyond a bound.
+      if (open6.size > MAX_OPEN_CALLS) open6.delete(open6.values().next().value as CallState);
       state.startEvent = event;
     }),
     onStepStart: safely((event: Loose) => {
