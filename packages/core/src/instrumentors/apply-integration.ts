@@ -11,7 +11,7 @@ import type { ReportLine } from "./report";
  * Applies an instrumentor llmops provides itself (`InstrumentorSpec.integration`): builds it and lets it register with
  * the client library. Nothing is loaded from the client package, so an ES-module-only one is never `require`d. The
  * line says `waiting` until the client calls the integration, `patched-nothing` when the installed client cannot use
- * it. Never throws.
+ * it (a warning only when the config set the key to `true`). Never throws.
  */
 export function applyIntegration(
   spec: InstrumentorSpec,
@@ -28,7 +28,10 @@ export function applyIntegration(
   try {
     const instance = integration(context);
     if (typeof instance === "string") {
-      log.warn(instance);
+      // Said at debug level unless the config asked for this instrumentor: an older client the app runs on purpose
+      // (traced another way) is not a problem to warn about at every start.
+      if (options.config.instrumentation[spec.key] === true) log.warn(instance);
+      else log.debug(instance);
       line.set("patched-nothing", instance);
       return;
     }
