@@ -24,7 +24,7 @@ export type {
   ValidationMode,
 } from "./contract/config";
 export type { ModelPrice, PricingConfig, SamplingConfig } from "./contract/pricing";
-export type { InstrumentationLike, InstrumentorContext, InstrumentorModule, InstrumentorSpec } from "./contract/instrumentor";
+export type { InstrumentationLike, InstrumentorContext, IntegrationContext, InstrumentorModule, InstrumentorSpec } from "./contract/instrumentor";
 export type { Platform, PlatformConfig, PlatformDefinition, PlatformRegistry, SectionOf } from "./contract/platform";
 export { getPlatform, listPlatforms, registerPlatform, clearDiscoveryCache } from "./api/get-platform";
 export type { DiscoveryOptions, PlatformHandle, PlatformInfo } from "./api/get-platform";

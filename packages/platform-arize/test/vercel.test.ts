@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DiagLogger } from "@opentelemetry/api";
@@ -6,7 +7,7 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { getPlatform } from "@llmops/core";
 import type { PlatformHandle } from "@llmops/core";
 import { platform } from "@llmops/platform-arize";
-import { vercelProcessorFactory } from "../src/export/vercel";
+import { locateVercelPackage, vercelProcessorFactory } from "../src/export/vercel";
 
 /** An app with a fake @arizeai/openinference-vercel whose engines ask for `node`. */
 function appWithVercel(node: string): string {
@@ -46,6 +47,23 @@ describe("Vercel AI SDK processor", () => {
     const logger = recordingLogger();
     expect(vercelProcessorFactory({ appRoot: appWithVercel(`>=${major + 1}`), setting: undefined, logger })).toBeUndefined();
     expect(logger.warnings[0]).toContain(`needs Node ${major + 1}+`);
+  });
+
+  it("finds 3.x, whose exports have only an import condition, instead of taking it for not installed", () => {
+    const root = mkdtempSync(join(tmpdir(), "llmops-vercel-"));
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "vercel-app" }));
+    const directory = join(root, "node_modules", "@arizeai", "openinference-vercel");
+    mkdirSync(join(directory, "dist", "esm"), { recursive: true });
+    const exports = { ".": { types: "./dist/esm/index.d.ts", import: "./dist/esm/index.js" } };
+    writeFileSync(join(directory, "package.json"), JSON.stringify({ name: "@arizeai/openinference-vercel", version: "3.2.1", type: "module", exports, engines: { node: `>=${major}` } }));
+    writeFileSync(
+      join(directory, "dist", "esm", "index.js"),
+      "class P { constructor(o) { this.exporter = o.exporter; this.kind = this.constructor.name; } }\n" +
+        "export class OpenInferenceBatchSpanProcessor extends P {}\nexport class OpenInferenceSimpleSpanProcessor extends P {}\n",
+    );
+    // Found through its import condition, to be loaded as an ES module (Node's require of ES modules, which jest's
+    // module registry does not offer, so the load itself is not run here).
+    expect(locateVercelPackage(createRequire(join(root, "package.json")))).toEqual({ entry: join(directory, "dist", "esm", "index.js"), importOnly: true });
   });
 
   it("stays out when turned off or not installed", () => {

@@ -49,12 +49,13 @@ describe("the local platform", () => {
     expect(VERSION).toBe(manifest.version);
   });
 
-  it("registers the OpenInference instrumentors for openai, anthropic and langchain, and google_adk", () => {
+  it("registers the OpenInference instrumentors for openai, anthropic and langchain, google_adk, and the Vercel AI SDK integration", () => {
     expect(platform.instrumentors.map(({ key, packageName, exportName, moduleName }) => [key, packageName, exportName, moduleName])).toEqual([
       ["openai", "@arizeai/openinference-instrumentation-openai", "OpenAIInstrumentation", "openai"],
       ["anthropic", "@arizeai/openinference-instrumentation-anthropic", "AnthropicInstrumentation", "@anthropic-ai/sdk"],
       ["langchain", "@arizeai/openinference-instrumentation-langchain", "LangChainInstrumentation", "@langchain/core/callbacks/manager"],
       ["google_adk", "@google/adk", "Runner", "@google/adk"],
+      ["vercel", "ai", "registerTelemetry", "ai"],
     ]);
   });
 
@@ -126,6 +127,7 @@ describe("the local platform", () => {
         ["anthropic", "disabled"],
         ["langchain", "disabled"],
         ["google_adk", "disabled"],
+        ["vercel", "not-installed"],
       ]);
       const tracer = tracing.tracerProvider.getTracer("app");
       tracer.startSpan("work", { attributes: { "openinference.span.kind": "CHAIN" } }).end();

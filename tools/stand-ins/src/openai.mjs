@@ -1,7 +1,9 @@
-// A stand-in for OpenAI's HTTP API, as far as the `openai` client's chat completions and embeddings go.
+// A stand-in for OpenAI's HTTP API, as far as the `openai` client's chat completions and embeddings go (and the
+// Responses API, in openai-responses.mjs).
 // Deterministic: the same request gets the same content, tool calls, embeddings and token counts.
 import { createHash } from "node:crypto";
 import { countTokens, sampleArguments, sendEvents, sendJson, startServer, streamPieces, truncateTokens } from "./http.mjs";
+import { responses } from "./openai-responses.mjs";
 
 /** Embedding length when the request does not ask for `dimensions`. */
 const DEFAULT_DIMENSIONS = 16;
@@ -15,6 +17,8 @@ const DEFAULT_DIMENSIONS = 16;
  *   `tool_choice` names) instead of text. `max_tokens`/`max_completion_tokens` cut the answer (`finish_reason: "length"`).
  * - `POST /v1/embeddings`: one vector per input (`dimensions`, default 16), as floats or, when
  *   `encoding_format: "base64"` (what the `openai` client asks for by default), as base64 float32 little-endian.
+ * - `POST /v1/responses`: the Responses API (what `@ai-sdk/openai`'s `openai(model)` calls), JSON and SSE streaming,
+ *   answering like chat completions: see openai-responses.mjs.
  * - `GET /v1/models`: a short list.
  *
  * @returns {Promise<import("./index.d.mts").StandIn>}
@@ -26,6 +30,7 @@ export async function startOpenAIStandIn() {
     const headers = { "x-request-id": `req_standin_${next()}`, "openai-processing-ms": "1" };
     if (request.method === "POST" && request.path === "/v1/chat/completions") return chatCompletions(request.body, response, headers, next);
     if (request.method === "POST" && request.path === "/v1/embeddings") return embeddings(request.body, response, headers);
+    if (request.method === "POST" && request.path === "/v1/responses") return responses(request.body, response, headers, next);
     if (request.method === "GET" && request.path === "/v1/models") {
       sendJson(response, 200, { object: "list", data: ["gpt-4o-mini", "text-embedding-3-small"].map((id) => ({ id, object: "model", created: 1700000000, owned_by: "stand-in" })) }, headers);
       return true;
@@ -158,7 +163,7 @@ export function embed(text, dimensions) {
  * @param {any} body
  * @param {() => number} next
  */
-function chooseToolCall(body, next) {
+export function chooseToolCall(body, next) {
   const tools = Array.isArray(body.tools) ? body.tools.filter((tool) => tool?.type === "function" && typeof tool.function?.name === "string") : [];
   const last = body.messages[body.messages.length - 1];
   if (tools.length === 0 || last?.role !== "user" || body.tool_choice === "none") return undefined;
@@ -174,7 +179,7 @@ function chooseToolCall(body, next) {
  * @param {any[]} messages
  * @returns {string}
  */
-function answerFor(messages) {
+export function answerFor(messages) {
   const last = messages[messages.length - 1];
   if (last?.role === "tool") return `The tool returned ${textOf(last.content)}. That is the answer.`;
   const user = [...messages].reverse().find((message) => message?.role === "user");

@@ -27,6 +27,17 @@ export interface InstrumentorContext {
 }
 
 /**
+ * What {@link InstrumentorSpec.integration} receives: the context of `create`, and how to tell the report that the
+ * client library was seen calling the integration.
+ */
+export interface IntegrationContext extends InstrumentorContext {
+  /** The installed version of the spec's `packageName` (from its `package.json`), when it could be read. */
+  readonly packageVersion: string | undefined;
+  /** Call when the client library calls the integration: the report line turns from `waiting` to `instrumented`. */
+  seen(): void;
+}
+
+/**
  * One more module an instrumentor patches: see {@link InstrumentorSpec.moreModules}.
  *
  * @example
@@ -97,4 +108,12 @@ export interface InstrumentorSpec {
    * loaded from the library; the report says `enabled`.
    */
   readonly spanProcessor?: () => Promise<SpanProcessor>;
+  /**
+   * For an instrumentor llmops provides itself and that the client library calls through a telemetry registry of its
+   * own (the Vercel AI SDK's): builds it, or returns why the installed client cannot use it. `packageName` is then the
+   * client package, which must be installed; nothing is loaded from it (an ES-module-only package is never
+   * `require`d), `exportName` and `create` are unused, and no module is patched. The instance's `enable()` registers
+   * it; the report says `waiting` until the integration calls `context.seen()`.
+   */
+  readonly integration?: (context: IntegrationContext) => InstrumentationLike | string;
 }

@@ -1,10 +1,12 @@
 import type { InstrumentorSpec } from "../contract/instrumentor";
+import { aiSdkInstrumentor } from "./ai-sdk/spec";
 
 /** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
-export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp";
+export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp" | "vercel";
 
 /**
- * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`), for a platform to
+ * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`, and llmops's own
+ * Vercel AI SDK integration under `vercel`), for a platform to
  * pick from: the config key, the package, its export, the module it patches and the keys `instrument({ modules })`
  * accepts. Data only: nothing of these packages is imported until `instrument()` finds the module in use.
  *
@@ -58,4 +60,7 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
       { moduleName: "@modelcontextprotocol/sdk/server/sse.js", manuallyInstrumentKey: "serverSSEModule" },
     ],
   },
+  // The Vercel AI SDK: llmops's own integration in the AI SDK's telemetry registry (AI SDK 6 and 7), OpenInference
+  // spans without an instrumentor package.
+  vercel: aiSdkInstrumentor,
 };

@@ -5,7 +5,8 @@ import { packageOf } from "./module-targets";
 
 /**
  * What happened to one instrumentor of the registry. `instrumented` means a patch was seen: a function reachable from
- * the module's exports was replaced by `manuallyInstrument`. `waiting`: armed, its module has not loaded yet (the
+ * the module's exports was replaced by `manuallyInstrument`, or (for an integration the client library calls itself,
+ * such as the Vercel AI SDK's telemetry registry) the client was seen calling it. `waiting`: armed, its module has not loaded yet (the
  * report changes when it does). `patched-nothing`: it ran on the module and replaced nothing. `enabled`: an
  * instrumentor with only its own require hooks, whose patches llmops cannot see.
  */
@@ -56,6 +57,17 @@ export class ReportLine {
   fail(message: string): void {
     this.log.warn(message);
     this.set("failed", message);
+  }
+
+  /**
+   * The client library called an integration llmops registered with it (see `InstrumentorSpec.integration`):
+   * `instrumented`, with no module patched.
+   */
+  sawCall(): void {
+    const current = this.current;
+    if (current === undefined || current.status === "failed" || current.status === "instrumented") return;
+    this.log.debug(`instrumented ${this.spec.key}: ${this.spec.packageName} called the integration`);
+    this.reports[this.index] = { ...this.base, status: "instrumented" };
   }
 
   /** One patch of `target` by the instrumentor: `instrumented` when it replaced something, else `patched-nothing`. */

@@ -7,6 +7,7 @@ import { redactSecrets } from "../helpers/redact";
 import { appRequire } from "../internal/app-root";
 import { globalState } from "../internal/global-state";
 import { componentLogger } from "../internal/logger";
+import { applyIntegration } from "./apply-integration";
 import { createInstrumentor } from "./create-instrumentor";
 import { entryIsEsModule, scheduleEsmCheck } from "./esm-advice";
 import { loadOnArrival } from "./load-on-arrival";
@@ -76,6 +77,11 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       if (setting === true) log.warn(message);
       else log.debug(message);
       line.set("not-installed", message);
+      continue;
+    }
+    if (spec.integration !== undefined) {
+      applyIntegration(spec, spec.integration, { line, log, resolved, tracerProvider: options.tracerProvider, config: options.config });
+      applied.add(spec.packageName);
       continue;
     }
     const targets = targetsOf(spec);

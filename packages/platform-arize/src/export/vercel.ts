@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { DiagLogger } from "@opentelemetry/api";
@@ -16,24 +16,50 @@ type ProcessorConstructor = new (options: { exporter: SpanExporter }) => SpanPro
 export function vercelProcessorFactory(params: { appRoot: string; setting: boolean | undefined; logger: DiagLogger }): ((exporter: SpanExporter, batch: boolean) => SpanProcessor) | undefined {
   if (params.setting === false) return undefined;
   const requireFromApp = createRequire(join(params.appRoot, "package.json"));
-  let entry: string;
-  try {
-    entry = requireFromApp.resolve(VERCEL_PACKAGE);
-  } catch {
-    return undefined; // not installed: the instrumentor report says so
-  }
+  const located = locateVercelPackage(requireFromApp);
+  if (located === undefined) return undefined; // not installed
+  const { entry, importOnly } = located;
   const required = nodeRequirement(entry);
   if (required !== undefined && Number(process.versions.node.split(".")[0]) < required) {
     params.logger.warn(`${VERCEL_PACKAGE} needs Node ${required}+ (this is Node ${process.versions.node}); Vercel AI SDK spans are exported without OpenInference conversion.`);
     return undefined;
   }
+  // 3.x is an ES module only: `require` loads it where Node can require ES modules (20.19, 22.12 and later), and its
+  // engines already ask for Node 22.
   try {
     const module = requireFromApp(entry) as { OpenInferenceBatchSpanProcessor: ProcessorConstructor; OpenInferenceSimpleSpanProcessor: ProcessorConstructor };
     return (exporter, batch) => (batch ? new module.OpenInferenceBatchSpanProcessor({ exporter }) : new module.OpenInferenceSimpleSpanProcessor({ exporter }));
   } catch (error) {
-    params.logger.warn(`${VERCEL_PACKAGE} failed to load (${(error as Error).message}); Vercel AI SDK spans are exported without OpenInference conversion.`);
+    const why = importOnly && (error as { code?: unknown }).code === "ERR_REQUIRE_ESM" ? `it is an ES module only, which Node ${process.versions.node} cannot require` : (error as Error).message;
+    params.logger.warn(`${VERCEL_PACKAGE} failed to load (${why}); Vercel AI SDK spans are exported without OpenInference conversion.`);
     return undefined;
   }
+}
+
+/**
+ * The entry of the installed package: through `require` resolution (2.x), else (3.x, whose `exports` have only an
+ * `import` condition, which `require.resolve` does not see) its folder on the app's lookup paths and that condition.
+ */
+export function locateVercelPackage(requireFromApp: NodeJS.Require): { entry: string; importOnly: boolean } | undefined {
+  try {
+    return { entry: requireFromApp.resolve(VERCEL_PACKAGE), importOnly: false };
+  } catch {
+    // not resolvable with require: look for an import-only package
+  }
+  for (const directory of requireFromApp.resolve.paths(VERCEL_PACKAGE) ?? []) {
+    const manifestPath = join(directory, VERCEL_PACKAGE, "package.json");
+    if (!existsSync(manifestPath)) continue;
+    try {
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { exports?: Record<string, unknown>; module?: unknown };
+      const root = manifest.exports?.["."];
+      const entry = typeof root === "string" ? root : typeof root === "object" && root !== null ? (root as Record<string, unknown>).import : manifest.module;
+      const path = typeof entry === "string" ? entry : typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).default : undefined;
+      if (typeof path === "string") return { entry: join(directory, VERCEL_PACKAGE, path), importOnly: true };
+    } catch {
+      // an unreadable manifest: not this copy
+    }
+  }
+  return undefined;
 }
 
 /** The lowest Node major a package's `engines.node` asks for with `>=N`, if it states one. */
