@@ -9,6 +9,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * @typedef {object} RecordedRequest
  * @property {string} method
  * @property {string} path  the path without the query string, e.g. `/v1/chat/completions`
+ * @property {Record<string, string>} query  the query string's parameters, e.g. `{ alt: "sse" }`
  * @property {Record<string, string | string[] | undefined>} headers
  * @property {any} body  the parsed JSON body, or `undefined` when there was none or it was not JSON
  */
@@ -37,7 +38,7 @@ export async function startServer(route, sendError, options = {}) {
     readBody(incoming)
       .then(
         async (raw) => {
-          const path = (incoming.url ?? "/").split("?")[0] ?? "/";
+          const [path = "/", search = ""] = (incoming.url ?? "/").split("?");
           let body;
           if (raw.length > 0) {
             try {
@@ -47,7 +48,7 @@ export async function startServer(route, sendError, options = {}) {
             }
           }
           /** @type {RecordedRequest} */
-          const request = { method: incoming.method ?? "GET", path, headers: incoming.headers, body };
+          const request = { method: incoming.method ?? "GET", path, query: Object.fromEntries(new URLSearchParams(search)), headers: incoming.headers, body };
           requests.push(request);
           if (raw.length > 0 && body === undefined) return sendError(response, 400, "The request body is not valid JSON.");
           const handled = await route({ request, response });

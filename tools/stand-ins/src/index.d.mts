@@ -4,6 +4,8 @@ export interface RecordedRequest {
   readonly method: string;
   /** The path without the query string, e.g. `/v1/chat/completions`. */
   readonly path: string;
+  /** The query string's parameters, e.g. `{ alt: "sse" }`. */
+  readonly query: Readonly<Record<string, string>>;
   /** Request headers, lower-cased names. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed JSON body; `undefined` when there was none. Typed loosely: tests read any field of it. */
@@ -87,3 +89,32 @@ export interface BedrockStandIn {
  * ```
  */
 export function startBedrockStandIn(): Promise<BedrockStandIn>;
+
+/** A running Gemini API stand-in. */
+export interface GeminiStandIn {
+  /** The origin, e.g. `http://127.0.0.1:43121`: the `httpOptions.baseUrl` of the `@google/genai` client. */
+  readonly url: string;
+  /** Every request received so far (the array grows as requests arrive). */
+  readonly requests: RecordedRequest[];
+  /** Stops the server and drops kept-alive connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local server that answers the Gemini API's `models/{model}:generateContent`, `:streamGenerateContent`
+ * (SSE, usage in the last chunk), `:embedContent`, `:batchEmbedContents` and `:countTokens` deterministically, with
+ * function calls and Gemini-shaped errors (a model named `...-error-400|429|500|503` fails with that status), on
+ * 127.0.0.1 and a free port.
+ *
+ * @example
+ * ```ts
+ * import { GoogleGenAI } from "@google/genai";
+ * import { startGeminiStandIn } from "@llmops-internal/stand-ins";
+ *
+ * const standIn = await startGeminiStandIn();
+ * const ai = new GoogleGenAI({ apiKey: "test", httpOptions: { baseUrl: standIn.url } });
+ * await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "Hi" });
+ * await standIn.close();
+ * ```
+ */
+export function startGeminiStandIn(): Promise<GeminiStandIn>;

@@ -2,3 +2,4 @@
 export { startOpenAIStandIn } from "./openai.mjs";
 export { startAnthropicStandIn } from "./anthropic.mjs";
 export { startBedrockStandIn } from "./bedrock.mjs";
+export { startGeminiStandIn } from "./gemini.mjs";

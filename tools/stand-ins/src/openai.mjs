@@ -135,7 +135,7 @@ function embeddings(body, response, headers) {
  * @param {number} dimensions
  * @returns {Float32Array}
  */
-function embed(text, dimensions) {
+export function embed(text, dimensions) {
   const vector = new Float32Array(dimensions);
   let block = Buffer.alloc(0);
   for (let index = 0; index < dimensions; index++) {
