@@ -1,6 +1,7 @@
 // The HTTP plumbing shared by the stand-ins: a loopback server on a free port, JSON bodies, JSON and SSE answers.
 import { createServer } from "node:http";
 import { createServer as createHttp2Server } from "node:http2";
+import { URLSearchParams } from "node:url";
 
 /** Requests larger than this are refused (413): the stand-ins are for tests, not uploads. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -77,7 +77,7 @@ describe("Gemini stand-in", () => {
     assert.equal(standIn.requests.at(-1).path, `/v1beta/models/${MODEL}:streamGenerateContent`);
     assert.equal(standIn.requests.at(-1).query.alt, "sse");
 
-    const raw = await fetch(`${standIn.url}/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, {
+    const raw = await globalThis.fetch(`${standIn.url}/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, {
       method: "POST",
       headers: { "x-goog-api-key": "k", "content-type": "application/json" },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi" }] }] }),
@@ -86,7 +86,7 @@ describe("Gemini stand-in", () => {
     const text = await raw.text();
     assert.match(text, /^data: \{.*\}\r\n\r\n/);
     assert.ok(text.endsWith("\r\n\r\n"));
-    const array = await fetch(`${standIn.url}/v1beta/models/${MODEL}:streamGenerateContent`, {
+    const array = await globalThis.fetch(`${standIn.url}/v1beta/models/${MODEL}:streamGenerateContent`, {
       method: "POST",
       headers: { "x-goog-api-key": "k", "content-type": "application/json" },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi" }] }] }),
@@ -137,7 +137,7 @@ describe("Gemini stand-in", () => {
     assert.ok(Math.abs(Math.hypot(...many.embeddings[0].values) - 1) < 1e-3);
     const again = await ai.models.embedContent({ model: "gemini-embedding-001", contents: "hello" });
     assert.deepEqual(again.embeddings[0].values, one.embeddings[0].values);
-    const direct = await fetch(`${standIn.url}/v1beta/models/gemini-embedding-001:embedContent`, {
+    const direct = await globalThis.fetch(`${standIn.url}/v1beta/models/gemini-embedding-001:embedContent`, {
       method: "POST",
       headers: { "x-goog-api-key": "k", "content-type": "application/json" },
       body: JSON.stringify({ content: { parts: [{ text: "hello" }] } }),
@@ -166,10 +166,10 @@ describe("Gemini stand-in", () => {
       });
     }
     await assert.rejects(ai.models.generateContentStream({ model: "gemini-error-429", contents: "x" }), (error) => error instanceof ApiError && error.status === 429);
-    const empty = await fetch(`${standIn.url}/v1beta/models/${MODEL}:generateContent`, { method: "POST", headers: { "x-goog-api-key": "k" }, body: JSON.stringify({ contents: [] }) });
+    const empty = await globalThis.fetch(`${standIn.url}/v1beta/models/${MODEL}:generateContent`, { method: "POST", headers: { "x-goog-api-key": "k" }, body: JSON.stringify({ contents: [] }) });
     assert.equal(empty.status, 400);
     assert.deepEqual(Object.keys((await empty.json()).error), ["code", "message", "status"]);
-    const raw = await fetch(`${standIn.url}/v1beta/models/${MODEL}:generateContent`, { method: "POST", body: "{}" });
+    const raw = await globalThis.fetch(`${standIn.url}/v1beta/models/${MODEL}:generateContent`, { method: "POST", body: "{}" });
     assert.equal(raw.status, 403);
     assert.equal((await raw.json()).error.status, "PERMISSION_DENIED");
   });
