@@ -56,6 +56,7 @@ const config: Config = {
     unitProject("platform-local"),
     unitProject("platform-arize"),
     unitProject("platform-mlflow"),
+    unitProject("instrumentation-google-genai"),
     {
       // Integration tests run against the built `dist` and packed tarballs, in child processes.
       displayName: "integration",

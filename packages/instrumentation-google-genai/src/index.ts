@@ -1,0 +1,3 @@
+export { GoogleGenAIInstrumentation } from "./instrumentation";
+export type { GoogleGenAIInstrumentationOptions } from "./instrumentation";
+export { VERSION } from "./version";
