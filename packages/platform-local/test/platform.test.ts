@@ -45,11 +45,12 @@ describe("the local platform", () => {
     expect(VERSION).toBe(manifest.version);
   });
 
-  it("registers the OpenInference instrumentors for openai, anthropic and langchain", () => {
+  it("registers the OpenInference instrumentors for openai, anthropic and langchain, and llmops's google_genai", () => {
     expect(platform.instrumentors.map(({ key, packageName, exportName, moduleName }) => [key, packageName, exportName, moduleName])).toEqual([
       ["openai", "@arizeai/openinference-instrumentation-openai", "OpenAIInstrumentation", "openai"],
       ["anthropic", "@arizeai/openinference-instrumentation-anthropic", "AnthropicInstrumentation", "@anthropic-ai/sdk"],
       ["langchain", "@arizeai/openinference-instrumentation-langchain", "LangChainInstrumentation", "@langchain/core/callbacks/manager"],
+      ["google_genai", "@llmops/instrumentation-google-genai", "GoogleGenAIInstrumentation", "@google/genai"],
     ]);
   });
 
@@ -120,6 +121,7 @@ describe("the local platform", () => {
         ["openai", "disabled"],
         ["anthropic", "disabled"],
         ["langchain", "disabled"],
+        ["google_genai", "not-installed"],
       ]);
       const tracer = tracing.tracerProvider.getTracer("app");
       tracer.startSpan("work", { attributes: { "openinference.span.kind": "CHAIN" } }).end();

@@ -16,5 +16,6 @@ export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [
   oi.bedrock,
   oi.bedrock_agent_runtime,
   oi.mcp,
+  oi.google_genai,
   { key: "vercel", packageName: VERCEL_PACKAGE, exportName: "OpenInferenceBatchSpanProcessor", moduleName: "ai", create: () => ({}) },
 ];
