@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { runNode } from "@llmops-internal/test-support";
 import type { DecodedSpan } from "@llmops-internal/test-support";
-import { kindOf, runApp, summaryOf } from "./support/instrumentor-apps";
+import { exampleEnv } from "./support/examples";
+import { appsDirectory, kindOf, runApp, summaryOf } from "./support/instrumentor-apps";
 import { nodeBinaries } from "./support/node-binaries";
 import type { NodeBinary } from "./support/node-binaries";
 
@@ -94,6 +98,26 @@ describe("google_genai with the real @google/genai", () => {
       expect(outcome.answer).toBe('This is the stand-in answering "Hello Gemini".');
       expect(outcome.failure).toBe(429);
       expectScenarioSpans(run.spans, outcome);
+    },
+    90_000,
+  );
+
+  it.each(nodeBinaries().map((binary) => [binary.version, binary] as const))(
+    "a bundled app (esbuild, the client inside the bundle) hands the module in with `modules` and is traced (Node %s)",
+    async (_version, binary) => {
+      // The newest major this Node may run: 3.x declares Node 22+.
+      const copy = majorOf(binary) >= 22 ? "@google/genai" : "google-genai-2";
+      const folder = mkdtempSync(join(appsDirectory, ".bundle-"));
+      try {
+        const bundled = await runNode(["bundle-genai.mjs", join(folder, "app.mjs"), copy], { cwd: appsDirectory, env: exampleEnv(), timeoutMillis: 60_000 });
+        expect(bundled.code).toBe(0);
+        const run = await runApp(join(folder, "app.mjs"), "arize", {}, { node: binary, env: { GENAI_MODULE: copy } });
+        const outcome = summaryOf(run) as unknown as GenAIOutcome;
+        expect(outcome.reports).toEqual(expect.arrayContaining([{ key: "google_genai", status: "instrumented", patchedModule: true }]));
+        expectScenarioSpans(run.spans, outcome);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     },
     90_000,
   );

@@ -31,12 +31,6 @@ const TEXT_MIME = "text/plain";
 /** The `config` entries that are not invocation parameters: recorded elsewhere, or not data at all. */
 const NOT_PARAMETERS = new Set(["systemInstruction", "tools", "httpOptions", "abortSignal"]);
 
-/** What the client was asked, as span attributes, and whether the contents carried inline bytes. */
-export interface RequestAttributes {
-  readonly attributes: Attributes;
-  readonly model: string | undefined;
-}
-
 /** `models/gemini-2.5-flash` and `gemini-2.5-flash` name the same model; spans use the short form. */
 function modelNameOf(model: unknown): string | undefined {
   if (typeof model !== "string") return undefined;
@@ -189,7 +183,7 @@ function writeTools(attributes: Attributes, tools: readonly unknown[]): void {
 }
 
 /** The attributes of an LLM span at its start: model, parameters, tools, input messages and value. */
-export function llmRequestAttributes(params: GenAIParams, system: string | undefined): RequestAttributes {
+export function llmRequestAttributes(params: GenAIParams, system: string | undefined): Attributes {
   const model = modelNameOf(params.model);
   const config = params.config;
   const attributes: Attributes = { [SPAN_KIND]: "LLM", [LLM_PROVIDER]: "google", [LLM_INVOCATION_PARAMETERS]: invocationParameters(config) };
@@ -209,7 +203,7 @@ export function llmRequestAttributes(params: GenAIParams, system: string | undef
   if (config?.systemInstruction !== undefined) index = writeMessages(attributes, LLM_INPUT_MESSAGES, contentsOf(config.systemInstruction, "system"), index);
   writeMessages(attributes, LLM_INPUT_MESSAGES, contentsOf(contents), index);
   if (Array.isArray(config?.tools)) writeTools(attributes, config.tools);
-  return { attributes, model };
+  return attributes;
 }
 
 /** The text of a candidate's content without its thoughts, or `undefined` when it has none. */
@@ -256,7 +250,7 @@ export function llmResponseAttributes(response: GenAIResponse | undefined): Attr
 }
 
 /** The attributes of an EMBEDDING span at its start: model, parameters and the texts. */
-export function embeddingRequestAttributes(params: GenAIParams): RequestAttributes {
+export function embeddingRequestAttributes(params: GenAIParams): Attributes {
   const model = modelNameOf(params.model);
   const attributes: Attributes = { [SPAN_KIND]: "EMBEDDING", [LLM_PROVIDER]: "google", [LLM_INVOCATION_PARAMETERS]: invocationParameters(params.config) };
   if (model !== undefined) attributes[EMBEDDING_MODEL_NAME] = model;
@@ -273,7 +267,7 @@ export function embeddingRequestAttributes(params: GenAIParams): RequestAttribut
       index++;
     }
   }
-  return { attributes, model };
+  return attributes;
 }
 
 /** The attributes of an EMBEDDING span at its end: the vectors. */
@@ -289,7 +283,7 @@ export function embeddingResponseAttributes(response: { embeddings?: ReadonlyArr
 }
 
 /** The attributes of a token count's span at its start: a CHAIN span (no generation, so no token usage is billed). */
-export function countTokensRequestAttributes(params: GenAIParams): RequestAttributes {
+export function countTokensRequestAttributes(params: GenAIParams): Attributes {
   const model = modelNameOf(params.model);
   const attributes: Attributes = { [SPAN_KIND]: "CHAIN", [LLM_PROVIDER]: "google" };
   if (model !== undefined) attributes[LLM_MODEL_NAME] = model;
@@ -298,7 +292,7 @@ export function countTokensRequestAttributes(params: GenAIParams): RequestAttrib
     attributes[INPUT_VALUE] = typeof contents === "string" ? contents : contentsJson(contents);
     attributes[INPUT_MIME_TYPE] = typeof contents === "string" ? TEXT_MIME : JSON_MIME;
   }
-  return { attributes, model };
+  return attributes;
 }
 
 /** The attributes of a token count's span at its end: the count as the output. */

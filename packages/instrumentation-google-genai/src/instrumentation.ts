@@ -198,8 +198,11 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
   }
 
   private wrapMethod(name: AssignedMethod, original: Method, models: object): Method {
-    if (name === "generateContent") return (params) => this.traceGenerate(original, models, params);
-    if (name === "generateContentStream") return (params) => this.traceStream(original, models, params);
+    // The constructor sets `apiClient` before it assigns the methods: whether this client talks to Vertex AI is read
+    // once per client, not per call.
+    const system = systemOf(models);
+    if (name === "generateContent") return (params) => this.traceGenerate(original, models, params, system);
+    if (name === "generateContentStream") return (params) => this.traceStream(original, models, params, system);
     return (params) => this.traceEmbed(original, models, params);
   }
 
@@ -211,13 +214,13 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
     return this.spanTracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   }
 
-  private traceGenerate(original: Method, models: object, params: GenAIParams): Promise<unknown> {
+  private traceGenerate(original: Method, models: object, params: GenAIParams, system: string | undefined): Promise<unknown> {
     if (!this.tracing) return original.call(models, params);
     let span: Span;
     let parent: Context;
     try {
       parent = context.active();
-      span = this.startSpan("GoogleGenAI generateContent", llmRequestAttributes(params, systemOf(models)).attributes, parent);
+      span = this.startSpan("GoogleGenAI generateContent", llmRequestAttributes(params, system), parent);
     } catch (error) {
       diag.debug(`${MODULE_NAME}: generateContent not traced: ${String(error)}`);
       return original.call(models, params);
@@ -243,13 +246,13 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
     return response;
   }
 
-  private traceStream(original: Method, models: object, params: GenAIParams): Promise<unknown> {
+  private traceStream(original: Method, models: object, params: GenAIParams, system: string | undefined): Promise<unknown> {
     if (!this.tracing) return original.call(models, params);
     let span: Span;
     let parent: Context;
     try {
       parent = context.active();
-      span = this.startSpan("GoogleGenAI generateContentStream", llmRequestAttributes(params, systemOf(models)).attributes, parent);
+      span = this.startSpan("GoogleGenAI generateContentStream", llmRequestAttributes(params, system), parent);
     } catch (error) {
       diag.debug(`${MODULE_NAME}: generateContentStream not traced: ${String(error)}`);
       return original.call(models, params);
@@ -278,7 +281,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
     let parent: Context;
     try {
       parent = context.active();
-      span = this.startSpan("GoogleGenAI embedContent", embeddingRequestAttributes(params).attributes, parent);
+      span = this.startSpan("GoogleGenAI embedContent", embeddingRequestAttributes(params), parent);
     } catch (error) {
       diag.debug(`${MODULE_NAME}: embedContent not traced: ${String(error)}`);
       return original.call(models, params);
@@ -310,7 +313,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
     let parent: Context;
     try {
       parent = context.active();
-      span = this.startSpan("GoogleGenAI countTokens", countTokensRequestAttributes(params).attributes, parent);
+      span = this.startSpan("GoogleGenAI countTokens", countTokensRequestAttributes(params), parent);
     } catch (error) {
       diag.debug(`${MODULE_NAME}: countTokens not traced: ${String(error)}`);
       return original.call(models, params);
