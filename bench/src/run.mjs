@@ -2,7 +2,7 @@
 // Prints markdown tables (median, min–max, ratios) and saves everything as JSON under bench/results/ (not kept in git).
 //
 //   pnpm bench                      all cases (B4's outage lasts 5 minutes)
-//   pnpm bench --only B1,B3         some cases (B5: trace() per call, alone: --only B5)
+//   pnpm bench --only B1,B3         some cases (B5: trace() per call, alone: --only B5; B8: Gemini vs openai instrumentation)
 //   pnpm bench --quick              fewer rounds, calls and spans; 20 s outage (for development)
 //   LLMOPS_BENCH_OUTAGE_SECONDS=60  or --outage-seconds 60: a shorter B4 outage
 //   --rounds N                      rounds of B1, B2, B3, B5 (default 5; --quick 1)
@@ -15,12 +15,13 @@ import { b2Tables, runB2 } from "./cases/b2-startup.mjs";
 import { b3Tables, runB3 } from "./cases/b3-export.mjs";
 import { b4Tables, runB4 } from "./cases/b4-outage.mjs";
 import { b5Tables, runB5 } from "./cases/b5-trace.mjs";
+import { b8Tables, runB8 } from "./cases/b8-genai.mjs";
 import { BENCH_ROOT, REPO_ROOT, ensureNode, versionOf } from "./lib.mjs";
 
 const NODE_24 = "24.21.0";
 
 function parseArguments(argv) {
-  const options = { only: ["B1", "B2", "B3", "B4", "B5"], quick: false, rounds: undefined, outageSeconds: undefined, render: undefined };
+  const options = { only: ["B1", "B2", "B3", "B4", "B5", "B8"], quick: false, rounds: undefined, outageSeconds: undefined, render: undefined };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     const value = () => {
@@ -52,7 +53,7 @@ function parseArguments(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${argument} (try --help)`);
   }
-  for (const name of options.only) if (!["B1", "B2", "B3", "B4", "B5"].includes(name)) throw new Error(`unknown case ${name}: B1, B2, B3, B4 or B5`);
+  for (const name of options.only) if (!["B1", "B2", "B3", "B4", "B5", "B8"].includes(name)) throw new Error(`unknown case ${name}: B1, B2, B3, B4, B5 or B8`);
   return options;
 }
 
@@ -78,6 +79,7 @@ if (options.render !== undefined) {
   if (saved.cases.B3 !== undefined) parts.push(b3Tables(saved.cases.B3));
   if (saved.cases.B4 !== undefined) parts.push(b4Tables(saved.cases.B4));
   if (saved.cases.B5 !== undefined) parts.push(b5Tables(saved.cases.B5));
+  for (const result of saved.cases.B8 ?? []) parts.push(b8Tables(result));
   console.log(parts.join("\n\n"));
   process.exit(0);
 }
@@ -168,6 +170,15 @@ if (options.only.includes("B5")) {
   const result = await runB5({ rounds, calls: quick ? 20_000 : 200_000, warmup: quick ? 5_000 : 20_000, execPath: process.execPath, log });
   results.cases.B5 = result;
   print(b5Tables(result));
+}
+if (options.only.includes("B8")) {
+  const node24 = ensureNode(NODE_24);
+  results.cases.B8 = [];
+  for (const [execPath, nodeVersion] of [[process.execPath, process.version], ...(node24 === undefined ? [] : [[node24, versionOf(node24)]])]) {
+    const result = await runB8({ rounds, calls: quick ? 2000 : 5000, warmup: 500, execPath, nodeVersion, log });
+    results.cases.B8.push(result);
+    print(b8Tables(result));
+  }
 }
 results.finishedAt = new Date().toISOString();
 results.machine.loadAverageAtEnd = loadavg();
