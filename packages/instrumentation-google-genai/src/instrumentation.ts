@@ -187,12 +187,15 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
         return undefined;
       },
       set(this: object, value: unknown) {
-        Object.defineProperty(this, name, {
-          value: typeof value === "function" ? wrap(value as Method, this) : value,
-          writable: true,
-          configurable: true,
-          enumerable: true,
-        });
+        let stored = value;
+        if (typeof value === "function") {
+          try {
+            stored = wrap(value as Method, this);
+          } catch (error) {
+            diag.debug(`${MODULE_NAME}: ${name} not traced on this client: ${String(error)}`);
+          }
+        }
+        Object.defineProperty(this, name, { value: stored, writable: true, configurable: true, enumerable: true });
       },
     });
   }

@@ -1,7 +1,7 @@
 // A stream of `generateContentStream` chunks that records them as the app consumes them and ends the span when the
 // stream ends: with the text and function calls seen, and the token counts of the last chunk that had them (the API
 // sends the final counts with the last chunk).
-import { SpanStatusCode } from "@opentelemetry/api";
+import { diag, SpanStatusCode } from "@opentelemetry/api";
 import type { Span } from "@opentelemetry/api";
 import { llmResponseAttributes } from "./attributes";
 import type { GenAIPart, GenAIResponse, GenAIUsage } from "./genai-types";
@@ -32,8 +32,13 @@ export class TracedStream implements AsyncIterableIterator<GenAIResponse, unknow
   #modelVersion: string | undefined;
   // Bound once per stream, so that each chunk costs no new function.
   readonly #onResult = (result: IteratorResult<GenAIResponse, unknown>): IteratorResult<GenAIResponse, unknown> => {
-    if (result.done === true) this.#finish();
-    else this.#record(result.value);
+    // Recording never gets in the way of the app's stream: a chunk it cannot read is left out of the span.
+    try {
+      if (result.done === true) this.#finish();
+      else this.#record(result.value);
+    } catch (error) {
+      diag.debug(`@google/genai: a stream chunk was not recorded: ${String(error)}`);
+    }
     return result;
   };
   readonly #onError = (error: unknown): never => {
@@ -54,7 +59,11 @@ export class TracedStream implements AsyncIterableIterator<GenAIResponse, unknow
   }
 
   return(value?: unknown): Promise<IteratorResult<GenAIResponse, unknown>> {
-    this.#finish();
+    try {
+      this.#finish();
+    } catch (error) {
+      diag.debug(`@google/genai: the end of a stream was not recorded: ${String(error)}`);
+    }
     return this.#inner.return(value);
   }
 
@@ -82,17 +91,24 @@ export class TracedStream implements AsyncIterableIterator<GenAIResponse, unknow
   #finish(): void {
     if (this.#ended) return;
     this.#ended = true;
+    try {
+      this.#span.setAttributes(llmResponseAttributes(this.#response()));
+      this.#span.setStatus({ code: SpanStatusCode.OK });
+    } finally {
+      this.#span.end();
+    }
+  }
+
+  /** What was read, in the shape of one response: the text and function calls of all chunks, the last usage. */
+  #response(): GenAIResponse {
     const parts: GenAIPart[] = this.#text === undefined ? [] : [{ text: this.#text }];
     if (this.#calls !== undefined) parts.push(...this.#calls);
     const seen = parts.length > 0 ? [{ content: { role: this.#role ?? "model", parts } }] : undefined;
-    const response: GenAIResponse = {
+    return {
       ...(seen === undefined ? {} : { candidates: seen }),
       ...(this.#usage === undefined ? {} : { usageMetadata: this.#usage }),
       ...(this.#modelVersion === undefined ? {} : { modelVersion: this.#modelVersion }),
     };
-    this.#span.setAttributes(llmResponseAttributes(response));
-    this.#span.setStatus({ code: SpanStatusCode.OK });
-    this.#span.end();
   }
 }
 
