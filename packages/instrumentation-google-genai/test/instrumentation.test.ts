@@ -5,7 +5,9 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-tr
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import * as genai from "@google/genai";
-import { GoogleGenAIInstrumentation } from "../src";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GoogleGenAIInstrumentation, VERSION } from "../src";
 import { startGeminiStandInProcess } from "./gemini-stand-in";
 import type { StandInProcess } from "./gemini-stand-in";
 
@@ -69,6 +71,13 @@ describe("GoogleGenAIInstrumentation with the real @google/genai", () => {
     expect(Object.prototype.hasOwnProperty.call(genai.Models.prototype, "generateContent")).toBe(true);
     expect(typeof Object.getOwnPropertyDescriptor(genai.Models.prototype, "generateContentStream")?.set).toBe("function");
     expect(ai.models.generateContent.name).not.toBe("generateContent");
+  });
+
+  it("names its spans' scope after the package and its published version", async () => {
+    await ai.models.countTokens({ model: MODEL, contents: "scope" });
+    const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { name: string; version: string };
+    expect(VERSION).toBe(manifest.version);
+    expect(only().instrumentationScope).toEqual(expect.objectContaining({ name: manifest.name, version: manifest.version }));
   });
 
   it("generateContent: one LLM span under the active span, with model, parameters, messages and token counts", async () => {
