@@ -58,6 +58,7 @@ const config: Config = {
     unitProject("platform-arize"),
     unitProject("platform-mlflow"),
     unitProject("platform-otlp"),
+    unitProject("instrumentation-google-genai"),
     {
       // Integration tests run against the built `dist` and packed tarballs, in child processes.
       displayName: "integration",

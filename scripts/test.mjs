@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Node releases the tests also run on, besides the one running this script. Official binaries from the npm registry. */
 const EXTRA_NODE_VERSIONS = ["22.23.3", "24.21.0"];
 /** Jest projects (jest.config.ts) that run on every Node; the integration project runs its child processes on every Node itself. */
-const UNIT_PROJECTS = ["core", "platform-local", "platform-arize", "platform-mlflow", "platform-otlp"];
+const UNIT_PROJECTS = ["core", "platform-local", "platform-arize", "platform-mlflow", "platform-otlp", "instrumentation-google-genai"];
 
 const failedChecks = [];
 const timings = [];

@@ -2,7 +2,7 @@
 // Prints markdown tables (median, min–max, ratios) and saves everything as JSON under bench/results/ (not kept in git).
 //
 //   pnpm bench                      all cases (B4's outage lasts 5 minutes)
-//   pnpm bench --only B1,B3         some cases (B5: trace() per call, alone: --only B5; B7: the cost processor per span; B9: into a real collector; B6: privacy per span)
+//   pnpm bench --only B1,B3         some cases (B5: trace() per call, alone: --only B5; B7: the cost processor per span; B9: into a real collector; B6: privacy per span; B8: Gemini vs openai instrumentation)
 //   pnpm bench --quick              fewer rounds, calls and spans; 20 s outage (for development)
 //   LLMOPS_BENCH_OUTAGE_SECONDS=60  or --outage-seconds 60: a shorter B4 outage
 //   --rounds N                      rounds of B1, B2, B3, B5 (default 5; --quick 1)
@@ -18,12 +18,13 @@ import { b5Tables, runB5 } from "./cases/b5-trace.mjs";
 import { b7Tables, runB7 } from "./cases/b7-cost.mjs";
 import { b9Tables, runB9 } from "./cases/b9-collector.mjs";
 import { b6Tables, runB6 } from "./cases/b6-privacy.mjs";
+import { b8Tables, runB8 } from "./cases/b8-genai.mjs";
 import { BENCH_ROOT, REPO_ROOT, ensureNode, versionOf } from "./lib.mjs";
 
 const NODE_24 = "24.21.0";
 
 function parseArguments(argv) {
-  const options = { only: ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"], quick: false, rounds: undefined, outageSeconds: undefined, render: undefined };
+  const options = { only: ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"], quick: false, rounds: undefined, outageSeconds: undefined, render: undefined };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     const value = () => {
@@ -55,7 +56,7 @@ function parseArguments(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${argument} (try --help)`);
   }
-  for (const name of options.only) if (!["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"].includes(name)) throw new Error(`unknown case ${name}: B1, B2, B3, B4, B5, B6, B7 or B9`);
+  for (const name of options.only) if (!["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"].includes(name)) throw new Error(`unknown case ${name}: B1, B2, B3, B4, B5, B6, B7, B8 or B9`);
   return options;
 }
 
@@ -84,6 +85,7 @@ if (options.render !== undefined) {
   if (saved.cases.B7 !== undefined) parts.push(b7Tables(saved.cases.B7));
   if (saved.cases.B9 !== undefined) parts.push(b9Tables(saved.cases.B9));
   if (saved.cases.B6 !== undefined) parts.push(b6Tables(saved.cases.B6));
+  for (const result of saved.cases.B8 ?? []) parts.push(b8Tables(result));
   console.log(parts.join("\n\n"));
   process.exit(0);
 }
@@ -188,6 +190,15 @@ if (options.only.includes("B9")) {
 if (options.only.includes("B6")) {
   results.cases.B6 = await runB6({ rounds, spans: quick ? 20_000 : 100_000, warmup: quick ? 5_000 : 20_000, execPath: process.execPath, log });
   print(b6Tables(results.cases.B6));
+}
+if (options.only.includes("B8")) {
+  const node24 = ensureNode(NODE_24);
+  results.cases.B8 = [];
+  for (const [execPath, nodeVersion] of [[process.execPath, process.version], ...(node24 === undefined ? [] : [[node24, versionOf(node24)]])]) {
+    const result = await runB8({ rounds, calls: quick ? 2000 : 5000, warmup: 500, execPath, nodeVersion, log });
+    results.cases.B8.push(result);
+    print(b8Tables(result));
+  }
 }
 results.finishedAt = new Date().toISOString();
 results.machine.loadAverageAtEnd = loadavg();

@@ -49,11 +49,12 @@ describe("the local platform", () => {
     expect(VERSION).toBe(manifest.version);
   });
 
-  it("registers the OpenInference instrumentors for openai, anthropic and langchain, google_adk, and the Vercel AI SDK integration", () => {
+  it("registers the OpenInference instrumentors for openai, anthropic and langchain, llmops's google_genai, google_adk, and the Vercel AI SDK integration", () => {
     expect(platform.instrumentors.map(({ key, packageName, exportName, moduleName }) => [key, packageName, exportName, moduleName])).toEqual([
       ["openai", "@arizeai/openinference-instrumentation-openai", "OpenAIInstrumentation", "openai"],
       ["anthropic", "@arizeai/openinference-instrumentation-anthropic", "AnthropicInstrumentation", "@anthropic-ai/sdk"],
       ["langchain", "@arizeai/openinference-instrumentation-langchain", "LangChainInstrumentation", "@langchain/core/callbacks/manager"],
+      ["google_genai", "@llmops/instrumentation-google-genai", "GoogleGenAIInstrumentation", "@google/genai"],
       ["google_adk", "@google/adk", "Runner", "@google/adk"],
       ["vercel", "ai", "registerTelemetry", "ai"],
     ]);
@@ -126,6 +127,7 @@ describe("the local platform", () => {
         ["openai", "disabled"],
         ["anthropic", "disabled"],
         ["langchain", "disabled"],
+        ["google_genai", "not-installed"],
         ["google_adk", "disabled"],
         ["vercel", "not-installed"],
       ]);

@@ -2,7 +2,7 @@ import type { InstrumentorSpec } from "../contract/instrumentor";
 import { aiSdkInstrumentor } from "./ai-sdk/spec";
 
 /** The keys of {@link openInferenceInstrumentors}: the `instrumentation:` keys of the config file. */
-export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp" | "vercel";
+export type OpenInferenceKey = "openai" | "anthropic" | "langchain" | "bedrock" | "bedrock_agent_runtime" | "mcp" | "google_genai" | "vercel";
 
 /**
  * Registry entries for the OpenInference instrumentors (`@arizeai/openinference-instrumentation-*`, and llmops's own
@@ -43,6 +43,14 @@ export const openInferenceInstrumentors: Readonly<Record<OpenInferenceKey, Instr
     packageName: "@arizeai/openinference-instrumentation-bedrock-agent-runtime",
     exportName: "BedrockAgentInstrumentation",
     moduleName: "@aws-sdk/client-bedrock-agent-runtime",
+  },
+  // This repository's own instrumentation (OpenInference has none for @google/genai in JavaScript); it takes the same
+  // options as the OpenInference ones, so it is built and handed the privacy switches the same way.
+  google_genai: {
+    key: "google_genai",
+    packageName: "@llmops/instrumentation-google-genai",
+    exportName: "GoogleGenAIInstrumentation",
+    moduleName: "@google/genai",
   },
   mcp: {
     key: "mcp",

@@ -6,4 +6,4 @@ import type { InstrumentorSpec } from "@llmops/core";
  * (optional peer dependencies of `@llmops/platform-local`) and not turned off under `instrumentation:`; core's shared
  * OpenInference entries, so the keys and module names match the other platforms'.
  */
-export const LOCAL_INSTRUMENTORS: readonly InstrumentorSpec[] = [oi.openai, oi.anthropic, oi.langchain, googleAdkInstrumentor, oi.vercel];
+export const LOCAL_INSTRUMENTORS: readonly InstrumentorSpec[] = [oi.openai, oi.anthropic, oi.langchain, oi.google_genai, googleAdkInstrumentor, oi.vercel];

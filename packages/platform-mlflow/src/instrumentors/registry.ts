@@ -8,4 +8,4 @@ import type { InstrumentorSpec } from "@llmops/core";
  * `llm.token_count.*` to token usage), so these spans read in MLflow like its own autolog spans.
  * The shared `privacy:` section reaches each instrumentor as its trace config (core passes it).
  */
-export const MLFLOW_INSTRUMENTORS: readonly InstrumentorSpec[] = [oi.openai, oi.anthropic, oi.langchain, oi.bedrock, oi.mcp, googleAdkInstrumentor, oi.vercel];
+export const MLFLOW_INSTRUMENTORS: readonly InstrumentorSpec[] = [oi.openai, oi.anthropic, oi.langchain, oi.bedrock, oi.mcp, oi.google_genai, googleAdkInstrumentor, oi.vercel];
