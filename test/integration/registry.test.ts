@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { kindOf, runApp, summaryOf } from "./support/instrumentor-apps";
+import { startHttpReceiver } from "@llmops-internal/test-support";
+import type { DecodedSpan } from "@llmops-internal/test-support";
 import { nodeBinaries } from "./support/node-binaries";
 import { repo } from "./support/pack";
 
