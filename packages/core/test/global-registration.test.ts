@@ -44,7 +44,8 @@ describe("instrument() next to the app's own OpenTelemetry setup", () => {
     const tracing = await getPlatform("memory").instrument({ ...base, appRoot: ownsOtel });
     const { provider, exporter: appExporter } = app ?? startAppSdk();
 
-    expect(otelTrace.getTracerProvider().getDelegate?.() ?? otelTrace.getTracerProvider()).toBe(provider);
+    const global = otelTrace.getTracerProvider() as { getDelegate?: () => unknown };
+    expect(global.getDelegate?.() ?? global).toBe(provider);
     await llmCallInsideAppSpan(tracing.tracerProvider);
     await Promise.all([tracing.forceFlush(), provider.forceFlush()]);
 

@@ -4,6 +4,7 @@ import type { ManagedTracerProvider } from "../contract/provider";
 import { logger, warnOnce } from "../internal/logger";
 import type { OtelApi } from "../internal/otel-api";
 import { readRegularFile } from "../internal/read-file";
+import { runningSentry, SENTRY_OPENAI_TWICE, SENTRY_WITHOUT_OPENTELEMETRY } from "./running-sentry";
 
 /**
  * Whether `instrument()` registers llmops's TracerProvider, context manager and propagator as the process's globals:
@@ -93,21 +94,16 @@ export interface GlobalRegistrationResult {
  *   and only that, so that its spans still nest.
  */
 export async function registerGlobals(otel: OtelApi, provider: ManagedTracerProvider, mode: GlobalRegistration, appRoot: string): Promise<GlobalRegistrationResult> {
-  const none: GlobalRegistrationResult = { unregister: () => {}, provider };
-  if (mode === false) return none;
+  if (mode === false) return { unregister: () => {}, provider };
   const owner = mode === "auto" ? appOpenTelemetryPackage(appRoot) : undefined;
   if (apiSlot()?.trace !== undefined) {
     if (owner !== undefined) logger.debug(`A TracerProvider is registered globally (the app lists ${owner}); llmops leaves the globals to it and sends LLM spans through its own provider.`);
-    else
-      warnOnce(
-        "global-provider-present",
-        "Another TracerProvider is already registered globally; llmops does not replace it. Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",
-      );
-    return none;
+    else warnOnce("global-provider-present", "Another TracerProvider is already registered globally; llmops does not replace it. Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.");
+    return { unregister: () => {}, provider: await withFirstSpanChecks(otel, provider) };
   }
   if (owner !== undefined) {
     logger.debug(`The app lists ${owner}, which registers the OpenTelemetry globals itself: llmops registers none and sends LLM spans through its own provider.`);
-    return { unregister: () => {}, provider: await withContextOnFirstSpan(otel, provider) };
+    return { unregister: () => {}, provider: await withFirstSpanChecks(otel, provider) };
   }
   const before = { ...apiSlot() };
   const register = (provider as { register?: () => void }).register;
@@ -123,29 +119,44 @@ export async function registerGlobals(otel: OtelApi, provider: ManagedTracerProv
   };
 }
 
+/** The instrumentation scope of OpenInference's OpenAI instrumentor, whose calls Sentry's OpenAI integration traces too. */
+const OPENINFERENCE_OPENAI_SCOPE = "@arizeai/openinference-instrumentation-openai";
+
 /**
- * `provider`, whose tracers check once, at the first span they start, that a context manager is registered, and
- * register llmops's own (AsyncLocalStorage) when none is: by then the app's setup has had its chance.
+ * `provider`, whose tracers check, at the first span llmops starts (by then the app's setup has had its chance):
+ * - that a context manager is registered, and register llmops's own (AsyncLocalStorage) when none is, so that its
+ *   spans nest;
+ * - whether a running Sentry keeps LLM spans out of its traces (no OpenTelemetry setup) or traces the same OpenAI
+ *   calls (its OpenAI integration beside the openai instrumentor): each is said once, with the way out.
  */
-async function withContextOnFirstSpan(otel: OtelApi, provider: ManagedTracerProvider): Promise<ManagedTracerProvider> {
+async function withFirstSpanChecks(otel: OtelApi, provider: ManagedTracerProvider): Promise<ManagedTracerProvider> {
   const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
-  let checked = false;
-  const ensureContext = (): void => {
-    if (checked) return;
-    checked = true;
-    if (apiSlot()?.context !== undefined) return;
-    otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    logger.debug("No context manager was registered by the first LLM span; llmops registered its own (AsyncLocalStorage).");
+  let contextChecked = false;
+  let openAiChecked = false;
+  const firstSpan = (scope: string): void => {
+    if (!contextChecked) {
+      contextChecked = true;
+      const sentry = runningSentry();
+      if (apiSlot()?.context === undefined) {
+        otel.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+        logger.debug("No context manager was registered by the first LLM span; llmops registered its own (AsyncLocalStorage).");
+      }
+      if (sentry !== undefined && !sentry.openTelemetrySetup) warnOnce("sentry-without-opentelemetry", SENTRY_WITHOUT_OPENTELEMETRY);
+    }
+    if (!openAiChecked && scope === OPENINFERENCE_OPENAI_SCOPE) {
+      openAiChecked = true;
+      if (runningSentry()?.openAIIntegration === true) warnOnce("sentry-openai-twice", SENTRY_OPENAI_TWICE);
+    }
   };
   const getTracer = (name: string, version?: string, options?: TracerOptions): Tracer => {
     const tracer = provider.getTracer(name, version, options);
     return {
       startSpan: (spanName: string, spanOptions?: SpanOptions, context?: Context): Span => {
-        ensureContext();
+        firstSpan(name);
         return tracer.startSpan(spanName, spanOptions, context);
       },
       startActiveSpan: ((...args: unknown[]) => {
-        ensureContext();
+        firstSpan(name);
         return (tracer.startActiveSpan as (...rest: unknown[]) => unknown).apply(tracer, args);
       }) as Tracer["startActiveSpan"],
     };
