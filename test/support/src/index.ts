@@ -18,3 +18,5 @@ export { lastJsonLine, markedJsonLine, runNode, runProcess } from "./run-process
 export type { ProcessRun, RunProcessOptions } from "./run-process";
 export { createTempApp } from "./temp-app";
 export type { FakePackage, TempAppOptions } from "./temp-app";
+export { startSentryReceiver } from "./sentry-receiver";
+export type { SentryReceiver, SentrySpan } from "./sentry-receiver";

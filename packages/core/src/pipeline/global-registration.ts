@@ -98,7 +98,11 @@ export async function registerGlobals(otel: OtelApi, provider: ManagedTracerProv
   const owner = mode === "auto" ? appOpenTelemetryPackage(appRoot) : undefined;
   if (apiSlot()?.trace !== undefined) {
     if (owner !== undefined) logger.debug(`A TracerProvider is registered globally (the app lists ${owner}); llmops leaves the globals to it and sends LLM spans through its own provider.`);
-    else warnOnce("global-provider-present", "Another TracerProvider is already registered globally; llmops does not replace it. Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.");
+    else
+      warnOnce(
+        "global-provider-present",
+        "Another TracerProvider is already registered globally; llmops does not replace it. Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.",
+      );
     return { unregister: () => {}, provider: await withFirstSpanChecks(otel, provider) };
   }
   if (owner !== undefined) {
