@@ -67,7 +67,7 @@ validation:
 `;
 
 let temp = "";
-let tarballs: Record<string, string> = {};
+const tarballs: Record<string, string> = {};
 
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), "llmops-otel-sdk-"));

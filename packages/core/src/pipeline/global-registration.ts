@@ -152,9 +152,13 @@ async function withFirstSpanChecks(otel: OtelApi, provider: ManagedTracerProvide
       if (runningSentry()?.openAIIntegration === true) warnOnce("sentry-openai-twice", SENTRY_OPENAI_TWICE);
     }
   };
+  // One wrapper per tracer of the provider, as the SDK keeps one tracer per name and version.
+  const wrappers = new WeakMap<Tracer, Tracer>();
   const getTracer = (name: string, version?: string, options?: TracerOptions): Tracer => {
     const tracer = provider.getTracer(name, version, options);
-    return {
+    const known = wrappers.get(tracer);
+    if (known !== undefined) return known;
+    const wrapper: Tracer = {
       startSpan: (spanName: string, spanOptions?: SpanOptions, context?: Context): Span => {
         firstSpan(name);
         return tracer.startSpan(spanName, spanOptions, context);
@@ -164,6 +168,8 @@ async function withFirstSpanChecks(otel: OtelApi, provider: ManagedTracerProvide
         return (tracer.startActiveSpan as (...rest: unknown[]) => unknown).apply(tracer, args);
       }) as Tracer["startActiveSpan"],
     };
+    wrappers.set(tracer, wrapper);
+    return wrapper;
   };
   return new Proxy(provider, {
     get(target, property) {
