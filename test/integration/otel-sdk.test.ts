@@ -239,9 +239,10 @@ describe("an app on the OpenTelemetry SDK 3.x (sdk-node 0.301, API 1.10, Node 22
       await runOrThrow("npm install of the gRPC exporter", "npm", ["install", "--no-audit", "--no-fund", "@opentelemetry/exporter-trace-otlp-grpc@0.301.0"], { cwd: app, env: nodeEnvironment(node) });
       const collector = await startGrpcReceiver();
       try {
+        writeFileSync(join(app, "llmops-grpc.yaml"), 'service:\n  name: grpc3\narize:\n  endpoint: "${GRPC_ENDPOINT}"\n  transport: grpc\nvalidation:\n  mode: strict\n');
         const script = `
           const { instrument } = require("@llmops/platform-arize");
-          instrument({ validationMode: "strict", flushOnExit: false, config: { service: { name: "grpc3" }, arize: { endpoint: process.env.GRPC_ENDPOINT, transport: "grpc" } } })
+          instrument({ configPath: "llmops-grpc.yaml", flushOnExit: false })
             .then(async (tracing) => {
               tracing.tracerProvider.getTracer("grpc3").startSpan("over grpc").end();
               const result = await tracing.shutdown({ timeoutMillis: 10000 });

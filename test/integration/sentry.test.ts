@@ -33,7 +33,7 @@ function initSentry() {
   Sentry.init({
     dsn: process.env.SENTRY_DSN,
     tracesSampleRate: 1,
-    enableOpenTelemetrySetup: true,
+    enableOpenTelemetrySetup: process.env.SENTRY_OTEL !== "0",
     integrations: (defaults) => (process.env.KEEP_SENTRY_OPENAI === "1" ? defaults : defaults.filter((integration) => integration.name !== "OpenAI")),
   });
 }
@@ -100,13 +100,14 @@ interface Run {
   readonly llm: DecodedSpan[];
 }
 
-async function runApp(order: "sentry-first" | "llmops-first", keepSentryOpenAI = false): Promise<Run> {
+async function runApp(order: "sentry-first" | "llmops-first", keepSentryOpenAI = false, sentryOpenTelemetry = true): Promise<Run> {
   const sentry = await startSentryReceiver();
   const phoenix = await startHttpReceiver();
   try {
     const env = cleanEnvironment({
       ORDER: order,
       KEEP_SENTRY_OPENAI: keepSentryOpenAI ? "1" : "0",
+      SENTRY_OTEL: sentryOpenTelemetry ? "1" : "0",
       SENTRY_DSN: sentry.dsn,
       PHOENIX_COLLECTOR_ENDPOINT: phoenix.url,
       STAND_INS_URL: pathToFileURL(join(repo, "tools", "stand-ins", "src", "index.mjs")).href,
@@ -166,6 +167,21 @@ it(
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('defaults.filter((integration) => integration.name !== "OpenAI")');
     expect(warnings[0]).toContain("instrumentation.openai: false");
+  },
+  RUN_TIMEOUT_MILLIS * 2,
+);
+
+it(
+  "says once that Sentry without its OpenTelemetry setup keeps LLM spans out of its traces; the LLM spans still nest and export",
+  async () => {
+    const run = await runApp("llmops-first", false, false);
+    expect(run.code).toBe(0);
+    const warnings = run.stderr.split("\n").filter((line) => line.includes("Sentry runs without its OpenTelemetry setup"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("enableOpenTelemetrySetup: true");
+    const llm = run.llm.filter((span) => span.attributes["openinference.span.kind"] === "LLM");
+    expect(llm).toHaveLength(1);
+    expect(new Set(run.sentry.map((span) => span.traceId)).has(llm[0]?.traceId ?? "")).toBe(false);
   },
   RUN_TIMEOUT_MILLIS * 2,
 );

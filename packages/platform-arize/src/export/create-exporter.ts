@@ -15,9 +15,9 @@ export const ARIZE_NAMES = { configSection: "arize", endpointKey: "endpoint", se
 export const GRPC_EXPORTER_PACKAGE = "@opentelemetry/exporter-trace-otlp-grpc";
 
 /**
- * What the install line asks for: the exporter's release line that goes with the OpenTelemetry SDK 2.x core builds on
- * (the peer range is `>=0.200.0 <0.300.0`). An unversioned install takes the newest, 0.300 or later, which needs
- * `@opentelemetry/api` 1.10 and fails to install next to the SDK 2.x.
+ * What the install line asks for: the exporter's release line that goes with the OpenTelemetry SDK 2.x core builds on.
+ * The peer range (`>=0.200.0 <0.400.0`) also takes an app's own 0.30x exporter, but an unversioned install takes the
+ * newest, 0.300 or later, which needs `@opentelemetry/api` 1.10 and Node 22.15 and fails next to the SDK 2.x.
  */
 export const GRPC_EXPORTER_INSTALL_SPEC = `${GRPC_EXPORTER_PACKAGE}@0.223`;
 
