@@ -123,6 +123,9 @@ export async function startTracing(name, { url, appRoot, openaiModule }) {
       // The default validation mode (permissive), as production runs it; the checks below stand in for strict mode's.
       const handle = await getPlatform(platformName, { appRoot }).instrument({
         appRoot,
+        // The bench's package.json lists @opentelemetry/sdk-node (for the peers' setups); llmops is measured as an app
+        // without an OpenTelemetry setup of its own runs it, with its provider registered globally.
+        global: true,
         flushOnExit: false,
         config: { service, arize: { endpoint: url, project_name: "bench" } },
         // An ES module app hands in the module it imported, as the docs say.
@@ -244,7 +247,7 @@ export async function startTraceSetup(name) {
       const counter = discardingExporter();
       await breakdownPlatform(name, (assemble) => assemble({ exporters: [counter], batch: true }));
       const { getPlatform, trace } = await import("@llmops/core");
-      const handle = await getPlatform(name, { appRoot: BENCH_APP_ROOT }).instrument({ appRoot: BENCH_APP_ROOT, flushOnExit: false, config: { service } });
+      const handle = await getPlatform(name, { appRoot: BENCH_APP_ROOT }).instrument({ appRoot: BENCH_APP_ROOT, global: true, flushOnExit: false, config: { service } });
       if (!handle.active) throw new Error(`llmops handle inactive: ${JSON.stringify(handle.issues)}`);
       return { wrap: (fn, spanName) => trace(fn, { name: spanName }), spans: () => counter.exported, flush: () => handle.forceFlush() };
     }

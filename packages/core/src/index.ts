@@ -34,6 +34,7 @@ export { loadConfig } from "./config/check-config";
 export type { LoadConfigOptions, LoadedConfig } from "./config/check-config";
 export type { FlushResult, InstrumentationHandle } from "./pipeline/handle";
 export type { InstrumentOptions } from "./pipeline/instrument-options";
+export type { GlobalRegistration } from "./pipeline/global-registration";
 export type { TracingStats } from "./provider/tracing-stats";
 export type { SpanExporterFactory } from "./contract/provider";
 export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./api/preload";

@@ -20,3 +20,5 @@ export { createTempApp } from "./temp-app";
 export type { FakePackage, TempAppOptions } from "./temp-app";
 export { collectorConfig, parseCollectorFile, startCollector } from "./collector";
 export type { CollectedSpan, CollectorOptions, CollectorTls, RunningCollector } from "./collector";
+export { startSentryReceiver } from "./sentry-receiver";
+export type { SentryReceiver, SentrySpan } from "./sentry-receiver";

@@ -20,7 +20,8 @@ export const GRPC_EXPORTER_PACKAGE = "@opentelemetry/exporter-trace-otlp-grpc";
 
 /**
  * What the install line asks for: the exporter's release line that goes with the OpenTelemetry SDK 2.x core builds on.
- * An unversioned install takes the newest, which may need a newer `@opentelemetry/api` than the app has.
+ * The platforms' peer range (`>=0.200.0 <0.400.0`) also takes an app's own 0.30x exporter, but an unversioned install
+ * takes the newest, which needs `@opentelemetry/api` 1.10 and Node 22.15 and fails next to the SDK 2.x.
  */
 const GRPC_EXPORTER_INSTALL_SPEC = `${GRPC_EXPORTER_PACKAGE}@0.223`;
 

@@ -1,4 +1,5 @@
 import type { ValidationMode } from "../contract/config";
+import type { GlobalRegistration } from "./global-registration";
 
 /**
  * Options of `instrument()`.
@@ -30,8 +31,13 @@ export interface InstrumentOptions<Config extends object = Readonly<Record<strin
   readonly appRoot?: string;
   /** Overrides `validation.mode` and `LLMOPS_VALIDATION_MODE`. */
   readonly validationMode?: ValidationMode;
-  /** Register the TracerProvider (and context manager, propagator) globally. Default true. */
-  readonly global?: boolean;
+  /**
+   * Register llmops's TracerProvider (and context manager, propagator) as the process's globals. `"auto"`, the default:
+   * only when no provider is registered and the app's package.json lists no OpenTelemetry setup of its own
+   * (`@opentelemetry/sdk-node`, `@sentry/node`...), so that the app's registration never fails, whichever starts first;
+   * `true`: whenever no provider is registered yet; `false`: never. LLM spans go through llmops's provider either way.
+   */
+  readonly global?: GlobalRegistration;
   /** Modules the app already imported (ESM), by module name, so they can be patched: `{ openai: OpenAI }`. */
   readonly modules?: Readonly<Record<string, unknown>>;
   /** Flush queued spans when the process exits (beforeExit, SIGTERM, SIGINT). Default on, bounded by 5 s. */

@@ -23,6 +23,7 @@ import type { InstrumentationHandle } from "./handle";
 import type { InstrumentOptions } from "./instrument-options";
 import { bounded, liveHandle, noopHandle } from "./handle";
 import { instrumentorProvider } from "./instrumentor-provider";
+import { registerGlobals } from "./global-registration";
 import { messageOf } from "../errors/error-message";
 import { nextjsTracingOff, prepareNextjsServer } from "./nextjs";
 
@@ -222,7 +223,8 @@ async function runStages(
     return failed(name, mode, wrapped, [], config.file);
   }
 
-  const unregister = options.global === false ? () => {} : registerGlobally(otel, provider);
+  const registration = await registerGlobals(otel, provider, options.global ?? "auto", appRoot);
+  const unregister = registration.unregister;
   const timeoutMillis = typeof options.flushOnExit === "object" ? options.flushOnExit.timeoutMillis : DEFAULT_EXIT_FLUSH_MILLIS;
   const counted = stats.isEmpty() ? undefined : () => stats.snapshot();
   const removeExitHooks =
@@ -245,7 +247,7 @@ async function runStages(
     esmInstrumentors,
     registry: platform.instrumentors,
     config,
-    tracerProvider: instrumentorProvider(provider),
+    tracerProvider: instrumentorProvider(registration.provider),
     appRoot,
     platformName: platform.name,
     platformPackage: platform.packageName,
@@ -255,7 +257,7 @@ async function runStages(
   });
   const handle = liveHandle({
     platform: platform.name,
-    provider,
+    provider: registration.provider,
     instrumentations,
     configFile: config.file,
     // From the moment shutdown starts, the globals and the slot are free: a new instrument() registers its own.
@@ -272,33 +274,6 @@ async function runStages(
   logger.debug(`platform "${platform.name}" ready (config: ${config.file ?? "inline/none"}${esm}).`);
   return handle;
 }
-
-/**
- * Registers the provider as the global one, with an AsyncLocalStorage context manager and the W3C propagator,
- * unless the app already registered a provider: then llmops leaves the globals alone and says so.
- * Returns what undoes it: each global llmops set, and that still holds what llmops put there, is cleared.
- */
-function registerGlobally(otel: OtelApi, provider: ManagedTracerProvider): () => void {
-  // The API keeps the registered provider in a global slot (shared by every copy of @opentelemetry/api 1.x). Class
-  // names are no test: bundlers rename them (esbuild turns NoopTracerProvider into NoopTracerProvider2).
-  const slot = (): Partial<Record<GlobalName, unknown>> | undefined => (globalThis as Record<symbol, Partial<Record<GlobalName, unknown>> | undefined>)[Symbol.for("opentelemetry.js.api.1")];
-  if (slot()?.trace !== undefined) {
-    logger.warn("Another TracerProvider is already registered globally; llmops does not replace it. " + "Instrumentors send their spans to llmops's provider; pass { global: false } to silence this.");
-    return () => {};
-  }
-  const before = { ...slot() };
-  const register = (provider as { register?: () => void }).register;
-  if (typeof register === "function") register.call(provider);
-  else otel.trace.setGlobalTracerProvider(provider);
-  const after = { ...slot() };
-  const ours = GLOBAL_NAMES.filter((global) => before[global] === undefined && after[global] !== undefined);
-  return () => {
-    for (const global of ours) if (slot()?.[global] === after[global]) otel[global].disable();
-  };
-}
-
-type GlobalName = "trace" | "context" | "propagation";
-const GLOBAL_NAMES: readonly GlobalName[] = ["trace", "context", "propagation"];
 
 function earlyMode(options: InstrumentOptions, env: Readonly<Record<string, string | undefined>>): ValidationMode {
   if (options.validationMode !== undefined) return options.validationMode;
