@@ -12,4 +12,14 @@ export const VERCEL_PACKAGE = "@arizeai/openinference-vercel";
  * `instrumentation.<key>: false`. The `vercel` entry is core's Vercel AI SDK integration; the same key also turns the
  * span processor of `@arizeai/openinference-vercel` on and off (see vercel.ts).
  */
-export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [oi.openai, oi.anthropic, oi.langchain, oi.bedrock, oi.bedrock_agent_runtime, oi.mcp, oi.google_genai, googleAdkInstrumentor, oi.vercel];
+export const ARIZE_INSTRUMENTORS: readonly InstrumentorSpec[] = [
+  oi.openai,
+  oi.anthropic,
+  oi.langchain,
+  oi.bedrock,
+  oi.bedrock_agent_runtime,
+  oi.mcp,
+  oi.google_genai,
+  googleAdkInstrumentor,
+  oi.vercel,
+];
