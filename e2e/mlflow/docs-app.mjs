@@ -8,13 +8,14 @@ import { getPlatform } from "@llmops/core";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import * as langchainCallbacks from "@langchain/core/callbacks/manager";
+import * as googleGenai from "@google/genai";
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tracing = await getPlatform("mlflow", { appRoot }).instrument({
   appRoot,
   validationMode: "strict",
   flushOnExit: false,
-  modules: { openai: OpenAI, anthropic: Anthropic, langchainCallbacks },
+  modules: { openai: OpenAI, anthropic: Anthropic, langchainCallbacks, google_genai: googleGenai },
 });
 trace.getTracer("llmops-e2e-docs").startSpan("docs-config").end();
 const shutdown = await tracing.shutdown({ timeoutMillis: 20_000 });

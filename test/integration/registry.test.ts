@@ -143,6 +143,9 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
   };
   const numberOf = (value: unknown): number => (typeof value === "bigint" ? Number(value) : typeof value === "number" ? value : Number.NaN);
   const question = "What is the forecast for Paris? Ask Weather";
+  // ADK's own spans, converted, with nothing else tracing the model calls: the fixture also has @google/genai, whose
+  // instrumentation would add the LLM span under call_llm (the e2e tests run the two together).
+  const adkAlone = { instrumentation: { google_genai: false } };
 
   it.each(nodeBinaries().flatMap((binary) => (["adk-app.cjs", "adk-app.mjs"] as const).map((app) => [app, binary.version, binary] as const)))(
     "%s on Node %s: agent → LLM → tool and the sub-agent arrive as OpenInference spans with ADK's hierarchy, and ADK exports nothing itself",
@@ -150,7 +153,7 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
       // ADK's setup helper would export to these; the library itself must not.
       const elsewhere = await startHttpReceiver();
       try {
-        const run = await runApp(app, "arize", {}, { node: binary, env: { OTEL_EXPORTER_OTLP_ENDPOINT: elsewhere.url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${elsewhere.url}/v1/traces` } });
+        const run = await runApp(app, "arize", adkAlone, { node: binary, env: { OTEL_EXPORTER_OTLP_ENDPOINT: elsewhere.url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${elsewhere.url}/v1/traces` } });
         const summary = summaryOf(run);
         expect(summary.reports).toEqual(expect.arrayContaining([{ key: "google_adk", status: "enabled", patchedModule: false }]));
         expect(summary.answer).toContain("forecast");
@@ -199,14 +202,14 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
   );
 
   it("on mlflow: the same spans with their kinds and token counts", async () => {
-    const run = await runApp("adk-app.cjs", "mlflow", {});
+    const run = await runApp("adk-app.cjs", "mlflow", adkAlone);
     summaryOf(run);
     expect(run.spans.map(kindOf).sort()).toEqual(["AGENT", "AGENT", "CHAIN", "LLM", "LLM", "LLM", "TOOL", "TOOL"]);
     expect(run.spans.filter((span) => kindOf(span) === "LLM").every((span) => numberOf(span.attributes["llm.token_count.total"]) > 0)).toBe(true);
   }, 120_000);
 
   it("streamed (SSE): each model call keeps its answer and the token counts of the stream's last chunk", async () => {
-    const run = await runApp("adk-app.mjs", "arize", {}, { env: { LLMOPS_APP_STREAM: "1" } });
+    const run = await runApp("adk-app.mjs", "arize", adkAlone, { env: { LLMOPS_APP_STREAM: "1" } });
     const summary = summaryOf(run);
     expect(summary.paths).toEqual(["/v1beta/models/gemini-2.5-flash:streamGenerateContent", "/v1beta/models/gemini-2.5-flash:streamGenerateContent"]);
     const llm = run.spans.filter((span) => kindOf(span) === "LLM");
@@ -220,7 +223,7 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
   }, 120_000);
 
   it("with a client instrumentation's LLM span under call_llm, that span is the one LLM span of the call and call_llm a CHAIN", async () => {
-    const run = await runApp("adk-app.mjs", "arize", {}, { env: { LLMOPS_APP_CLIENT_LLM: "1" } });
+    const run = await runApp("adk-app.mjs", "arize", adkAlone, { env: { LLMOPS_APP_CLIENT_LLM: "1" } });
     const summary = summaryOf(run);
     const llm = run.spans.filter((span) => kindOf(span) === "LLM");
     expect(llm.map((span) => span.name)).toEqual(["generate_content", "generate_content", "generate_content"]);
@@ -233,7 +236,7 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
   }, 120_000);
 
   it("with ADK's content capture off (ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS=false): kinds and token counts, no content", async () => {
-    const run = await runApp("adk-app.cjs", "arize", {}, { env: { ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS: "false" } });
+    const run = await runApp("adk-app.cjs", "arize", adkAlone, { env: { ADK_CAPTURE_MESSAGE_CONTENT_IN_SPANS: "false" } });
     summaryOf(run);
     const llm = run.spans.filter((span) => kindOf(span) === "LLM");
     expect(llm).toHaveLength(3);
@@ -247,7 +250,7 @@ describe("google_adk: Google ADK's own spans, converted by the registry entry's 
 
   it("turned off, the same spans arrive as ADK made them (the kinds above come from the processor)", async () => {
     // The Vercel AI SDK processor (installed in this fixture) reads any span with gen_ai.* keys: off too, to see ADK's own.
-    const run = await runApp("adk-app.cjs", "arize", { instrumentation: { google_adk: false, vercel: false } });
+    const run = await runApp("adk-app.cjs", "arize", { instrumentation: { google_adk: false, google_genai: false, vercel: false } });
     expect(summaryOf(run).reports).toEqual(expect.arrayContaining([{ key: "google_adk", status: "disabled", patchedModule: false }]));
     expect(run.spans).toHaveLength(8);
     expect(run.spans.map(kindOf)).toEqual(run.spans.map(() => undefined));

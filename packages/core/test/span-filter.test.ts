@@ -5,6 +5,7 @@ import { getPlatform, registerPlatform, trace } from "@llmops/core";
 import { captureDiag, createTempApp } from "@llmops-internal/test-support";
 import { resetProcessState } from "@llmops-internal/test-support/process-state";
 import { memoryPlatform } from "./helpers";
+import { hasGenAiAttributes } from "../src/provider/span-filter";
 
 /**
  * The span filter of llmops's provider, through instrument(): framework spans (Next.js's tracer, the OpenTelemetry
@@ -144,5 +145,14 @@ describe("spans.filter", () => {
     tracing.tracerProvider.getTracer("next.js").startSpan("GET /llmops-route").end();
     expect(appExporter.getFinishedSpans().map((span) => span.name)).toEqual(["GET /app-route"]);
     expect(await exported()).toEqual([]);
+  });
+});
+
+describe("what counts as LLM work", () => {
+  it("a cost rolled up onto a framework's span does not make it an LLM span; the LLM span's own attributes do", () => {
+    expect(hasGenAiAttributes({ "llm.cost.total": 0.002, "http.route": "/api/chat" })).toBe(false);
+    expect(hasGenAiAttributes({ "llm.model_name": "gpt-4o-mini" })).toBe(true);
+    expect(hasGenAiAttributes({ "gen_ai.operation.name": "chat" })).toBe(true);
+    expect(hasGenAiAttributes({ "openinference.span.kind": "CHAIN" })).toBe(true);
   });
 });

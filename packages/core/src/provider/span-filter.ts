@@ -32,10 +32,15 @@ export function isFrameworkScope(scopeName: string): boolean {
   return NOISE_SCOPES.has(scopeName) || NOISE_PREFIXES.some((prefix) => scopeName.startsWith(prefix));
 }
 
-/** Whether attributes say the span is about LLM work: GenAI semantic conventions or OpenInference's. */
+/**
+ * Whether attributes say the span is about LLM work: GenAI semantic conventions or OpenInference's. `llm.cost.*` does
+ * not count: the cost roll-up writes it on every ancestor of an LLM span (a framework's request and route spans too),
+ * which says nothing about the span itself.
+ */
 export function hasGenAiAttributes(attributes: Readonly<Record<string, unknown>>): boolean {
   for (const key of Object.keys(attributes)) {
-    if (key.startsWith("gen_ai.") || key.startsWith("llm.") || key === "openinference.span.kind") return true;
+    if (key.startsWith("gen_ai.") || key === "openinference.span.kind") return true;
+    if (key.startsWith("llm.") && !key.startsWith("llm.cost.")) return true;
   }
   return false;
 }
