@@ -168,8 +168,9 @@ describe("span accounting (stats)", () => {
     expect(snapshot.spansPending).toBeGreaterThan(10_000);
     expect(snapshot.spansPending).toBeLessThan(40_000);
     expect(snapshot.spansDroppedQueueFull).toBe(1_000_000 - snapshot.spansPending);
-    // Garbage of the dropped spans included: well under what the burst would take if it were all kept (~1 GB).
-    expect(peak).toBeLessThan(200 * 1024 * 1024);
+    // Garbage of the dropped spans included (on a busy machine the collector runs late, so the peak holds more of it):
+    // well under what the burst would take if it were all kept (~1 GB), whatever the load.
+    expect(peak).toBeLessThan(400 * 1024 * 1024);
     backend.recover();
     await provider.shutdown();
   }, 60_000);

@@ -6,7 +6,7 @@ import { ContextAttributesProcessor } from "./context-processor";
 import { CountingSpanProcessor } from "./counting-processor";
 import { DeferredExporter } from "./deferred-exporter";
 import { filterSpans } from "./span-filter";
-import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, ReportingExporter } from "./reporting-exporter";
+import { DEFAULT_EXPORT_TIMEOUT_MILLIS, EXPORT_DEADLINE_GRACE_MILLIS, MAX_CONCURRENT_EXPORTS, ReportingExporter } from "./reporting-exporter";
 import { TracingStatsCollector } from "./tracing-stats";
 import { spanPolicies } from "./span-policies";
 import type { SpanPolicySettings } from "./span-policies";
@@ -91,7 +91,10 @@ export async function assembleTracerProvider(
     ...(options.spanProcessors ?? []),
     ...exporters.map((inner) => {
       const counters = stats.addPipeline();
-      const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters, exportDeadline);
+      // Batches wait for a free slot (a flush hands every queued batch over at once); span by span, each export starts
+      // as its span ends, as it did before batches could pile up.
+      const concurrency = batch || options.createSpanProcessor !== undefined ? MAX_CONCURRENT_EXPORTS : Number.POSITIVE_INFINITY;
+      const exporter = new ReportingExporter(inner, logger, target, options.explainExportError, counters, exportDeadline, concurrency);
       const exportsSettled = (): Promise<void> => exporter.settledAll();
       if (options.createSpanProcessor !== undefined) {
         // A platform's own processor keeps its own queue; its spans are counted, its queue is its business.

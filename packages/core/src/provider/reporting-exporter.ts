@@ -106,6 +106,9 @@ export class ReportingExporter implements SpanExporter {
    * @param target - a name for messages, e.g. `arize (http://127.0.0.1:6006/v1/traces)`; never a secret
    * @param explain - turns an export error into a hint for the user (e.g. which setting to check), or undefined
    * @param counters - the pipeline's counters for `stats()`: spans handed to the exporter, exported, failed
+   * @param deadlineMillis - when an export is given up on
+   * @param maxConcurrent - how many exports run at once (a batch pipeline: {@link MAX_CONCURRENT_EXPORTS}; a span-by-span
+   *   pipeline leaves each span's export to start as it ends, as the SDK's simple processor expects)
    */
   constructor(
     private readonly inner: SpanExporter,
@@ -114,6 +117,7 @@ export class ReportingExporter implements SpanExporter {
     private readonly explain: (error: Error | undefined) => string | undefined = () => undefined,
     private readonly counters?: PipelineCounters,
     private readonly deadlineMillis: number = DEFAULT_EXPORT_TIMEOUT_MILLIS + EXPORT_DEADLINE_GRACE_MILLIS,
+    private readonly maxConcurrent: number = MAX_CONCURRENT_EXPORTS,
   ) {
     if (counters !== undefined) counters.abandonInFlight = (reason) => this.abandon(reason);
   }
@@ -133,7 +137,7 @@ export class ReportingExporter implements SpanExporter {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.inFlight.size < MAX_CONCURRENT_EXPORTS && this.waitingHead < this.waiting.length) {
+      while (this.inFlight.size < this.maxConcurrent && this.waitingHead < this.waiting.length) {
         const next = this.waiting[this.waitingHead++] as Waiting;
         this.start(next.spans, next.resultCallback);
       }
