@@ -1,7 +1,6 @@
-import { checkCertificateFile, checkGrpcExporter, defineOtlpPlatform, otlpGrpcExporter, readCertificateFile } from "@llmops/core/otlp";
+import { checkCertificateFile, checkGrpcExporter, defineOtlpPlatform, otlpGrpcExporter, otlpHttpExporter, readCertificateFile } from "@llmops/core/otlp";
 import { OTLP_ENVIRONMENT, otlpSchema } from "./config/section";
 import type { OtlpPlatformSection } from "./config/section";
-import { otlpJsonExporter } from "./export/json-exporter";
 import { OTLP_NAMES, describeTarget, exportUrl } from "./export/target";
 import { GenAiConventionsProcessor } from "./genai/processor";
 import { OTLP_INSTRUMENTORS } from "./instrumentors/registry";
@@ -59,7 +58,7 @@ export const platform = defineOtlpPlatform({
       section.protocol === "grpc"
         ? otlpGrpcExporter({ url, headers: section.headers, timeoutMillis, compression: section.compression, ...tls, appRoot, reason: GRPC_REASON })
         : section.protocol === "http/json"
-          ? otlpJsonExporter({ url, headers: section.headers, timeoutMillis, compression: section.compression, ...tls })
+          ? otlpHttpExporter({ url, headers: section.headers, timeoutMillis, compression: section.compression, ...tls, exporterModule: () => import("@opentelemetry/exporter-trace-otlp-http") })
           : undefined;
     return {
       url,

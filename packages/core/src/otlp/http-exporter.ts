@@ -28,6 +28,12 @@ export interface OtlpHttpExporterOptions {
   readonly clientCertificate?: string | undefined;
   /** Client private key (PEM) for mutual TLS. */
   readonly clientKey?: string | undefined;
+  /**
+   * Loads the exporter module whose `OTLPTraceExporter` is built: by default OTLP/HTTP protobuf
+   * (`@opentelemetry/exporter-trace-otlp-proto`); OTLP/HTTP JSON is `() => import("@opentelemetry/exporter-trace-otlp-http")`,
+   * from the platform's own dependencies. Either takes the same options.
+   */
+  readonly exporterModule?: () => Promise<{ readonly OTLPTraceExporter: new (config: never) => unknown }>;
 }
 
 /**
@@ -56,7 +62,7 @@ export function otlpHttpExporter(options: OtlpHttpExporterOptions): SpanExporter
     ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
   };
   return async () => {
-    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+    const { OTLPTraceExporter } = options.exporterModule === undefined ? await import("@opentelemetry/exporter-trace-otlp-proto") : await options.exporterModule();
     return constructWithoutOtlpEnvironment(
       () =>
         new OTLPTraceExporter({
@@ -65,7 +71,7 @@ export function otlpHttpExporter(options: OtlpHttpExporterOptions): SpanExporter
           timeoutMillis: options.timeoutMillis,
           compression: (options.compression ?? "none") as never,
           httpAgentOptions: exportHttpAgent(tls) as never,
-        }),
+        } as never),
     ) as unknown as SpanExporter;
   };
 }
