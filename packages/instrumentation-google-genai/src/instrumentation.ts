@@ -20,6 +20,37 @@ const ASSIGNED_METHODS = ["generateContent", "generateContentStream", "embedCont
 type AssignedMethod = (typeof ASSIGNED_METHODS)[number];
 type Method = (params: GenAIParams) => Promise<unknown>;
 
+/** What one traced method records: its span, the request's attributes, and the response's (none: a stream). */
+interface TracedCall {
+  readonly method: string;
+  readonly spanName: string;
+  readonly request: (params: GenAIParams, system: string | undefined) => Attributes;
+  readonly response?: (response: unknown) => Attributes;
+}
+
+/** Built once: the hot path looks its call up, it makes no closure per call. */
+const TRACED_CALLS: Readonly<Record<AssignedMethod | "countTokens", TracedCall>> = {
+  generateContent: {
+    method: "generateContent",
+    spanName: "GoogleGenAI generateContent",
+    request: llmRequestAttributes,
+    response: (response) => llmResponseAttributes(response as GenAIResponse),
+  },
+  generateContentStream: { method: "generateContentStream", spanName: "GoogleGenAI generateContentStream", request: llmRequestAttributes },
+  embedContent: {
+    method: "embedContent",
+    spanName: "GoogleGenAI embedContent",
+    request: (params) => embeddingRequestAttributes(params),
+    response: (response) => embeddingResponseAttributes(response as GenAIEmbedResponse),
+  },
+  countTokens: {
+    method: "countTokens",
+    spanName: "GoogleGenAI countTokens",
+    request: (params) => countTokensRequestAttributes(params),
+    response: (response) => countTokensResponseAttributes(response as GenAICountTokensResponse),
+  },
+};
+
 /**
  * Options of {@link GoogleGenAIInstrumentation}, shaped like the OpenInference instrumentations' options.
  *
@@ -148,7 +179,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
       this.interceptAssignment(prototype, name);
     }
     if (typeof prototype.countTokens === "function") {
-      const traceCountTokens = (original: Method, models: unknown, params: GenAIParams): Promise<unknown> => this.traceCountTokens(original, models, params);
+      const traceCountTokens = (original: Method, models: unknown, params: GenAIParams): Promise<unknown> => this.traceCall(TRACED_CALLS.countTokens, original, models, params, undefined);
       this._wrap(
         prototype as { countTokens: Method },
         "countTokens",
@@ -204,9 +235,8 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
     // The constructor sets `apiClient` before it assigns the methods: whether this client talks to Vertex AI is read
     // once per client, not per call.
     const system = systemOf(models);
-    if (name === "generateContent") return (params) => this.traceGenerate(original, models, params, system);
-    if (name === "generateContentStream") return (params) => this.traceStream(original, models, params, system);
-    return (params) => this.traceEmbed(original, models, params);
+    const call = TRACED_CALLS[name];
+    return (params) => this.traceCall(call, original, models, params, system);
   }
 
   /** Starts a span with the attributes built for this call (and those OpenInference keeps in the context). */
@@ -217,21 +247,26 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
     return this.spanTracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   }
 
-  private traceGenerate(original: Method, models: object, params: GenAIParams, system: string | undefined): Promise<unknown> {
+  /**
+   * Traces one call: the span starts with the request's attributes (a failure there leaves the call untraced, never
+   * broken), the call runs with the span current, and the response (or the stream, as it is read) ends it.
+   */
+  private traceCall(call: TracedCall, original: Method, models: unknown, params: GenAIParams, system: string | undefined): Promise<unknown> {
     if (!this.tracing) return original.call(models, params);
     let span: Span;
     let parent: Context;
     try {
       parent = context.active();
-      span = this.startSpan("GoogleGenAI generateContent", llmRequestAttributes(params, system), parent);
+      span = this.startSpan(call.spanName, call.request(params, system), parent);
     } catch (error) {
-      diag.debug(`${MODULE_NAME}: generateContent not traced: ${String(error)}`);
+      diag.debug(`${MODULE_NAME}: ${call.method} not traced: ${String(error)}`);
       return original.call(models, params);
     }
-    return this.finishGenerate(context.with(trace.setSpan(parent, span), original, models, params), span);
+    const pending = context.with(trace.setSpan(parent, span), original, models, params);
+    return call.response === undefined ? this.finishStream(pending, span) : this.finishCall(pending, span, call);
   }
 
-  private async finishGenerate(pending: Promise<unknown>, span: Span): Promise<unknown> {
+  private async finishCall(pending: Promise<unknown>, span: Span, call: TracedCall): Promise<unknown> {
     let response: unknown;
     try {
       response = await pending;
@@ -240,27 +275,13 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
       throw error;
     }
     try {
-      span.setAttributes(llmResponseAttributes(response as GenAIResponse));
+      span.setAttributes((call.response as (response: unknown) => Attributes)(response));
       span.setStatus({ code: SpanStatusCode.OK });
     } catch (error) {
-      diag.debug(`${MODULE_NAME}: generateContent response not recorded: ${String(error)}`);
+      diag.debug(`${MODULE_NAME}: ${call.method} response not recorded: ${String(error)}`);
     }
     span.end();
     return response;
-  }
-
-  private traceStream(original: Method, models: object, params: GenAIParams, system: string | undefined): Promise<unknown> {
-    if (!this.tracing) return original.call(models, params);
-    let span: Span;
-    let parent: Context;
-    try {
-      parent = context.active();
-      span = this.startSpan("GoogleGenAI generateContentStream", llmRequestAttributes(params, system), parent);
-    } catch (error) {
-      diag.debug(`${MODULE_NAME}: generateContentStream not traced: ${String(error)}`);
-      return original.call(models, params);
-    }
-    return this.finishStream(context.with(trace.setSpan(parent, span), original, models, params), span);
   }
 
   private async finishStream(pending: Promise<unknown>, span: Span): Promise<unknown> {
@@ -276,70 +297,6 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<Instrumentat
       return stream;
     }
     return new TracedStream(stream as AsyncGenerator<GenAIResponse, unknown, unknown>, span);
-  }
-
-  private traceEmbed(original: Method, models: object, params: GenAIParams): Promise<unknown> {
-    if (!this.tracing) return original.call(models, params);
-    let span: Span;
-    let parent: Context;
-    try {
-      parent = context.active();
-      span = this.startSpan("GoogleGenAI embedContent", embeddingRequestAttributes(params), parent);
-    } catch (error) {
-      diag.debug(`${MODULE_NAME}: embedContent not traced: ${String(error)}`);
-      return original.call(models, params);
-    }
-    return this.finishEmbed(context.with(trace.setSpan(parent, span), original, models, params), span);
-  }
-
-  private async finishEmbed(pending: Promise<unknown>, span: Span): Promise<unknown> {
-    let response: unknown;
-    try {
-      response = await pending;
-    } catch (error) {
-      endWithError(span, error);
-      throw error;
-    }
-    try {
-      span.setAttributes(embeddingResponseAttributes(response as GenAIEmbedResponse));
-      span.setStatus({ code: SpanStatusCode.OK });
-    } catch (error) {
-      diag.debug(`${MODULE_NAME}: embedContent response not recorded: ${String(error)}`);
-    }
-    span.end();
-    return response;
-  }
-
-  private traceCountTokens(original: Method, models: unknown, params: GenAIParams): Promise<unknown> {
-    if (!this.tracing) return original.call(models, params);
-    let span: Span;
-    let parent: Context;
-    try {
-      parent = context.active();
-      span = this.startSpan("GoogleGenAI countTokens", countTokensRequestAttributes(params), parent);
-    } catch (error) {
-      diag.debug(`${MODULE_NAME}: countTokens not traced: ${String(error)}`);
-      return original.call(models, params);
-    }
-    return this.finishCountTokens(context.with(trace.setSpan(parent, span), original, models, params), span);
-  }
-
-  private async finishCountTokens(pending: Promise<unknown>, span: Span): Promise<unknown> {
-    let response: unknown;
-    try {
-      response = await pending;
-    } catch (error) {
-      endWithError(span, error);
-      throw error;
-    }
-    try {
-      span.setAttributes(countTokensResponseAttributes(response as GenAICountTokensResponse));
-      span.setStatus({ code: SpanStatusCode.OK });
-    } catch (error) {
-      diag.debug(`${MODULE_NAME}: countTokens response not recorded: ${String(error)}`);
-    }
-    span.end();
-    return response;
   }
 }
 
