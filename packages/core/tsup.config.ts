@@ -1,16 +1,58 @@
+import type { Plugin } from "esbuild";
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.base";
 
-export default defineConfig({
-  ...packageBuild({ index: "src/index.ts", testing: "src/testing/index.ts", otlp: "src/otlp/index.ts", cli: "src/cli/main.ts" }),
-  // The CommonJS build loads its lazy dependencies with require() (still lazy, inside the functions that need them):
-  // a real import() from CommonJS goes through the ESM resolver, which Yarn PnP's --require hook does not reach.
-  // Every one of them ships CommonJS. Core only: a platform lazily importing an ESM-only package needs import().
-  // `__filename` in both builds: the require and import hooks resolve their libraries from core's own location.
-  shims: true,
-  esbuildOptions(options, { format }) {
-    if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
-    // Which build this is (internal/build-format.ts): packages core loads for the app are loaded in the same module system.
-    options.define = { ...options.define, __LLMOPS_ESM_BUILD__: format === "esm" ? "true" : "false" };
+/** Imports of src/vendor/otel.ts, which is built on its own into dist/vendor/otel.cjs (the entries all sit in dist/). */
+const vendorImport = /^(\.\.?\/)+vendor\/otel$/;
+
+/**
+ * Core's own entries load the bundled SDK as a separate file: `import("../vendor/otel")` in the source becomes
+ * `require("./vendor/otel.cjs")` in the CommonJS build and `import("./vendor/otel.cjs")` in the ES module one, so both
+ * builds (and every entry) share one copy of the SDK in a process.
+ */
+const vendorExternal: Plugin = {
+  name: "llmops-vendor-external",
+  setup(build) {
+    build.onResolve({ filter: vendorImport }, () => ({ path: "./vendor/otel.cjs", external: true }));
   },
-});
+};
+
+export default defineConfig([
+  {
+    ...packageBuild({ index: "src/index.ts", testing: "src/testing/index.ts", otlp: "src/otlp/index.ts", cli: "src/cli/main.ts" }),
+    // The build script empties dist/ once; the two builds below run side by side and must not clean each other's output.
+    clean: false,
+    // The SDK's types that core's own types use (a span processor, an exporter) are written into core's declarations:
+    // the SDK packages are not installed beside core.
+    dts: { resolve: [/^@opentelemetry\/(?!api$)/] },
+    // The CommonJS build loads its lazy dependencies with require() (still lazy, inside the functions that need them):
+    // a real import() from CommonJS goes through the ESM resolver, which Yarn PnP's --require hook does not reach.
+    // Every one of them ships CommonJS. Core only: a platform lazily importing an ESM-only package needs import().
+    // `__filename` in both builds: the require and import hooks resolve their libraries from core's own location.
+    shims: true,
+    esbuildPlugins: [vendorExternal],
+    esbuildOptions(options, { format }) {
+      if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
+      // Which build this is (internal/build-format.ts): packages core loads for the app are loaded in the same module system.
+      options.define = { ...options.define, __LLMOPS_ESM_BUILD__: format === "esm" ? "true" : "false" };
+    },
+  },
+  {
+    // The OpenTelemetry SDK, bundled: CommonJS only (what the SDK packages ship), loaded by both builds of core.
+    // `@opentelemetry/api` stays the app's own copy: its global registry is what ties llmops to the app's tracing.
+    entry: { "vendor/otel": "src/vendor/otel.ts" },
+    format: ["cjs"],
+    dts: false,
+    clean: false,
+    sourcemap: true,
+    target: "node20",
+    platform: "node",
+    splitting: false,
+    noExternal: [/^@opentelemetry\/(?!api$)/],
+    external: ["@opentelemetry/api"],
+    esbuildOptions(options) {
+      // The bundled SDK's CommonJS modules stay lazy: an exporter's code runs at the first export, not at load.
+      options.supported = { ...options.supported, "dynamic-import": false };
+    },
+  },
+]);

@@ -2,18 +2,18 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { cleanEnvironment } from "@llmops-internal/test-support";
-import { arizePackage, buildAndPack, corePackage, localPackage, mlflowPackage, repo, runOrThrow } from "./support/pack";
+import { arizePackage, buildAndPack, corePackage, localPackage, mlflowPackage, runOrThrow } from "./support/pack";
 
 /**
- * The published packages depend on the OpenTelemetry SDK by range, so that npm installs one `@opentelemetry/core` in
- * an app that pins its own `@opentelemetry/sdk-trace-node` of the same minor: every SDK package pins its siblings
- * exactly, so an exact pin of ours that differs from the app's by a patch release installs a second copy (two
- * global error handlers, two sets of `instanceof` classes, twice the load time).
+ * The published packages bring no OpenTelemetry SDK package of their own (core's build bundles the SDK it runs on):
+ * an app without an SDK gets `@opentelemetry/api` alone, and an app that pins its own SDK, of any release, keeps one
+ * `@opentelemetry/core` (two copies would mean two global error handlers, two sets of `instanceof` classes, and a peer
+ * conflict when the app's SDK is on another line than llmops's).
  */
 
 const INSTALL_TIMEOUT_MILLIS = 8 * 60_000;
 
-/** An older minor of the SDK 2.x line than the one the packages depend on. */
+/** A release of the SDK 2.x line older than the one core bundles. */
 const OLDER_MINOR_VERSION = "2.11.0";
 
 let temp: string | undefined;
@@ -53,34 +53,13 @@ function installedCopies(app: string, name: string): string[] {
   return copies.sort();
 }
 
-/** The minor ("2.12") of the `@opentelemetry/sdk-trace-node` that core's package.json depends on, whatever the range's form. */
-function coreSdkMinor(): string {
-  const manifest = JSON.parse(readFileSync(join(repo, "packages", "core", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-  const range = manifest.dependencies["@opentelemetry/sdk-trace-node"] ?? "";
-  const minor = /(\d+)\.(\d+)\.\d+/.exec(range);
-  if (minor === null) throw new Error(`packages/core/package.json: no version in the @opentelemetry/sdk-trace-node range "${range}"`);
-  return `${minor[1]}.${minor[2]}`;
-}
-
-/**
- * The newest published `@opentelemetry/sdk-trace-node` of `minor`: what an app that pins "the current 2.x" writes, and
- * not necessarily the release the packages were built against.
- */
-async function newestOf(minor: string, cwd: string): Promise<string> {
-  const result = await runOrThrow("npm view", "npm", ["view", `@opentelemetry/sdk-trace-node@~${minor}.0`, "version", "--json"], { cwd, env: cleanEnvironment() });
-  const versions = JSON.parse(result.stdout) as string | string[];
-  const newest = Array.isArray(versions) ? versions[versions.length - 1] : versions;
-  if (newest === undefined) throw new Error(`no @opentelemetry/sdk-trace-node ${minor}.x is published`);
-  return newest;
-}
-
-/** A new app that pins `@opentelemetry/sdk-trace-node@sdkVersion` and depends on every tarball, installed by one `npm install`. */
-async function installApp(label: string, sdkVersion: string): Promise<string> {
+/** A new app that depends on every tarball (and pins `@opentelemetry/sdk-trace-node@sdkVersion` when given), installed by one `npm install`. */
+async function installApp(label: string, sdkVersion?: string): Promise<string> {
   const app = join(temp ?? "", label);
   mkdirSync(app, { recursive: true });
   const dependencies = {
     "@opentelemetry/api": "1.9.0",
-    "@opentelemetry/sdk-trace-node": sdkVersion,
+    ...(sdkVersion === undefined ? {} : { "@opentelemetry/sdk-trace-node": sdkVersion }),
     ...Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`])),
   };
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: label, version: "1.0.0", private: true, dependencies }, null, 2));
@@ -88,35 +67,39 @@ async function installApp(label: string, sdkVersion: string): Promise<string> {
   return app;
 }
 
-describe("npm install of the tarballs next to an app's own OpenTelemetry SDK", () => {
+/** Every `@opentelemetry/*` package installed under the app, nested ones included: "<name> <version>". */
+function openTelemetryPackages(app: string): string[] {
+  const names = new Set<string>();
+  const collect = (directory: string): void => {
+    const scope = join(directory, "@opentelemetry");
+    if (existsSync(scope)) for (const entry of readdirSync(scope)) names.add(`@opentelemetry/${entry}`);
+    if (!existsSync(directory)) return;
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+      const inner = entry.name.startsWith("@") ? readdirSync(join(directory, entry.name)).map((name) => join(directory, entry.name, name)) : [join(directory, entry.name)];
+      for (const folder of inner) collect(join(folder, "node_modules"));
+    }
+  };
+  collect(join(app, "node_modules"));
+  return [...names].flatMap((name) => installedCopies(app, name).map((copy) => `${name} ${copy.split(" ")[1] ?? "?"}`)).sort();
+}
+
+describe("npm install of the tarballs", () => {
   it(
-    "an app pinning sdk-trace-node of the packages' minor gets one @opentelemetry/core, one sdk-trace-base and one resources",
+    "in an app without an OpenTelemetry SDK installs @opentelemetry/api alone",
     async () => {
-      const sdkVersion = await newestOf(coreSdkMinor(), temp ?? "");
-      const app = await installApp("same-minor-app", sdkVersion);
-      expect({
-        core: installedCopies(app, "@opentelemetry/core"),
-        sdkTraceBase: installedCopies(app, "@opentelemetry/sdk-trace-base"),
-        resources: installedCopies(app, "@opentelemetry/resources"),
-      }).toEqual({
-        core: [`node_modules/@opentelemetry/core ${sdkVersion}`],
-        sdkTraceBase: [`node_modules/@opentelemetry/sdk-trace-base ${sdkVersion}`],
-        resources: [`node_modules/@opentelemetry/resources ${sdkVersion}`],
-      });
+      const app = await installApp("no-sdk-app");
+      expect(openTelemetryPackages(app)).toEqual(["@opentelemetry/api 1.9.0"]);
     },
     INSTALL_TIMEOUT_MILLIS,
   );
 
   it(
-    `an app pinning sdk-trace-node ${OLDER_MINOR_VERSION} (an older minor) gets two @opentelemetry/core: its own under its SDK, one for every llmops package`,
+    `next to an app pinning sdk-trace-node ${OLDER_MINOR_VERSION} leaves one @opentelemetry/core, the app's`,
     async () => {
-      const ours = await newestOf(coreSdkMinor(), temp ?? "");
-      const app = await installApp("older-minor-app", OLDER_MINOR_VERSION);
-      // The app's SDK pins its own core exactly; all of llmops (core, platforms, the exporter's tree) shares the other.
-      expect(installedCopies(app, "@opentelemetry/core")).toEqual([
-        `node_modules/@opentelemetry/core ${ours}`,
-        `node_modules/@opentelemetry/sdk-trace-node/node_modules/@opentelemetry/core ${OLDER_MINOR_VERSION}`,
-      ]);
+      const app = await installApp("own-sdk-app", OLDER_MINOR_VERSION);
+      expect(installedCopies(app, "@opentelemetry/core")).toEqual([`node_modules/@opentelemetry/core ${OLDER_MINOR_VERSION}`]);
+      expect(installedCopies(app, "@opentelemetry/sdk-trace-base")).toEqual([`node_modules/@opentelemetry/sdk-trace-base ${OLDER_MINOR_VERSION}`]);
     },
     INSTALL_TIMEOUT_MILLIS,
   );

@@ -37,6 +37,7 @@ export type { InstrumentOptions } from "./pipeline/instrument-options";
 export type { GlobalRegistration } from "./pipeline/global-registration";
 export type { TracingStats } from "./provider/tracing-stats";
 export type { SpanExporterFactory } from "./contract/provider";
+export type { ExportResult, ReadableSpan, SdkSpan, SpanEvent, SpanExporter, SpanProcessor } from "./contract/sdk-types";
 export { forceFlush, getActiveInstrumentation, preloadPlatform } from "./api/preload";
 export { instrumentFor } from "./api/instrument-for";
 export type { InstrumentorReport, InstrumentorStatus } from "./instrumentors/report";

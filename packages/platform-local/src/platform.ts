@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { definePlatform } from "@llmops/core";
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanProcessor } from "@llmops/core";
 import { LOCAL_ENVIRONMENT, localSchema } from "./config/section";
 import { JsonlFileExporter } from "./export/jsonl-file-exporter";
 import { LOCAL_INSTRUMENTORS } from "./instrumentors/registry";

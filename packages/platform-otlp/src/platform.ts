@@ -58,7 +58,7 @@ export const platform = defineOtlpPlatform({
       section.protocol === "grpc"
         ? otlpGrpcExporter({ url, headers: section.headers, timeoutMillis, compression: section.compression, ...tls, appRoot, reason: GRPC_REASON })
         : section.protocol === "http/json"
-          ? otlpHttpExporter({ url, headers: section.headers, timeoutMillis, compression: section.compression, ...tls, exporterModule: () => import("@opentelemetry/exporter-trace-otlp-http") })
+          ? otlpHttpExporter({ url, headers: section.headers, timeoutMillis, compression: section.compression, ...tls, encoding: "json" })
           : undefined;
     return {
       url,

@@ -1,6 +1,6 @@
 // How a platform declares the instrumentors it applies, and what each one receives.
 import type { TracerProvider } from "@opentelemetry/api";
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanProcessor } from "./sdk-types";
 import type { ResolvedConfig } from "./config";
 
 /**

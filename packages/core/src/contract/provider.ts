@@ -1,6 +1,6 @@
 // What the pipeline hands a platform to build its TracerProvider with, and what the platform hands back.
 import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter, SpanProcessor } from "./sdk-types";
 import type { ResolvedConfig, ServiceInfo } from "./config";
 
 /**

@@ -1,4 +1,4 @@
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter, SpanProcessor } from "../contract/sdk-types";
 import type { GenericSchema, InferInput, InferOutput } from "valibot";
 import type { EnvironmentOverride } from "../contract/config";
 import type { InstrumentorSpec } from "../contract/instrumentor";
@@ -170,6 +170,6 @@ export function defineOtlpPlatform<TSchema extends GenericSchema<unknown, OtlpSe
 
 /** `debug: true`: every span also printed on the terminal as it ends. The SDK loads here, inside `instrument()`. */
 async function consoleSpanProcessor(): Promise<SpanProcessor> {
-  const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+  const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("../vendor/otel");
   return new SimpleSpanProcessor(new ConsoleSpanExporter());
 }

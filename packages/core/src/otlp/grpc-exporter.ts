@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter } from "../contract/sdk-types";
 import type { SpanExporterFactory } from "../contract/provider";
 import { MissingDependencyError } from "../errors/llmops-error";
 import { installCommand } from "../helpers/install-command";

@@ -1,4 +1,4 @@
-import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter } from "../contract/sdk-types";
 import type { SpanExporterFactory } from "../contract/provider";
 import { exportHttpAgent } from "./export-agent";
 import { constructWithoutOtlpEnvironment } from "./otlp-environment";
@@ -28,12 +28,8 @@ export interface OtlpHttpExporterOptions {
   readonly clientCertificate?: string | undefined;
   /** Client private key (PEM) for mutual TLS. */
   readonly clientKey?: string | undefined;
-  /**
-   * Loads the exporter module whose `OTLPTraceExporter` is built: by default OTLP/HTTP protobuf
-   * (`@opentelemetry/exporter-trace-otlp-proto`); OTLP/HTTP JSON is `() => import("@opentelemetry/exporter-trace-otlp-http")`,
-   * from the platform's own dependencies. Either takes the same options.
-   */
-  readonly exporterModule?: () => Promise<{ readonly OTLPTraceExporter: new (config: never) => unknown }>;
+  /** The body's encoding: `protobuf` (OTLP/HTTP protobuf, the default) or `json` (OTLP/HTTP JSON). Both ship with core. */
+  readonly encoding?: "protobuf" | "json";
 }
 
 /**
@@ -62,7 +58,8 @@ export function otlpHttpExporter(options: OtlpHttpExporterOptions): SpanExporter
     ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
   };
   return async () => {
-    const { OTLPTraceExporter } = options.exporterModule === undefined ? await import("@opentelemetry/exporter-trace-otlp-proto") : await options.exporterModule();
+    const { otlpTraceExporterClass } = await import("../vendor/otel");
+    const OTLPTraceExporter = await otlpTraceExporterClass(options.encoding ?? "protobuf");
     return constructWithoutOtlpEnvironment(
       () =>
         new OTLPTraceExporter({

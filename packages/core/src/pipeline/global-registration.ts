@@ -134,7 +134,7 @@ const OPENINFERENCE_OPENAI_SCOPE = "@arizeai/openinference-instrumentation-opena
  *   calls (its OpenAI integration beside the openai instrumentor): each is said once, with the way out.
  */
 async function withFirstSpanChecks(otel: OtelApi, provider: ManagedTracerProvider): Promise<ManagedTracerProvider> {
-  const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
+  const { AsyncLocalStorageContextManager } = await import("../vendor/otel");
   let contextChecked = false;
   let openAiChecked = false;
   const firstSpan = (scope: string): void => {

@@ -1,5 +1,5 @@
 import type { DiagLogger } from "@opentelemetry/api";
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter, SpanProcessor } from "../contract/sdk-types";
 import type { AssembleProviderOptions, ManagedTracerProvider } from "../contract/provider";
 import type { ServiceInfo, SpansConfig } from "../contract/config";
 import { ContextAttributesProcessor } from "./context-processor";
@@ -60,10 +60,8 @@ export async function assembleTracerProvider(
   pipeline: PipelineSettings = {},
 ): Promise<ManagedTracerProvider> {
   const { policies: policySettings = {}, privacy, converters = [], spans, queueMemoryMb } = pipeline;
-  // One import after the other: two concurrent imports of shared CommonJS code through a loader hook that supplies
-  // the source (Yarn PnP's, for zipped packages) trip a Node 22 internal assertion.
-  const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-node");
-  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = await import("@opentelemetry/resources");
+  const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, defaultResource, detectResources, envDetector, resourceFromAttributes } =
+    await import("../vendor/otel");
   const attributes: Record<string, string | number | boolean> = { [SERVICE_NAME]: service.name };
   if (service.version !== undefined) attributes[SERVICE_VERSION] = service.version;
   if (service.environment !== undefined) attributes[DEPLOYMENT_ENVIRONMENT] = service.environment;

@@ -1,5 +1,5 @@
 import type { Context } from "@opentelemetry/api";
-import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SdkSpan as Span, SpanProcessor } from "../contract/sdk-types";
 import { SPAN_CONTEXT_KEY, TAG_TAGS } from "../internal/span-context";
 import type { SpanContextValue } from "../internal/span-context";
 

@@ -1,5 +1,5 @@
 import type { DiagLogger } from "@opentelemetry/api";
-import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SdkSpan as Span, SpanProcessor } from "../contract/sdk-types";
 import type { PolicyCounters } from "./policy-counters";
 import type { Cost, PriceList } from "./pricing";
 import { computeCost } from "./pricing";

@@ -1,5 +1,5 @@
 import type { Context, DiagLogger } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SdkSpan as Span, SpanProcessor } from "../contract/sdk-types";
 import type { PipelineCounters } from "./tracing-stats";
 import { messageOf } from "../errors/error-message";
 import { DropReport } from "./drop-report";

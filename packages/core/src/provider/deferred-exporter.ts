@@ -1,4 +1,4 @@
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter } from "../contract/sdk-types";
 import type { SpanExporterFactory } from "../contract/provider";
 import { EXPORT_FAILED as FAILED } from "./export-result";
 import { asError } from "../errors/error-message";

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from "node:v8";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "../contract/sdk-types";
 
 /**
  * What an ended span costs in the heap while it waits in the export queue, before its attributes: the span object,

@@ -1,4 +1,4 @@
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanProcessor } from "../contract/sdk-types";
 import type { ResolvedConfig } from "../contract/config";
 import type { InstrumentorSpec } from "../contract/instrumentor";
 import { messageOf } from "../errors/error-message";

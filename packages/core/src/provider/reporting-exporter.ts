@@ -1,5 +1,5 @@
 import type { DiagLogger } from "@opentelemetry/api";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter } from "../contract/sdk-types";
 import { redactSecrets } from "../helpers/redact";
 
 import { ExportScope, runInExportScope } from "../internal/export-scope";

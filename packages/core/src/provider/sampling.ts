@@ -1,5 +1,6 @@
 import type { Attributes, Context, DiagLogger, Link, SpanKind } from "@opentelemetry/api";
-import type { ReadableSpan, Sampler, SamplingResult, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SdkSpan as Span, SpanProcessor } from "../contract/sdk-types";
+import type { Sampler, SamplingResult } from "@opentelemetry/sdk-trace-base";
 import type { SamplingConfig } from "../contract/pricing";
 import type { PolicyCounters } from "./policy-counters";
 

@@ -1,5 +1,5 @@
 import type { Context, SpanContext } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SdkSpan as Span, SpanProcessor } from "../contract/sdk-types";
 import type { SpansConfig } from "../contract/config";
 import { loadedOtelApi } from "../internal/otel-api";
 

@@ -1,5 +1,6 @@
 import type { DiagLogger } from "@opentelemetry/api";
-import type { Sampler, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanProcessor } from "../contract/sdk-types";
+import type { Sampler } from "@opentelemetry/sdk-trace-base";
 import type { PricingConfig, SamplingConfig } from "../contract/pricing";
 import { CostSpanProcessor } from "./cost-processor";
 import type { PolicyCounters } from "./policy-counters";

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { DiagLogger } from "@opentelemetry/api";
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter, SpanProcessor } from "@llmops/core";
 import { VERCEL_PACKAGE } from "../instrumentors/registry";
 
 type ProcessorConstructor = new (options: { exporter: SpanExporter }) => SpanProcessor;

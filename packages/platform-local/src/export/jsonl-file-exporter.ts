@@ -4,7 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { diag } from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter } from "@llmops/core";
 import { asError, EXPORT_FAILED, EXPORT_SUCCESS, messageOf } from "@llmops/core";
 import { toSpanRecord } from "./span-record";
 

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { Attributes, HrTime } from "@opentelemetry/api";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@llmops/core";
 
 /** An attribute value as written to JSON (OpenTelemetry attribute values are primitives or arrays of them). */
 export type SpanRecordAttributes = Record<string, unknown>;

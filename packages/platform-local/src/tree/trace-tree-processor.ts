@@ -1,6 +1,6 @@
 import { diag } from "@opentelemetry/api";
 import type { DiagLogger } from "@opentelemetry/api";
-import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanProcessor } from "@llmops/core";
 import { messageOf } from "@llmops/core";
 import type { SpanRecord } from "../export/span-record";
 import { toSpanRecord } from "../export/span-record";

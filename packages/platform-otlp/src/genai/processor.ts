@@ -1,4 +1,4 @@
-import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SdkSpan as Span, SpanProcessor } from "@llmops/core";
 import { toGenAiAttributes } from "./conventions";
 
 /**

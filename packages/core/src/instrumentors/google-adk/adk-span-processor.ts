@@ -1,4 +1,4 @@
-import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SdkSpan as Span, SpanProcessor } from "../../contract/sdk-types";
 import { ADK, OI, parseJson, textOf, userTextOf, writeLlmCall, writeText, writeToolCall } from "./adk-attributes";
 import type { AdkResponse } from "./adk-attributes";
 
