@@ -11,6 +11,8 @@ const calls = Number(process.argv[2] ?? 5_000);
 
 /** Where a function's code lives, first match wins; llmops's own code is its built dist. */
 const CATEGORIES = [
+  // Core's build bundles the SDK (tracer, spans, batch processor, OTLP exporters) into this one file.
+  ["OpenTelemetry SDK bundled in core (span, batch processor, OTLP encoding)", /\/dist\/vendor\/otel\.cjs/],
   ["llmops (processors, counting, reporting, context attributes)", /\/packages\/(core|platform-[a-z]+)\/dist\/|@llmops\//],
   ["instrumentor (OpenInference, @opentelemetry/instrumentation)", /openinference|@opentelemetry\/instrumentation\/|shimmer/],
   ["async context (context manager, AsyncLocalStorage)", /context-async-hooks|@opentelemetry\/api\/build\/src\/(context|api\/context)|node:async_hooks|internal\/async_hooks|async_local_storage/],

@@ -19,8 +19,9 @@ const INSTALL_TIMEOUT_MILLIS = 8 * 60_000;
 /** Test-only versions, pinned: the newest of each major when written. */
 const AI_SDK = {
   // With OpenInference's converter of the AI SDK's own spans beside it (3.x, an import-only package): llmops loads it
-  // on arize, and it leaves llmops's spans as they are.
-  7: { ai: "7.0.173", "@ai-sdk/openai": "4.0.118", "@arizeai/openinference-vercel": "3.2.1" },
+  // on arize, and it leaves llmops's spans as they are. It imports @opentelemetry/sdk-trace-base without declaring it:
+  // the app installs it, as docs/frameworks/vercel-ai.md says.
+  7: { ai: "7.0.173", "@ai-sdk/openai": "4.0.118", "@arizeai/openinference-vercel": "3.2.1", "@opentelemetry/sdk-trace-base": "2.12.1" },
   6: { ai: "6.0.326", "@ai-sdk/openai": "3.0.141" },
 } as const;
 

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DiagLogger } from "@opentelemetry/api";
-import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter } from "@llmops/core";
 import { getPlatform } from "@llmops/core";
 import type { PlatformHandle } from "@llmops/core";
 import { platform } from "@llmops/platform-arize";
@@ -64,6 +64,17 @@ describe("Vercel AI SDK processor", () => {
     // Found through its import condition, to be loaded as an ES module (Node's require of ES modules, which jest's
     // module registry does not offer, so the load itself is not run here).
     expect(locateVercelPackage(createRequire(join(root, "package.json")))).toEqual({ entry: join(directory, "dist", "esm", "index.js"), importOnly: true });
+  });
+
+  it("names the package it imports that the app lacks, with the install command (OpenInference's undeclared sdk-trace-base)", () => {
+    const root = appWithVercel(">=1");
+    writeFileSync(join(root, "node_modules", "@arizeai", "openinference-vercel", "index.js"), 'require("@opentelemetry/sdk-trace-base");\n');
+    writeFileSync(join(root, "package-lock.json"), "{}");
+    const logger = recordingLogger();
+    expect(vercelProcessorFactory({ appRoot: root, setting: undefined, logger })).toBeUndefined();
+    expect(logger.warnings).toEqual([
+      "@arizeai/openinference-vercel failed to load (it imports @opentelemetry/sdk-trace-base, which is not installed; install it: npm install @opentelemetry/sdk-trace-base); Vercel AI SDK spans are exported without OpenInference conversion.",
+    ]);
   });
 
   it("stays out when turned off or not installed", () => {

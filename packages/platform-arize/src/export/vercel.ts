@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { DiagLogger } from "@opentelemetry/api";
+import { installCommand } from "@llmops/core";
 import type { SpanExporter, SpanProcessor } from "@llmops/core";
 import { VERCEL_PACKAGE } from "../instrumentors/registry";
 
@@ -30,7 +31,8 @@ export function vercelProcessorFactory(params: { appRoot: string; setting: boole
     const module = requireFromApp(entry) as { OpenInferenceBatchSpanProcessor: ProcessorConstructor; OpenInferenceSimpleSpanProcessor: ProcessorConstructor };
     return (exporter, batch) => (batch ? new module.OpenInferenceBatchSpanProcessor({ exporter }) : new module.OpenInferenceSimpleSpanProcessor({ exporter }));
   } catch (error) {
-    const why = importOnly && (error as { code?: unknown }).code === "ERR_REQUIRE_ESM" ? `it is an ES module only, which Node ${process.versions.node} cannot require` : (error as Error).message;
+    const why =
+      importOnly && (error as { code?: unknown }).code === "ERR_REQUIRE_ESM" ? `it is an ES module only, which Node ${process.versions.node} cannot require` : missingImport(error, params.appRoot);
     params.logger.warn(`${VERCEL_PACKAGE} failed to load (${why}); Vercel AI SDK spans are exported without OpenInference conversion.`);
     return undefined;
   }
@@ -78,4 +80,17 @@ function nodeRequirement(entry: string): number | undefined {
     directory = dirname(directory);
   }
   return undefined;
+}
+
+/**
+ * Why loading the package failed, with the fix when it is a package it imports that the app lacks: OpenInference's
+ * processors import `@opentelemetry/sdk-trace-base` without declaring it, so it is there only when the app (or another
+ * of its packages) installed it.
+ */
+function missingImport(error: unknown, appRoot: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const missing = /Cannot find (?:module|package) '((?:@[^/']+\/)?[^/']+)/.exec(message)?.[1];
+  if ((code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") || missing === undefined || missing === VERCEL_PACKAGE) return message.split("\n")[0] ?? message;
+  return `it imports ${missing}, which is not installed; install it: ${installCommand(missing, appRoot)}`;
 }
