@@ -79,8 +79,6 @@ interface Served {
   readonly code: number | null;
   readonly answer: unknown;
   readonly output: string;
-  /** From the request to the response: under `next dev`, the route's first compilation is in it. */
-  readonly requestMillis: number;
   /** From SIGTERM to the exit. */
   readonly stopMillis: number;
 }
@@ -92,7 +90,7 @@ interface Served {
 async function serveOnce(app: string, standInUrl: string, command: "start" | "dev", env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const port = await unusedPort();
   let answer: unknown;
-  let askedAt = 0;
+  let asked = false;
   let stoppedAt = 0;
   const next = join(app, "node_modules", "next", "dist", "bin", "next");
   const run = await runProcess(process.execPath, [next, command, "--port", String(port), "--hostname", "127.0.0.1"], {
@@ -101,8 +99,8 @@ async function serveOnce(app: string, standInUrl: string, command: "start" | "de
     timeoutMillis: SERVE_TIMEOUT_MILLIS,
     processGroup: true,
     onLine: (line, child) => {
-      if (askedAt !== 0 || !line.includes("Ready in")) return;
-      askedAt = Date.now();
+      if (asked || !line.includes("Ready in")) return;
+      asked = true;
       void fetch(`http://127.0.0.1:${port}/api/chat?prompt=${encodeURIComponent("Hello from Next")}`, { signal: AbortSignal.timeout(SERVE_TIMEOUT_MILLIS / 2) })
         .then((response) => response.json())
         .then(
@@ -117,7 +115,7 @@ async function serveOnce(app: string, standInUrl: string, command: "start" | "de
   });
   const output = run.stdout + run.stderr;
   if (stoppedAt === 0) throw new Error(`next ${command} exited (${run.code}) before it answered:\n${output}`);
-  return { code: run.code, answer, output, requestMillis: stoppedAt - askedAt, stopMillis: Date.now() - stoppedAt };
+  return { code: run.code, answer, output, stopMillis: Date.now() - stoppedAt };
 }
 
 /** `next build` in a fresh `.next`, with no `.llmops` left from an earlier case; throws with its output unless it succeeded. */
