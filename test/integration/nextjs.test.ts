@@ -1,21 +1,25 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanEnvironment, runProcess, unusedPort } from "@llmops-internal/test-support";
 import { buildAndPack, corePackage, localPackage, repo, runOrThrow } from "./support/pack";
 
 /**
- * examples/nextjs as a user runs it: the packed tarballs installed with npm into a fresh copy of the app, `next build`
- * (Turbopack, Next 16's default, then webpack), `next start`, one request to a route handler that calls the real
- * `openai` client against the OpenAI stand-in, and SIGTERM right after the response, as a deployment stops a server.
- * The local platform's JSON lines must then hold the LLM span, under the request span, with no framework span
- * (the span filter's default), every parent link pointing at a span that is there too.
+ * examples/nextjs as a user runs it: the packed tarballs installed with npm into a fresh copy of the app, then each
+ * setup docs/frameworks/nextjs.md gives: `instrumentation.ts` with `next build` (Turbopack, Next 16's default, then
+ * webpack) and `next start`; the same files with `next dev`; and the zero-code start, no `instrumentation.ts` and
+ * `NODE_OPTIONS=--import @llmops/platform-local/register` for `next build` and `next start`. Each serves one request to
+ * a route handler that calls the real `openai` client against the OpenAI stand-in, and gets SIGTERM right after the
+ * response, as a deployment (or a developer) stops a server. The local platform's JSON lines must then hold the LLM
+ * span, under the request span, with no framework span (the span filter's default), every parent link pointing at a
+ * span that is there too.
  */
 
 const INSTALL_TIMEOUT_MILLIS = 8 * 60_000;
 const BUILD_TIMEOUT_MILLIS = 3 * 60_000;
+const SERVE_TIMEOUT_MILLIS = 2 * 60_000;
 const OPENAI_SCOPE = "@arizeai/openinference-instrumentation-openai";
 
 interface JsonSpan {
@@ -69,21 +73,35 @@ async function installApp(folder: string): Promise<string> {
   return app;
 }
 
-/** `next start`, one request to /api/chat once it is ready, SIGTERM as soon as the response is in. */
-async function serveOnce(app: string, standInUrl: string): Promise<{ code: number | null; answer: unknown; output: string; stopMillis: number }> {
+const ZERO_CODE_NODE_OPTIONS = "--import @llmops/platform-local/register";
+
+interface Served {
+  readonly code: number | null;
+  readonly answer: unknown;
+  readonly output: string;
+  /** From SIGTERM to the exit. */
+  readonly stopMillis: number;
+}
+
+/**
+ * `next start` or `next dev` in a process group of its own (`next dev` forks the server, which must not outlive the
+ * test), one request to /api/chat once it is ready, SIGTERM to the `next` process as soon as the response is in.
+ */
+async function serveOnce(app: string, standInUrl: string, command: "start" | "dev", env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const port = await unusedPort();
   let answer: unknown;
-  let stoppedAt = 0;
   let asked = false;
+  let stoppedAt = 0;
   const next = join(app, "node_modules", "next", "dist", "bin", "next");
-  const run = await runProcess(process.execPath, [next, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const run = await runProcess(process.execPath, [next, command, "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: app,
-    env: cleanEnvironment({ OPENAI_BASE_URL: standInUrl, OPENAI_API_KEY: "test", NEXT_TELEMETRY_DISABLED: "1" }),
-    timeoutMillis: 60_000,
+    env: cleanEnvironment({ OPENAI_BASE_URL: standInUrl, OPENAI_API_KEY: "test", NEXT_TELEMETRY_DISABLED: "1", ...env }),
+    timeoutMillis: SERVE_TIMEOUT_MILLIS,
+    processGroup: true,
     onLine: (line, child) => {
       if (asked || !line.includes("Ready in")) return;
       asked = true;
-      void fetch(`http://127.0.0.1:${port}/api/chat?prompt=${encodeURIComponent("Hello from Next")}`)
+      void fetch(`http://127.0.0.1:${port}/api/chat?prompt=${encodeURIComponent("Hello from Next")}`, { signal: AbortSignal.timeout(SERVE_TIMEOUT_MILLIS / 2) })
         .then((response) => response.json())
         .then(
           (body: unknown) => (answer = body),
@@ -95,7 +113,23 @@ async function serveOnce(app: string, standInUrl: string): Promise<{ code: numbe
         });
     },
   });
-  return { code: run.code, answer, output: run.stdout + run.stderr, stopMillis: Date.now() - stoppedAt };
+  const output = run.stdout + run.stderr;
+  if (stoppedAt === 0) throw new Error(`next ${command} exited (${run.code}) before it answered:\n${output}`);
+  return { code: run.code, answer, output, stopMillis: Date.now() - stoppedAt };
+}
+
+/** `next build` in a fresh `.next`, with no `.llmops` left from an earlier case; throws with its output unless it succeeded. */
+async function build(app: string, flags: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  rmSync(join(app, ".llmops"), { recursive: true, force: true });
+  rmSync(join(app, ".next"), { recursive: true, force: true });
+  const run = await runProcess(process.execPath, [join(app, "node_modules", "next", "dist", "bin", "next"), "build", ...flags], {
+    cwd: app,
+    env: cleanEnvironment({ NEXT_TELEMETRY_DISABLED: "1", ...env }),
+    timeoutMillis: BUILD_TIMEOUT_MILLIS,
+    processGroup: true,
+  });
+  if (run.code !== 0) throw new Error(`next build ${flags.join(" ")} failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  return run.stdout + run.stderr;
 }
 
 function readSpans(app: string): JsonSpan[] {
@@ -107,7 +141,21 @@ function readSpans(app: string): JsonSpan[] {
     .map((line) => JSON.parse(line) as JsonSpan);
 }
 
-describe("examples/nextjs: next build, next start, one request, SIGTERM", () => {
+/** The request's trace as the backend holds it: the LLM span under the request span, and nothing of Next's own. */
+function expectRequestTrace(spans: readonly JsonSpan[]): void {
+  const llm = spans.filter((span) => span.scope.name === OPENAI_SCOPE);
+  expect(llm).toHaveLength(1);
+  const request = spans.find((span) => span.spanId === llm[0]?.parentSpanId);
+  expect(request?.name).toBe("GET /api/chat");
+  expect(request?.traceId).toBe(llm[0]?.traceId);
+  // Only LLM-relevant spans, and the request that holds them: none of Next's own (route and module loading, `fetch`,
+  // instrumentation; nine more for the first request of `next dev`).
+  expect(spans.map((span) => span.name).sort()).toEqual(["GET /api/chat", llm[0]?.name].sort());
+  const ids = new Set(spans.map((span) => span.spanId));
+  for (const span of spans) if (span.parentSpanId !== null) expect(ids.has(span.parentSpanId)).toBe(true);
+}
+
+describe("examples/nextjs: each setup of the docs, one request, SIGTERM", () => {
   const folder = mkdtempSync(join(tmpdir(), "llmops-nextjs-"));
   let app: Promise<string>;
   let standIn: Promise<{ url: string; child: ChildProcess }>;
@@ -122,44 +170,71 @@ describe("examples/nextjs: next build, next start, one request, SIGTERM", () => 
     if (process.env.LLMOPS_KEEP_TEMP !== "1") rmSync(folder, { recursive: true, force: true });
   });
 
-  // The Turbopack build also runs with llmops's zero-code preload in NODE_OPTIONS, as a deployment that sets it for
-  // every command does: the build says it is not traced, and writes no span.
   it.each([
-    ["Turbopack", [], { NODE_OPTIONS: "--import @llmops/platform-local/register", LLMOPS_LOG_LEVEL: "info" }],
-    ["webpack", ["--webpack"], {}],
+    ["Turbopack", []],
+    ["webpack", ["--webpack"]],
   ])(
-    "%s build: the LLM span of the route's openai call reaches the backend, under the request span, though the server is stopped right after the response",
-    async (_bundler, flags, buildEnv) => {
+    "instrumentation.ts, %s build, next start: the LLM span of the route's openai call reaches the backend, under the request span, though the server is stopped right after the response",
+    async (_bundler, flags) => {
       const root = await app;
       const { url } = await standIn;
-      rmSync(join(root, ".llmops"), { recursive: true, force: true });
-      rmSync(join(root, ".next"), { recursive: true, force: true });
-      const build = await runProcess(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), "build", ...flags], {
-        cwd: root,
-        env: cleanEnvironment({ NEXT_TELEMETRY_DISABLED: "1", ...buildEnv }),
-        timeoutMillis: BUILD_TIMEOUT_MILLIS,
-      });
-      if (build.code !== 0) throw new Error(`next build ${flags.join(" ")} failed (exit ${build.code}):\n${build.stdout}\n${build.stderr}`);
+      await build(root, flags);
       // The build is not traced: no spans before the server starts.
       expect(readSpans(root)).toEqual([]);
-      if ("NODE_OPTIONS" in buildEnv) expect(build.stdout + build.stderr).toContain("next build is running: llmops does not trace the build");
-      const served = await serveOnce(root, url);
+      const served = await serveOnce(root, url, "start");
       expect(served.answer).toEqual({ prompt: "Hello from Next", answer: expect.stringContaining("stand-in") });
       // Next's own exit code for SIGTERM: llmops flushed, then let Next exit as it does.
       expect(served.code).toBe(143);
       expect(served.stopMillis).toBeLessThan(10_000);
-      const spans = readSpans(root);
-      const llm = spans.filter((span) => span.scope.name === OPENAI_SCOPE);
-      expect(llm).toHaveLength(1);
-      const request = spans.find((span) => span.spanId === llm[0]?.parentSpanId);
-      expect(request?.name).toBe("GET /api/chat");
-      expect(request?.traceId).toBe(llm[0]?.traceId);
-      // Only LLM-relevant spans, and the request that holds them: no route loading, fetch or module spans of Next.
-      expect(spans.map((span) => span.name).sort()).toEqual(["GET /api/chat", llm[0]?.name].sort());
-      const ids = new Set(spans.map((span) => span.spanId));
-      for (const span of spans) if (span.parentSpanId !== null) expect(ids.has(span.parentSpanId)).toBe(true);
+      expectRequestTrace(readSpans(root));
       expect(served.output).not.toMatch(/\(node:\d+\) \w*Warning/);
     },
-    INSTALL_TIMEOUT_MILLIS + BUILD_TIMEOUT_MILLIS,
+    INSTALL_TIMEOUT_MILLIS + BUILD_TIMEOUT_MILLIS + SERVE_TIMEOUT_MILLIS,
+  );
+
+  // `next dev` (Turbopack) forks the server and, at SIGTERM, forwards the signal to it and kills it 100 ms later
+  // (NEXT_EXIT_TIMEOUT_MS): the flush of the spans of the request just answered has that long.
+  it(
+    "instrumentation.ts, next dev: the route compiled by its first request traces its openai call, under the request span, and the spans reach the backend though the dev server is stopped right after the response",
+    async () => {
+      const root = await app;
+      const { url } = await standIn;
+      rmSync(join(root, ".llmops"), { recursive: true, force: true });
+      const served = await serveOnce(root, url, "dev");
+      expect(served.answer).toEqual({ prompt: "Hello from Next", answer: expect.stringContaining("stand-in") });
+      // The parent `next dev` process exits 0 once its server is gone.
+      expect(served.code).toBe(0);
+      expect(served.stopMillis).toBeLessThan(10_000);
+      expectRequestTrace(readSpans(root));
+      expect(served.output).not.toMatch(/\(node:\d+\) \w*Warning/);
+    },
+    INSTALL_TIMEOUT_MILLIS + SERVE_TIMEOUT_MILLIS,
+  );
+
+  // The zero-code start of the docs: no instrumentation.ts, the preload in NODE_OPTIONS, set for `next build` too, as
+  // a deployment that sets it for every command does. The build says it is not traced, and writes no span.
+  it(
+    "zero code, NODE_OPTIONS=--import …/register for next build and next start: the build is not traced, the request's LLM span reaches the backend under the request span",
+    async () => {
+      const root = await app;
+      const { url } = await standIn;
+      const instrumentationFile = join(root, "instrumentation.ts");
+      const setAside = join(folder, "instrumentation.ts");
+      renameSync(instrumentationFile, setAside);
+      try {
+        const output = await build(root, [], { NODE_OPTIONS: ZERO_CODE_NODE_OPTIONS, LLMOPS_LOG_LEVEL: "info" });
+        expect(output).toContain("next build is running: llmops does not trace the build");
+        expect(readSpans(root)).toEqual([]);
+        const served = await serveOnce(root, url, "start", { NODE_OPTIONS: ZERO_CODE_NODE_OPTIONS });
+        expect(served.answer).toEqual({ prompt: "Hello from Next", answer: expect.stringContaining("stand-in") });
+        expect(served.code).toBe(143);
+        expect(served.stopMillis).toBeLessThan(10_000);
+        expectRequestTrace(readSpans(root));
+        expect(served.output).not.toMatch(/\(node:\d+\) \w*Warning/);
+      } finally {
+        renameSync(setAside, instrumentationFile);
+      }
+    },
+    INSTALL_TIMEOUT_MILLIS + BUILD_TIMEOUT_MILLIS + SERVE_TIMEOUT_MILLIS,
   );
 });

@@ -30,6 +30,12 @@ export interface RunProcessOptions {
   readonly openStdin?: boolean;
   /** Sees each complete line the child prints, stdout and stderr alike, as it comes (and may signal the child). */
   readonly onLine?: (line: string, child: ChildProcess) => void;
+  /**
+   * Starts the child in a process group of its own, and kills that whole group (SIGKILL) when the child has exited or
+   * ran too long: a server that forks its own workers (`next dev`) leaves none behind. Signals sent through `onLine`'s
+   * `child` still reach the child alone.
+   */
+  readonly processGroup?: boolean;
 }
 
 /**
@@ -49,13 +55,23 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       cwd: options.cwd,
       env: options.env ?? cleanEnvironment(),
       stdio: [options.input === undefined && options.openStdin !== true ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: options.processGroup === true,
     });
+    const killGroup = (): void => {
+      if (options.processGroup !== true || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // The group is gone already.
+      }
+    };
     let stdout = "";
     let stderr = "";
     let killed = false;
     const timer = setTimeout(() => {
       killed = true;
       child.kill("SIGKILL");
+      killGroup();
     }, timeoutMillis);
     const lines = (onText: (text: string) => void): ((chunk: Buffer) => void) => {
       let pending = "";
@@ -84,6 +100,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      killGroup();
       const note = killed ? `\n[runProcess] killed after ${timeoutMillis} ms` : "";
       resolve({ code, signal, stdout, stderr: `${stderr}${note}`, killed, millis: Date.now() - started });
     });
