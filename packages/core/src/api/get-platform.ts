@@ -1,6 +1,7 @@
 import { PlatformBrokenError, PlatformConflictError, PlatformNotFoundError, LlmopsError } from "../errors/llmops-error";
 import { closest } from "../internal/did-you-mean";
 import { globalState } from "../internal/global-state";
+import { debugMayBeLogged, logger } from "../internal/logger";
 import { installCommand } from "../helpers/install-command";
 import type { Platform, PlatformConfig, PlatformRegistry } from "../contract/platform";
 import type { InstrumentOptions } from "../pipeline/instrument-options";
@@ -9,7 +10,7 @@ import type { DiscoveryNotice } from "../pipeline/instrument";
 import { instrumentWith } from "../pipeline/instrument";
 import type { DiscoveredPlatform, DiscoveryResult, PlatformSource } from "../discovery/discover";
 import { appRequire, findAppRoot } from "../internal/app-root";
-import { claimRank, discoverPlatforms, resolveInsidePackage } from "../discovery/discover";
+import { claimRank, discoverPlatforms, discoverUndeclared, resolveInsidePackage } from "../discovery/discover";
 import { messageOf } from "../errors/error-message";
 import { isEsmBuild } from "../internal/build-format";
 import { esmEntryInPackage } from "../instrumentors/esm-preload";
@@ -123,6 +124,11 @@ export function getPlatform(name: string, options: DiscoveryOptions = {}): Platf
   if (found === undefined) {
     const broken = discovery.broken.find((item) => item.name === name);
     if (broken !== undefined) throw new PlatformBrokenError({ platformName: name, packageName: broken.packageName, reason: broken.reason });
+    const undeclared = discoverUndeclared(appRoot, name);
+    if (undeclared !== undefined) {
+      logger.debug(`Platform "${name}" comes from ${undeclared.packageName}, installed but not in the app's package.json; add it there to keep it when installs change.`);
+      return discoveredHandle(undeclared, appRoot, undefined);
+    }
     const packageName = `@llmops/platform-${name}`;
     const available = [...new Set([...globalState().registered.keys(), ...discovery.platforms.keys()])].sort();
     const suggestion = closest(name, available);
@@ -207,6 +213,8 @@ function registeredHandle(platform: Platform): PlatformHandle {
  */
 export function registeredOverDiscovered(platform: Platform): (appRoot: string) => DiscoveryNotice | undefined {
   return (appRoot) => {
+    // Said at debug level only: when nothing prints that level, reading every dependency's package.json to say it is waste.
+    if (!debugMayBeLogged()) return undefined;
     let discovery: DiscoveryResult;
     try {
       discovery = discover(appRoot);

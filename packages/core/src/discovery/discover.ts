@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep, win32 } from "node:path";
 
@@ -88,8 +88,9 @@ export function discoverPlatforms(appRoot: string): DiscoveryResult {
   const requireFromApp = appRequire(appRoot);
   const claims = new Map<string, DiscoveredPlatform[]>();
   const broken: BrokenPlatform[] = [];
+  const reader = directReader(appRoot);
   for (const dependency of names) {
-    const found = readPlatformManifest(requireFromApp, appRoot, dependency);
+    const found = readPlatformManifest(requireFromApp, reader, dependency);
     if (found === undefined) continue;
     if (found.kind === "broken") {
       broken.push({ name: found.claimedName ?? conventionalName(dependency), packageName: dependency, reason: found.reason });
@@ -118,6 +119,31 @@ export function discoverPlatforms(appRoot: string): DiscoveryResult {
       );
   }
   return { appRoot, platforms, conflicts, broken };
+}
+
+/**
+ * A platform the app's package.json does not list but that sits in a `node_modules` folder of the app or of a folder
+ * above it, where Node's resolution from the app finds it (hoisted from another package's dependencies, or declared
+ * by the root of a workspace the app is in): only the packages named for it, `@llmops/platform-<name>` then
+ * `llmops-platform-<name>`, whose `llmops.platform` claims `name`. Node's global folders (`NODE_PATH`,
+ * `~/.node_modules`) are not looked in: a package there belongs to no app. Asked only for a name no declared
+ * dependency claims, so it costs nothing to an app that declares its platform; it finds nothing under layouts that
+ * keep undeclared packages out of the app's reach (pnpm, Yarn PnP).
+ */
+export function discoverUndeclared(appRoot: string, name: string): DiscoveredPlatform | undefined {
+  for (const packageName of [`@llmops/platform-${name}`, `llmops-platform-${name}`]) {
+    for (let directory = appRoot; ; directory = dirname(directory)) {
+      const found = readDependencyManifest(join(directory, "node_modules", packageName, "package.json"), packageName);
+      const field = found?.kind === "ok" ? found.manifest.llmops?.platform : undefined;
+      if (found?.kind === "ok" && field !== undefined) {
+        const platform = toDiscovered(packageName, realpathOrSelf(found.directory), found.manifest, field);
+        if (!("reason" in platform) && platform.name === name) return platform;
+      }
+      // The nearest copy is the one Node would load: a farther one is not looked at.
+      if (found !== undefined || dirname(directory) === directory) break;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -208,22 +234,76 @@ type ManifestFound =
  * Reads an installed dependency's package.json when it may declare a platform; undefined when it is not installed or
  * does not mention `llmops`. Looks first in `<app root>/node_modules/<name>`, the folder Node's resolution from the app
  * tries first (npm and pnpm layouts), deciding from the file's text before parsing it: an app with a thousand
- * dependencies pays a file read for each, not a resolution. Otherwise resolves `<name>/package.json` from the app;
+ * dependencies pays one small read for each, not a resolution. Otherwise resolves `<name>/package.json` from the app;
  * a package whose `exports` hides it is found through its resolved main file, walking up to the package.json that
  * names it (hoisted workspaces, Yarn PnP).
  */
-function readPlatformManifest(requireFromApp: NodeJS.Require, appRoot: string, name: string): ManifestFound | undefined {
-  const direct = join(appRoot, "node_modules", name);
-  const read = readManifestText(join(direct, "package.json"));
+function readPlatformManifest(requireFromApp: NodeJS.Require, reader: DirectReader, name: string): ManifestFound | undefined {
+  const read = reader.read(name);
   if (read !== undefined) {
     if (read.kind === "broken") return brokenFound(read.reason, name, undefined);
     if (cannotDeclare(read.text)) return undefined;
     const parsed = parseManifest(read.text);
     if (parsed.kind === "broken") return brokenFound(parsed.reason, name, read.text);
     // The real folder, as `require.resolve` gives it (pnpm links into its store).
-    return { kind: "ok", directory: realpathOrSelf(direct), manifest: parsed.manifest };
+    return { kind: "ok", directory: realpathOrSelf(join(reader.nodeModules, name)), manifest: parsed.manifest };
   }
   return readInstalledManifest(requireFromApp, name);
+}
+
+/** Reads `<app root>/node_modules/<name>/package.json` for each dependency of one scan (see {@link directReader}). */
+interface DirectReader {
+  /** `<app root>/node_modules`. */
+  readonly nodeModules: string;
+  /** The text of the dependency's package.json there, why it cannot be used, or undefined when there is none. */
+  read(name: string): ManifestText | undefined;
+}
+
+type ManifestText = { kind: "text"; text: string } | { kind: "broken"; reason: string };
+
+/** Bytes read at once from a dependency's package.json; real manifests are a few kilobytes. */
+const DIRECT_READ_BYTES = 64 * 1024;
+
+/**
+ * The reader of one scan's `<app root>/node_modules/<name>/package.json` files: a thousand-dependency app pays for
+ * each an open, one read into a buffer shared by the scan, and a close, with no `stat`: on Node 20 every `Stats`
+ * builds four `Date` objects, which cost about as much as the read itself. The file is opened without blocking, so a
+ * FIFO in its place never holds the scan; a directory fails its read; a short first read is the whole of a regular
+ * file. A file that fills the buffer, is empty, or fails its read goes through {@link readManifestText}, which checks
+ * its kind and size, so that those cases say what they always said. Paths on disk only: Yarn PnP's zip archives are
+ * reached through resolution, never here.
+ */
+function directReader(appRoot: string): DirectReader {
+  const nodeModules = join(appRoot, "node_modules");
+  const prefix = `${nodeModules}${sep}`;
+  const suffix = `${sep}package.json`;
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+  let buffer: Buffer | undefined;
+  return {
+    nodeModules,
+    read(name) {
+      // Concatenated, not joined: `name` is a package name, and path normalisation would be the scan's largest cost after the reads.
+      const path = `${prefix}${name}${suffix}`;
+      let descriptor: number;
+      try {
+        descriptor = openSync(path, flags);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return code === "ENOENT" || code === "ENOTDIR" ? undefined : readManifestText(path);
+      }
+      let length: number;
+      try {
+        buffer ??= Buffer.allocUnsafe(DIRECT_READ_BYTES);
+        length = readSync(descriptor, buffer, 0, DIRECT_READ_BYTES, null);
+      } catch {
+        length = -1;
+      } finally {
+        closeSync(descriptor);
+      }
+      if (length <= 0 || length === DIRECT_READ_BYTES || buffer === undefined) return readManifestText(path);
+      return { kind: "text", text: buffer.toString("utf8", 0, length) };
+    },
+  };
 }
 
 /**
@@ -298,7 +378,7 @@ function readManifest(path: string): ManifestRead | undefined {
  * up to {@link MANIFEST_SIZE_CAP_BYTES}. Undefined when there is no file. Paths, not descriptors: Yarn PnP serves
  * packages out of zip archives through a patched `fs` that knows paths.
  */
-function readManifestText(path: string): { kind: "text"; text: string } | { kind: "broken"; reason: string } | undefined {
+function readManifestText(path: string): ManifestText | undefined {
   let stats: Stats;
   try {
     stats = statSync(path);

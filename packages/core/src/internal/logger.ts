@@ -91,6 +91,9 @@ export function warnOnce(key: string, message: string): void {
   logger.warn(message);
 }
 
+/** The `diag` logger {@link ensureDiagLogger} put in the global slot, and whether it prints debug lines. */
+let installedConsole: { readonly diag: object; readonly debug: boolean } | undefined;
+
 /**
  * Makes llmops's warnings visible when the app has not set a `diag` logger of its own:
  * installs the API's console logger at `LLMOPS_LOG_LEVEL` or `OTEL_LOG_LEVEL` (default WARN).
@@ -109,5 +112,19 @@ export function ensureDiagLogger(otel: OtelApi, env: Readonly<Record<string, str
     ALL: DiagLogLevel.ALL,
   };
   const name = (env.LLMOPS_LOG_LEVEL ?? env.OTEL_LOG_LEVEL ?? "WARN").toUpperCase();
-  otel.diag.setLogger(redactingLogger(new otel.DiagConsoleLogger()), { logLevel: levels[name] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
+  const logLevel = levels[name] ?? DiagLogLevel.WARN;
+  otel.diag.setLogger(redactingLogger(new otel.DiagConsoleLogger()), { logLevel, suppressOverrideMessage: true });
+  const diag = registeredDiag();
+  installedConsole = diag === undefined ? undefined : { diag, debug: logLevel >= DiagLogLevel.DEBUG };
+}
+
+/**
+ * Whether a debug line can reach anyone, for messages whose making costs more than a string: false when no logger is
+ * set, or while the one in place is the console logger llmops installed at a level above debug. An app's own logger
+ * filters by a level of its own, so it counts as listening.
+ */
+export function debugMayBeLogged(): boolean {
+  const diag = registeredDiag();
+  if (diag === undefined) return false;
+  return installedConsole?.diag !== diag || installedConsole.debug;
 }
