@@ -1,12 +1,16 @@
-// B2's fixture: an app whose package.json depends on 1,000 generated packages (plus the real ones, linked from
-// bench/node_modules), generated at run time under bench/.fixtures/ (gitignored).
+// B2's fixture: an app with 1,000 generated packages in node_modules (plus the real ones, linked from
+// bench/node_modules), generated at run time under bench/.fixtures/ (gitignored). Its package.json declares the real
+// ones and the first DECLARED generated ones, the rest standing for the transitive dependencies of a real app, which
+// declares tens of packages and installs hundreds.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BENCH_ROOT } from "./lib.mjs";
 
 const GENERATED = 1000;
-// Bumped when the real packages change (their links point into the pnpm store).
-const FIXTURE_VERSION = "2";
+/** Generated packages the app's package.json declares (direct dependencies); the others are installed, not declared. */
+const DECLARED = 40;
+// Bumped when the real packages or the layout change (the links point into the pnpm store).
+const FIXTURE_VERSION = "3";
 
 /** The real packages the app uses, linked to bench's own installs (pnpm's store layout resolves their dependencies). */
 const REAL_PACKAGES = [
@@ -33,7 +37,7 @@ export function ensureStartupFixture() {
     const dependencies = {};
     for (let index = 0; index < GENERATED; index += 1) {
       const name = `bench-dep-${String(index).padStart(4, "0")}`;
-      dependencies[name] = "1.0.0";
+      if (index < DECLARED) dependencies[name] = "1.0.0";
       const folder = join(root, "node_modules", name);
       mkdirSync(folder);
       writeFileSync(join(folder, "package.json"), `${JSON.stringify({ name, version: "1.0.0", main: "index.js", license: "MIT" }, null, 2)}\n`);

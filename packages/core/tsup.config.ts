@@ -48,6 +48,8 @@ export default defineConfig([
     target: "node20",
     platform: "node",
     splitting: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
     noExternal: [/^@opentelemetry\/(?!api$)/],
     external: ["@opentelemetry/api"],
     esbuildOptions(options) {
