@@ -129,8 +129,17 @@ interface Installed {
 /** Installs `app` with npm, pnpm or Yarn (Berry, with its default Plug'n'Play linker) on `node`: the first install a user makes. */
 async function install(manager: "npm" | "pnpm" | "yarn", app: string, node: NodeBinary): Promise<Installed> {
   if (manager === "npm") {
-    const run = await runOrThrow("npm install", "npm", ["install", "--no-audit", "--no-fund"], { cwd: app, env: nodeEnvironment(node) });
-    return { trouble: peerTrouble(`${run.stdout}\n${run.stderr}`), unmet: [] };
+    // As a user adds llmops to an app that already runs: the app's own packages first, then the docs' line on top
+    // (npm resolves peers differently for a package added to an existing tree than for one install of everything).
+    const manifest = join(app, "package.json");
+    const written = JSON.parse(readFileSync(manifest, "utf8")) as { dependencies: Record<string, string> };
+    const docsLine = ["@llmops/core", "@llmops/platform-arize", ...Object.keys(LLM_CLIENT)];
+    const appOnly = Object.fromEntries(Object.entries(written.dependencies).filter(([name]) => !docsLine.includes(name)));
+    writeFileSync(manifest, JSON.stringify({ ...written, dependencies: appOnly }, null, 2));
+    const first = await runOrThrow("npm install of the app", "npm", ["install", "--no-audit", "--no-fund"], { cwd: app, env: nodeEnvironment(node) });
+    const added = docsLine.map((name) => (name.startsWith("@llmops/") ? (tarballs[name] ?? name) : `${name}@${LLM_CLIENT[name as keyof typeof LLM_CLIENT]}`));
+    const run = await runOrThrow("npm install of the docs' line", "npm", ["install", "--no-audit", "--no-fund", ...added], { cwd: app, env: nodeEnvironment(node) });
+    return { trouble: peerTrouble(`${first.stdout}\n${first.stderr}\n${run.stdout}\n${run.stderr}`), unmet: [] };
   }
   if (manager === "pnpm") {
     const run = await runOrThrow("pnpm install", "pnpm", ["install"], { cwd: app, env: nodeEnvironment(node, { CI: "true" }) });

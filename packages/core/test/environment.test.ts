@@ -127,7 +127,7 @@ describe("where spans go: explicit option › platform variable › configuratio
     ]);
     const warnings = genericVariableWarnings("acme", generic, ACME);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^OTEL_EXPORTER_OTLP_CLIENT_KEY \(the acme platform does not read it\): set in the environment and not used\./);
+    expect(warnings[0]).toMatch(/^OTEL_EXPORTER_OTLP_CLIENT_KEY \(the acme platform does not read it\): set in the environment and not used by llmops /);
     expect(warnings[0]).not.toContain("other-vendor.key");
   });
 

@@ -35,7 +35,7 @@ import { messageOf } from "../errors/error-message";
  * ```js
  * // register.mjs of a platform package, used as: node --import my-llmops-platform/register app.mjs
  * import { preloadPlatform } from "@llmops/core";
- * import { platform } from "../pipeline/dist/index.js";
+ * import { platform } from "./dist/index.js";
  * await preloadPlatform(platform);
  * ```
  */

@@ -171,7 +171,7 @@ export function genericVariableWarnings(section: string, outcomes: readonly Gene
   const unused = outcomes.filter((outcome) => !outcome.used && outcome.differs === true && DESTINATION_VARIABLE.test(outcome.variable));
   if (unused.length > 0) {
     warnings.push(
-      `${unused.map((outcome) => `${outcome.variable} (${outcome.reason ?? "not used"})`).join(", ")}: set in the environment and not used. ` +
+      `${unused.map((outcome) => `${outcome.variable} (${outcome.reason ?? "not used"})`).join(", ")}: set in the environment and not used by llmops (your own OpenTelemetry exporters still read it). ` +
         `Generic OpenTelemetry exporter variables never change where ${section} sends spans and credentials, nor add headers to its requests; ` +
         `the more specific setting wins (see "Where spans go" in docs/configuration.md).`,
     );

@@ -72,7 +72,8 @@ export interface PlatformDefinition<TSchema extends GenericSchema, TSectionName 
  *   schema: v.object({ endpoint: v.pipe(v.string(), v.url()) }),
  *   instrumentors: [],
  *   async createTracerProvider({ section, assembleTracerProvider }) {
- *     // A factory: the exporter's modules load at the first export, not at start-up.
+ *     // A factory: the exporter's modules load at the first export, not at start-up. The exporter package is the
+ *     // platform's own dependency (or use `otlpHttpExporter` of `@llmops/core/otlp`, which ships with core).
  *     const createExporter = async () => {
  *       const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
  *       return new OTLPTraceExporter({ url: section.endpoint });

@@ -10,6 +10,7 @@ import type { ResolvedConfig, ServiceInfo } from "./config";
  * @example
  * ```ts
  * const createExporter: SpanExporterFactory = async () => {
+ *   // An exporter package of the platform's own (core's OTLP kit has `otlpHttpExporter` built in).
  *   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
  *   return new OTLPTraceExporter({ url: "http://127.0.0.1:4318/v1/traces" });
  * };

@@ -61,7 +61,7 @@ export interface ConformanceReport {
  * @example
  * ```ts
  * import { checkPlatform } from "@llmops/core/testing";
- * import { platform } from "../src/platform";
+ * import { platform } from "../src/platform"; // your platform package's own source
  *
  * test("keeps the platform contract", async () => {
  *   const report = await checkPlatform(platform, { sampleSection: { endpoint: "http://127.0.0.1:4318/v1/traces" } });
