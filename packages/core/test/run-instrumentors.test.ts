@@ -103,7 +103,15 @@ describe("runInstrumentors", () => {
 
   it("arms an instrumentor whose module is not loaded yet without loading it: it loads when the module does", () => {
     const reports = runInstrumentors({ registry: [spec("ok", "instr-ok")], config: config({}), tracerProvider, appRoot, platformName: "test" });
-    expect(reports).toEqual([{ key: "ok", packageName: "instr-ok", status: "waiting", patchedModule: false, message: "instr-ok loads and patches ok when the app loads it." }]);
+    expect(reports).toEqual([
+      {
+        key: "ok",
+        packageName: "instr-ok",
+        status: "waiting",
+        patchedModule: false,
+        message: 'instr-ok loads and patches ok when the app requires it (an "import" of it is seen only under --import <platform>/register, or when handed in with instrument({ modules })).',
+      },
+    ]);
     expect(events()).toEqual([]);
   });
 

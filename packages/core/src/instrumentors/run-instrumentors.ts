@@ -132,7 +132,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
       };
 
     if (nothingLoaded && spec.create === undefined) {
-      line.set("waiting", `${spec.packageName} loads and patches ${targets.map((target) => target.moduleName).join(" or ")} when the app loads it.`);
+      line.set("waiting", `${spec.packageName} loads and patches ${targets.map((target) => target.moduleName).join(" or ")} ${whenLoaded()}`);
       loadOnArrival({
         targets,
         load,
@@ -180,7 +180,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
         continue;
       }
       if (line.current?.status === "waiting") {
-        line.set("waiting", `${spec.packageName} patches ${targets.map((target) => target.moduleName).join(" or ")} when the app loads it.`);
+        line.set("waiting", `${spec.packageName} patches ${targets.map((target) => target.moduleName).join(" or ")} ${whenLoaded()}`);
       }
       if (patchers !== undefined && nothingLoaded) unseen.push(spec);
       log.debug(`applied ${spec.key} with ${spec.packageName}: ${line.current?.status ?? "unknown"}`);
@@ -213,4 +213,14 @@ function reportSpanProcessor(spec: InstrumentorSpec, setting: boolean | undefine
     return;
   }
   line.set("enabled", `${spec.packageName} makes its own spans; a span processor converts them to OpenInference (they reach llmops when its provider is the global one).`);
+}
+
+/**
+ * When a waiting instrumentor patches its module: without llmops's ES module loader only a `require` is seen, so the
+ * report says so rather than promise a patch an `import` of the module will never get.
+ */
+function whenLoaded(): string {
+  return esmLoaderRegistered()
+    ? "when the app loads it."
+    : 'when the app requires it (an "import" of it is seen only under --import <platform>/register, or when handed in with instrument({ modules })).';
 }
