@@ -103,6 +103,17 @@ describe("resolveConfig", () => {
     expect((await resolveConfig({ platform, appRoot: bare, env: {}, inline })).resolved?.service.name).toBe("inline");
   });
 
+  it("says when an inline configuration is left unread because a file was found first", async () => {
+    const appRoot = createTempApp({ files: { "llmops.yaml": "service: {name: searched}" } });
+    const inline = { service: { name: "inline" } };
+    const beside = await resolveConfig({ platform, appRoot, env: {}, inline });
+    expect(beside.warnings.filter((warning) => warning.startsWith("instrument({ config }) is not used"))).toEqual([
+      `instrument({ config }) is not used: ${join(appRoot, "llmops.yaml")} was found first and is the configuration (sources are not merged). Remove the file, or put these values in it.`,
+    ]);
+    const alone = await resolveConfig({ platform, appRoot: createTempApp(), env: {}, inline });
+    expect(alone.warnings.filter((warning) => warning.startsWith("instrument({ config })"))).toEqual([]);
+  });
+
   it("defaults service.name to the app's package name, and requires it when there is none", async () => {
     const named = createTempApp({ manifest: { name: "my-app" } });
     expect((await resolveConfig({ platform, appRoot: named, env: {} })).resolved?.service.name).toBe("my-app");

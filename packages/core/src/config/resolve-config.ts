@@ -91,7 +91,12 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   const mode = options.validationMode ?? outcome.mode ?? "permissive";
   if (issues.length === 0 && outcome.resolved !== undefined) issues.push(...(await platformChecks(platform as Platform<Section>, outcome.resolved.section, appRoot, env, file)));
   const resolved = issues.length === 0 && outcome.resolved !== undefined ? { ...outcome.resolved, validationMode: mode } : undefined;
-  return { resolved, issues: issues.map((issue) => redactFields(issue)), warnings: [...environmentWarnings, ...outcome.warnings], mode, source };
+  // The first source found is used and sources are not merged: an inline configuration beside a file is left unread.
+  const inlineUnused =
+    options.inline !== undefined && file !== undefined
+      ? [`instrument({ config }) is not used: ${file} was found first and is the configuration (sources are not merged). Remove the file, or put these values in it.`]
+      : [];
+  return { resolved, issues: issues.map((issue) => redactFields(issue)), warnings: [...inlineUnused, ...environmentWarnings, ...outcome.warnings], mode, source };
 }
 
 /** The platform's `checkConfig`, contained: a check that throws is reported as an issue, never thrown on. */
