@@ -23,13 +23,18 @@ const LOCKFILES: ReadonlyArray<readonly [string, string]> = [
  * ```
  */
 export function installCommand(packageName: string, appRoot: string): string {
+  return `${addCommand(appRoot)} ${packageName}`;
+}
+
+/** The app's package manager's command that adds a package (`pnpm add`, `npm install`...), found by its lockfile. */
+export function addCommand(appRoot: string): string {
   let directory = appRoot;
   for (;;) {
     for (const [file, command] of LOCKFILES) {
-      if (existsSync(join(directory, file))) return `${command} ${packageName}`;
+      if (existsSync(join(directory, file))) return command;
     }
     const parent = dirname(directory);
-    if (parent === directory) return `npm install ${packageName}`;
+    if (parent === directory) return "npm install";
     directory = parent;
   }
 }

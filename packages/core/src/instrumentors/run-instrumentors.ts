@@ -2,7 +2,7 @@ import type { DiagLogger, TracerProvider } from "@opentelemetry/api";
 import type { ResolvedConfig } from "../contract/config";
 import type { InstrumentationLike, InstrumentorModule, InstrumentorSpec } from "../contract/instrumentor";
 import { messageOf } from "../errors/error-message";
-import { installCommand } from "../helpers/install-command";
+import { addCommand } from "../helpers/install-command";
 import { redactSecrets } from "../helpers/redact";
 import { appRequire } from "../internal/app-root";
 import { globalState } from "../internal/global-state";
@@ -53,6 +53,9 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
   const unseen: InstrumentorSpec[] = [];
   /** Modules to watch for later `require` calls: one hook for all of them, not one wrapper of `require` per module. */
   const hooked: Array<{ spec: InstrumentorSpec; target: InstrumentorModule; handedIn: boolean }> = [];
+  // Looked up once: every instrumentor whose package is missing names the same package manager.
+  let adds: string | undefined;
+  const installLine = (packageName: string): string => `${(adds ??= addCommand(options.appRoot))} ${packageName}`;
   for (const spec of options.registry) {
     const setting = options.config.instrumentation[spec.key];
     const line = new ReportLine(reports, spec, log);
@@ -62,7 +65,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     }
     if (spec.spanProcessor !== undefined) {
       // Its processor sits in the provider already (see provider-context): there is nothing to load or patch.
-      reportSpanProcessor(spec, setting, line, () => requireFromApp.resolve(spec.packageName), options.appRoot, log);
+      reportSpanProcessor(spec, setting, line, () => requireFromApp.resolve(spec.packageName), installLine, log);
       continue;
     }
     if (applied.has(spec.packageName)) {
@@ -73,7 +76,7 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
     try {
       resolved = requireFromApp.resolve(spec.packageName);
     } catch {
-      const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installCommand(spec.packageName, options.appRoot)}`;
+      const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installLine(spec.packageName)}`;
       if (setting === true) log.warn(message);
       else log.debug(message);
       line.set("not-installed", message);
@@ -202,11 +205,11 @@ export function runInstrumentors(options: RunInstrumentorsOptions): Instrumentor
 }
 
 /** The report line of an entry that converts a library's own spans: `enabled` when the library is installed. */
-function reportSpanProcessor(spec: InstrumentorSpec, setting: boolean | undefined, line: ReportLine, resolve: () => string, appRoot: string, log: DiagLogger): void {
+function reportSpanProcessor(spec: InstrumentorSpec, setting: boolean | undefined, line: ReportLine, resolve: () => string, installLine: (packageName: string) => string, log: DiagLogger): void {
   try {
     resolve();
   } catch {
-    const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installCommand(spec.packageName, appRoot)}`;
+    const message = `instrumentation.${spec.key} needs ${spec.packageName}, which is not installed. Install with: ${installLine(spec.packageName)}`;
     if (setting === true) log.warn(message);
     else log.debug(message);
     line.set("not-installed", message);
