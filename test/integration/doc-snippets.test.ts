@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -154,6 +154,19 @@ async function runSnippet(snippet: Snippet, index: number): Promise<ProcessRun> 
     writeFileSync(join(cwd, `${name}.sh`), snippet.code);
     return runProcess("bash", ["-e", "-o", "pipefail", `${name}.sh`], { cwd, env });
   }
+  // A snippet that configures instrument() inline runs as an app with no config file would: with llmops.yaml beside
+  // it, the file would be the configuration and the inline one left unread (and warned about).
+  const inlineConfig = /instrument\(\{[\s\S]*?\bconfig:\s*\{/.test(snippet.code);
+  const configFile = join(app, "llmops.yaml");
+  if (inlineConfig) renameSync(configFile, `${configFile}.aside`);
+  try {
+    return await runScriptSnippet(snippet, name, app, env);
+  } finally {
+    if (inlineConfig) renameSync(`${configFile}.aside`, configFile);
+  }
+}
+
+async function runScriptSnippet(snippet: Snippet, name: string, app: string, env: NodeJS.ProcessEnv): Promise<ProcessRun> {
   let file: string;
   if (snippet.kind === "ts") {
     // As tsx or a bundler would run it: types erased, ES module output.
