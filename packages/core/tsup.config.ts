@@ -51,6 +51,10 @@ export default defineConfig([
     minifyWhitespace: true,
     minifySyntax: true,
     noExternal: [/^@opentelemetry\/(?!api$)/],
+    // The bundled packages' licence, kept with their code (their own headers do not survive minifying).
+    banner: {
+      js: "/*! Bundles OpenTelemetry JS (@opentelemetry/sdk-trace-node, sdk-trace-base, sdk-trace, core, resources, context-async-hooks, semantic-conventions, otlp-exporter-base, otlp-transformer, exporter-trace-otlp-proto, exporter-trace-otlp-http): Copyright The OpenTelemetry Authors, licensed under the Apache License, Version 2.0, http://www.apache.org/licenses/LICENSE-2.0 */",
+    },
     external: ["@opentelemetry/api"],
     esbuildOptions(options) {
       // The bundled SDK's CommonJS modules stay lazy: an exporter's code runs at the first export, not at load.
