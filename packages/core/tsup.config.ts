@@ -57,7 +57,8 @@ export default defineConfig([
     },
     external: ["@opentelemetry/api"],
     esbuildOptions(options) {
-      // The bundled SDK's CommonJS modules stay lazy: an exporter's code runs at the first export, not at load.
+      // The exporters' own import("http") / import("https") become require(), as in core's CommonJS build: a real
+      // import() from CommonJS would go through the ES module loader (and any loader hook in the app) for a built-in.
       options.supported = { ...options.supported, "dynamic-import": false };
     },
   },
