@@ -28,14 +28,21 @@ afterAll(() => {
   if (temp !== undefined && process.env.LLMOPS_KEEP_TEMP === undefined) rmSync(temp, { recursive: true, force: true });
 });
 
-/** Every installed copy of `name` under `app/node_modules`, nested ones included: "<path> <version>". */
-function installedCopies(app: string, name: string): string[] {
-  const copies: string[] = [];
+interface Installed {
+  /** The package's folder, relative to the app. */
+  readonly path: string;
+  readonly name: string;
+  readonly version: string;
+}
+
+/** Every package installed under `app/node_modules`, nested ones included. */
+function installedPackages(app: string): Installed[] {
+  const found: Installed[] = [];
   const visitPackage = (directory: string): void => {
     const manifest = join(directory, "package.json");
     if (existsSync(manifest)) {
-      const { name: found, version } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string; version?: string };
-      if (found === name) copies.push(`${relative(app, directory)} ${version ?? "?"}`);
+      const { name, version } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string; version?: string };
+      if (name !== undefined) found.push({ path: relative(app, directory), name, version: version ?? "?" });
     }
     visitModules(join(directory, "node_modules"));
   };
@@ -50,7 +57,15 @@ function installedCopies(app: string, name: string): string[] {
     }
   };
   visitModules(join(app, "node_modules"));
-  return copies.sort();
+  return found;
+}
+
+/** Every installed copy of `name` under `app/node_modules`, nested ones included: "<path> <version>". */
+function installedCopies(app: string, name: string): string[] {
+  return installedPackages(app)
+    .filter((installed) => installed.name === name)
+    .map((installed) => `${installed.path} ${installed.version}`)
+    .sort();
 }
 
 /** A new app that depends on every tarball (and pins `@opentelemetry/sdk-trace-node@sdkVersion` when given), installed by one `npm install`. */
@@ -69,19 +84,10 @@ async function installApp(label: string, sdkVersion?: string): Promise<string> {
 
 /** Every `@opentelemetry/*` package installed under the app, nested ones included: "<name> <version>". */
 function openTelemetryPackages(app: string): string[] {
-  const names = new Set<string>();
-  const collect = (directory: string): void => {
-    const scope = join(directory, "@opentelemetry");
-    if (existsSync(scope)) for (const entry of readdirSync(scope)) names.add(`@opentelemetry/${entry}`);
-    if (!existsSync(directory)) return;
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-      const inner = entry.name.startsWith("@") ? readdirSync(join(directory, entry.name)).map((name) => join(directory, entry.name, name)) : [join(directory, entry.name)];
-      for (const folder of inner) collect(join(folder, "node_modules"));
-    }
-  };
-  collect(join(app, "node_modules"));
-  return [...names].flatMap((name) => installedCopies(app, name).map((copy) => `${name} ${copy.split(" ")[1] ?? "?"}`)).sort();
+  return installedPackages(app)
+    .filter((installed) => installed.name.startsWith("@opentelemetry/"))
+    .map((installed) => `${installed.name} ${installed.version}`)
+    .sort();
 }
 
 describe("npm install of the tarballs", () => {
