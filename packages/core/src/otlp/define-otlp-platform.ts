@@ -12,6 +12,7 @@ import { otlpHttpExporter } from "./http-exporter";
 import type { OtlpSection } from "./section";
 import { explainTransportError } from "./transport-errors";
 import type { TransportNames } from "./transport-errors";
+import { loadOtelSdk } from "../internal/otel-sdk";
 
 /**
  * Where an OTLP platform's spans go, as its `target` hook resolves it from the section: what
@@ -170,6 +171,6 @@ export function defineOtlpPlatform<TSchema extends GenericSchema<unknown, OtlpSe
 
 /** `debug: true`: every span also printed on the terminal as it ends. The SDK loads here, inside `instrument()`. */
 async function consoleSpanProcessor(): Promise<SpanProcessor> {
-  const { ConsoleSpanExporter, SimpleSpanProcessor } = await import("../vendor/otel");
+  const { ConsoleSpanExporter, SimpleSpanProcessor } = await loadOtelSdk();
   return new SimpleSpanProcessor(new ConsoleSpanExporter());
 }

@@ -5,6 +5,7 @@ import { logger, warnOnce } from "../internal/logger";
 import type { OtelApi } from "../internal/otel-api";
 import { readRegularFile } from "../internal/read-file";
 import { runningSentry, SENTRY_OPENAI_TWICE, SENTRY_WITHOUT_OPENTELEMETRY } from "./running-sentry";
+import { loadOtelSdk } from "../internal/otel-sdk";
 
 /**
  * Whether `instrument()` registers llmops's TracerProvider, context manager and propagator as the process's globals:
@@ -134,7 +135,7 @@ const OPENINFERENCE_OPENAI_SCOPE = "@arizeai/openinference-instrumentation-opena
  *   calls (its OpenAI integration beside the openai instrumentor): each is said once, with the way out.
  */
 async function withFirstSpanChecks(otel: OtelApi, provider: ManagedTracerProvider): Promise<ManagedTracerProvider> {
-  const { AsyncLocalStorageContextManager } = await import("../vendor/otel");
+  const { AsyncLocalStorageContextManager } = await loadOtelSdk();
   let contextChecked = false;
   let openAiChecked = false;
   const firstSpan = (scope: string): void => {

@@ -13,6 +13,7 @@ import type { SpanPolicySettings } from "./span-policies";
 import type { PrivacyDetectorsConfig } from "../contract/privacy";
 import { createPrivacyProcessor } from "../privacy/privacy-processor";
 import { resolveQueueLimit } from "./export-queue";
+import { loadOtelSdk } from "../internal/otel-sdk";
 
 /** Resource attribute names the assembly sets (OpenTelemetry semantic conventions). */
 const SERVICE_NAME = "service.name";
@@ -61,7 +62,7 @@ export async function assembleTracerProvider(
 ): Promise<ManagedTracerProvider> {
   const { policies: policySettings = {}, privacy, converters = [], spans, queueMemoryMb } = pipeline;
   const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, defaultResource, detectResources, envDetector, resourceFromAttributes } =
-    await import("../vendor/otel");
+    await loadOtelSdk();
   const attributes: Record<string, string | number | boolean> = { [SERVICE_NAME]: service.name };
   if (service.version !== undefined) attributes[SERVICE_VERSION] = service.version;
   if (service.environment !== undefined) attributes[DEPLOYMENT_ENVIRONMENT] = service.environment;
