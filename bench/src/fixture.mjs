@@ -1,8 +1,12 @@
 // B2's fixture: an app with 1,000 generated packages in node_modules (plus the real ones, linked from
-// bench/node_modules), generated at run time under bench/.fixtures/ (gitignored). Its package.json declares the real
+// bench/node_modules), generated at run time in the system's temporary folder. Its package.json declares the real
 // ones and the first DECLARED generated ones, the rest standing for the transitive dependencies of a real app, which
-// declares tens of packages and installs hundreds.
+// declares tens of packages and installs hundreds. It lives outside the repository so that Node's resolution, which
+// climbs the folders above the app, finds only what the app installed: inside the repository it would also find the
+// workspace's own packages (an instrumented client the app never installed, which a setup then waits for).
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { BENCH_ROOT } from "./lib.mjs";
 
@@ -10,7 +14,7 @@ const GENERATED = 1000;
 /** Generated packages the app's package.json declares (direct dependencies); the others are installed, not declared. */
 const DECLARED = 40;
 // Bumped when the real packages or the layout change (the links point into the pnpm store).
-const FIXTURE_VERSION = "3";
+const FIXTURE_VERSION = "4";
 
 /** The real packages the app uses, linked to bench's own installs (pnpm's store layout resolves their dependencies). */
 const REAL_PACKAGES = [
@@ -29,7 +33,9 @@ const REAL_PACKAGES = [
 
 /** Creates (or reuses) the fixture app and returns its folder. */
 export function ensureStartupFixture() {
-  const root = join(BENCH_ROOT, ".fixtures", "startup-app");
+  // One fixture per checkout: its links point into that checkout's pnpm store.
+  const checkout = createHash("sha256").update(BENCH_ROOT).digest("hex").slice(0, 12);
+  const root = join(tmpdir(), "llmops-bench", checkout, "startup-app");
   const marker = join(root, ".fixture-version");
   if (!(existsSync(marker) && readFileSync(marker, "utf8") === FIXTURE_VERSION)) {
     rmSync(root, { recursive: true, force: true });
