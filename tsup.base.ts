@@ -9,3 +9,13 @@ export function packageBuild(entry: Record<string, string>): Options {
   // the source): the code an app loads costs less to parse and less heap to hold.
   return { entry, format: ["esm", "cjs"], dts: true, clean: true, sourcemap: true, target: "node20", platform: "node", splitting: false, minifyWhitespace: true, minifySyntax: true };
 }
+
+/**
+ * For packages that build schemas with valibot: the functions they use are bundled in, not loaded from the valibot
+ * package (whose one file an app would otherwise parse whole at start-up). Its types stay a dependency: the published
+ * declarations use them. The banner keeps valibot's licence notice with its code.
+ */
+export const bundledValibot = {
+  noExternal: ["valibot"],
+  banner: { js: "/*! Bundles parts of valibot (https://valibot.dev): Copyright (c) Fabian Hiller, MIT License */" },
+} satisfies Options;

@@ -1,6 +1,6 @@
 import type { Plugin } from "esbuild";
 import { defineConfig } from "tsup";
-import { packageBuild } from "../../tsup.base";
+import { bundledValibot, packageBuild } from "../../tsup.base";
 
 /** Imports of src/vendor/otel.ts, which is built on its own into dist/vendor/otel.cjs (the entries all sit in dist/). */
 const vendorImport = /^(\.\.?\/)+vendor\/otel$/;
@@ -20,6 +20,7 @@ const vendorExternal: Plugin = {
 export default defineConfig([
   {
     ...packageBuild({ index: "src/index.ts", testing: "src/testing/index.ts", otlp: "src/otlp/index.ts", cli: "src/cli/main.ts" }),
+    ...bundledValibot,
     // The build script empties dist/ once; the two builds below run side by side and must not clean each other's output.
     clean: false,
     // The SDK's types that core's own types use (a span processor, an exporter) are written into core's declarations:

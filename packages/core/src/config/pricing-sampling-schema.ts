@@ -1,4 +1,5 @@
 import type * as Valibot from "valibot";
+import type * as ValibotFunctions from "./valibot";
 import type { ModelPrice, PricingConfig, SamplingConfig } from "../contract/pricing";
 
 /** The words an environment variable may use for on and off (`LLMOPS_PRICING_ENABLED=false`). */
@@ -6,7 +7,7 @@ const TRUE_WORDS = /^(true|1|yes|on)$/i;
 const FALSE_WORDS = /^(false|0|no|off)$/i;
 
 /** The schema of `pricing:`: `enabled`, `builtin` and `models` (model name or pattern → price per million tokens). */
-export function pricingSchema(v: typeof Valibot): Valibot.GenericSchema {
+export function pricingSchema(v: typeof ValibotFunctions): Valibot.GenericSchema {
   const price = v.pipe(v.number(), v.finite(), v.minValue(0, "must be a price of 0 or more"));
   // An unknown key (`input_price`) is an issue of its own, naming the keys a price has.
   const model = v.objectWithRest(
@@ -44,7 +45,7 @@ export function pricingSchema(v: typeof Valibot): Valibot.GenericSchema {
 }
 
 /** The schema of `sampling:`: a ratio and the rules that keep a trace whatever the ratio says. */
-export function samplingSchema(v: typeof Valibot): Valibot.GenericSchema {
+export function samplingSchema(v: typeof ValibotFunctions): Valibot.GenericSchema {
   // LLMOPS_SAMPLING_RATIO gives text.
   const ratio = v.pipe(
     v.union([v.number(), v.pipe(v.string(), v.trim(), v.nonEmpty("must be a number from 0 to 1"), v.transform(Number))]),

@@ -1,4 +1,5 @@
 import type * as Valibot from "valibot";
+import type * as ValibotFunctions from "./valibot";
 import type { ConfigIssue } from "../errors/llmops-error";
 import { closest } from "../internal/did-you-mean";
 import { describeValue, isSecretPath } from "../helpers/redact";
@@ -38,7 +39,7 @@ export interface ValidationOutcome<Section> {
 }
 
 /** Builds the schema of the shared sections plus the platform's section. */
-function buildSchema(v: typeof Valibot, platform: Platform): Valibot.GenericSchema {
+function buildSchema(v: typeof ValibotFunctions, platform: Platform): Valibot.GenericSchema {
   const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
   return v.object({
     service: v.object({
@@ -81,7 +82,7 @@ export async function validateConfig<Section>(params: {
   readonly file?: string;
   readonly redactedPaths: ReadonlySet<string>;
 }): Promise<ValidationOutcome<Section>> {
-  const v = await import("valibot");
+  const v = await import("./valibot");
   const { config, platform, file, redactedPaths } = params;
   const schema = buildSchema(v, platform as Platform);
   const fileField = file === undefined ? {} : { file };

@@ -1,4 +1,5 @@
 import type * as Valibot from "valibot";
+import type * as ValibotFunctions from "../config/valibot";
 import type { CustomDetectorConfig, PrivacyAction, PrivacyDetectorsConfig } from "../contract/privacy";
 import { closest } from "../internal/did-you-mean";
 import { BUILT_IN_DETECTORS } from "./detectors";
@@ -33,7 +34,7 @@ export function parseDetectorList(value: unknown): unknown {
 }
 
 /** The schema entries the `privacy:` section gets besides the hide switches. */
-export function privacyDetectorEntries(v: typeof Valibot): Record<string, Valibot.GenericSchema> {
+export function privacyDetectorEntries(v: typeof ValibotFunctions): Record<string, Valibot.GenericSchema> {
   const action = v.picklist(PRIVACY_ACTIONS, ACTION_MESSAGE);
   const names: readonly string[] = [...BUILT_IN_DETECTORS, ALL];
   const detectors = v.pipe(

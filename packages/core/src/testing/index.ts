@@ -98,7 +98,7 @@ export async function checkPlatform(platform: Platform, params: ConformanceParam
   for (const override of platform.environment ?? []) {
     check(/^[A-Z][A-Z0-9_]*$/.test(override.variable), `environment variable "${override.variable}" should be UPPER_SNAKE_CASE`);
   }
-  const v = await import("valibot");
+  const v = await import("../config/valibot");
   try {
     const sample = v.safeParse(platform.schema, params.sampleSection);
     check(sample.success, `schema rejects the sample section: ${sample.success ? "" : sample.issues.map((issue) => issue.message).join("; ")}`);
