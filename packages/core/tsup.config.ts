@@ -2,18 +2,22 @@ import type { Plugin } from "esbuild";
 import { defineConfig } from "tsup";
 import { bundledValibot, packageBuild } from "../../tsup.base";
 
-/** Imports of src/vendor/otel.ts, which is built on its own into dist/vendor/otel.cjs (the entries all sit in dist/). */
-const vendorImport = /^(\.\.?\/)+vendor\/otel$/;
+/**
+ * Imports of src/vendor/otel.ts and src/vendor/otel-exporters.ts, which are built on their own into dist/vendor/*.cjs
+ * (the entries all sit in dist/).
+ */
+const vendorImport = /^(?:\.\.?\/)+vendor\/(otel(?:-exporters)?)$/;
 
 /**
- * Core's own entries load the bundled SDK as a separate file: `import("../vendor/otel")` in the source becomes
- * `require("./vendor/otel.cjs")` in the CommonJS build and `import("./vendor/otel.cjs")` in the ES module one, so both
- * builds (and every entry) share one copy of the SDK in a process.
+ * Core's own entries load the bundled SDK as separate files: `import("../vendor/otel")` in the source becomes
+ * `require("./vendor/otel.cjs")` in the CommonJS build and `import("./vendor/otel.cjs")` in the ES module one (which
+ * src/internal/otel-sdk.ts tries only after a `require` of the same file), so both builds (and every entry) share one
+ * copy of the SDK in a process.
  */
 const vendorExternal: Plugin = {
   name: "llmops-vendor-external",
   setup(build) {
-    build.onResolve({ filter: vendorImport }, () => ({ path: "./vendor/otel.cjs", external: true }));
+    build.onResolve({ filter: vendorImport }, (args) => ({ path: `./vendor/${vendorImport.exec(args.path)?.[1] ?? "otel"}.cjs`, external: true }));
   },
 };
 
@@ -41,7 +45,9 @@ export default defineConfig([
   {
     // The OpenTelemetry SDK, bundled: CommonJS only (what the SDK packages ship), loaded by both builds of core.
     // `@opentelemetry/api` stays the app's own copy: its global registry is what ties llmops to the app's tracing.
-    entry: { "vendor/otel": "src/vendor/otel.ts" },
+    // Two files: the SDK, loaded inside instrument(), and the OTLP exporters, loaded at the first export. Each is
+    // self-contained (the few @opentelemetry/core helpers both use are in each); shared state in them lives in the API.
+    entry: { "vendor/otel": "src/vendor/otel.ts", "vendor/otel-exporters": "src/vendor/otel-exporters.ts" },
     format: ["cjs"],
     dts: false,
     clean: false,

@@ -1,30 +1,41 @@
 import * as nodeModule from "node:module";
 import { isEsmBuild } from "./build-format";
 import type * as Vendor from "../vendor/otel";
+import type * as VendorExporters from "../vendor/otel-exporters";
 
 /** What the bundled OpenTelemetry SDK exports (see src/vendor/otel.ts). */
 export type OtelSdk = typeof Vendor;
 
-let loaded: OtelSdk | undefined;
+/** What the bundled OTLP exporters export (see src/vendor/otel-exporters.ts). */
+export type OtlpExporters = typeof VendorExporters;
+
+let sdk: OtelSdk | undefined;
+let exporters: OtlpExporters | undefined;
+
+/** The bundled OpenTelemetry SDK, loaded on first use by every part of core that needs it. */
+export async function loadOtelSdk(): Promise<OtelSdk> {
+  sdk ??= requireBeside<OtelSdk>("./vendor/otel.cjs") ?? (await import("../vendor/otel"));
+  return sdk;
+}
+
+/** The bundled OTLP/HTTP trace exporters, loaded when core creates its first exporter. */
+export async function loadOtlpExporters(): Promise<OtlpExporters> {
+  exporters ??= requireBeside<OtlpExporters>("./vendor/otel-exporters.cjs") ?? (await import("../vendor/otel-exporters"));
+  return exporters;
+}
 
 /**
- * The bundled OpenTelemetry SDK, loaded on first use by every part of core that needs it.
- *
- * The ES module build requires the file instead of importing it: Node imports a CommonJS file into an ES module by
- * first scanning its whole source for the names it exports, and for the bundle that scan costs more than loading it.
- * Where core was inlined by a bundler there is no file beside it to require; the `import()` below is what a bundler
- * follows and inlines, so it is the way taken then.
+ * A vendor file beside this build, required, in the ES module build (the CommonJS build's `import()` already is a
+ * `require`). Node imports a CommonJS file into an ES module by first scanning its whole source for the names it
+ * exports, and for the bundled SDK that scan costs more than loading it. Where core was inlined by a bundler there is
+ * no file beside it: undefined then, and the caller's `import()`, which the bundler followed and inlined, is used.
  */
-export async function loadOtelSdk(): Promise<OtelSdk> {
-  if (loaded !== undefined) return loaded;
-  if (isEsmBuild()) {
-    try {
-      loaded = nodeModule.createRequire(__filename)("./vendor/otel.cjs") as OtelSdk;
-      return loaded;
-    } catch (error) {
-      if ((error as { code?: unknown } | null)?.code !== "MODULE_NOT_FOUND") throw error;
-    }
+function requireBeside<T>(file: string): T | undefined {
+  if (!isEsmBuild()) return undefined;
+  try {
+    return nodeModule.createRequire(__filename)(file) as T;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== "MODULE_NOT_FOUND") throw error;
+    return undefined;
   }
-  loaded = await import("../vendor/otel");
-  return loaded;
 }

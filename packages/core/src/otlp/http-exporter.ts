@@ -2,7 +2,7 @@ import type { SpanExporter } from "../contract/sdk-types";
 import type { SpanExporterFactory } from "../contract/provider";
 import { exportHttpAgent } from "./export-agent";
 import { constructWithoutOtlpEnvironment } from "./otlp-environment";
-import { loadOtelSdk } from "../internal/otel-sdk";
+import { loadOtlpExporters } from "../internal/otel-sdk";
 
 /**
  * Options of {@link otlpHttpExporter}: every setting of the OTLP/HTTP exporter, explicit.
@@ -59,7 +59,7 @@ export function otlpHttpExporter(options: OtlpHttpExporterOptions): SpanExporter
     ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
   };
   return async () => {
-    const { otlpTraceExporterClass } = await loadOtelSdk();
+    const { otlpTraceExporterClass } = await loadOtlpExporters();
     const OTLPTraceExporter = await otlpTraceExporterClass(options.encoding ?? "protobuf");
     return constructWithoutOtlpEnvironment(
       () =>
