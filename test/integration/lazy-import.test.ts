@@ -69,10 +69,8 @@ import { createRequire } from "node:module";
 const load = () => import("@llmops/core");
 const requireHere = createRequire(import.meta.url);`;
   return `${head}
-const loaded = () => [
-  ...Object.keys(requireHere.cache),
-  ...(existsSync(process.env.RESOLVED_LOG) ? readFileSync(process.env.RESOLVED_LOG, "utf8").split("\\n").filter(Boolean) : []),
-];
+const resolvedByEsmLoader = () => (existsSync(process.env.RESOLVED_LOG) ? readFileSync(process.env.RESOLVED_LOG, "utf8").split("\\n").filter(Boolean) : []);
+const loaded = () => [...Object.keys(requireHere.cache), ...resolvedByEsmLoader()];
 (async () => {
   const core = await load();
   const before = loaded();
@@ -90,7 +88,7 @@ const loaded = () => [
     config: { service: { name: "lazy" }, tiny: {} }, validationMode: "strict", global: false, flushOnExit: false,
   });
   await handle.shutdown();
-  process.stdout.write(JSON.stringify({ active: handle.active, before, offTrace, after: loaded() }));
+  process.stdout.write(JSON.stringify({ active: handle.active, before, offTrace, after: loaded(), esmAfter: resolvedByEsmLoader() }));
 })().catch((error) => {
   console.error(error);
   process.exitCode = 1;
@@ -139,6 +137,8 @@ interface Probed {
   after: string[];
   /** The same after traced calls with tracing never started (core's probe only). */
   offTrace?: string[];
+  /** What the ES module loader resolved, by the end (core's probe only). */
+  esmAfter?: string[];
 }
 
 function runProbe(node: NodeBinary, format: "cjs" | "esm", script = format === "cjs" ? "probe.cjs" : "probe.mjs"): Probed {
@@ -157,6 +157,7 @@ function runProbe(node: NodeBinary, format: "cjs" | "esm", script = format === "
     before: [...new Set(output.before.map(toPath))],
     after: [...new Set(output.after.map(toPath))],
     offTrace: output.offTrace === undefined ? undefined : [...new Set(output.offTrace.map(toPath))],
+    esmAfter: output.esmAfter === undefined ? undefined : [...new Set(output.esmAfter.map(toPath))],
   };
 }
 
@@ -198,6 +199,14 @@ describe.each(nodeBinaries().map((node) => [node.version, node] as const))("on N
       expect(probed.after).toContain(vendorFile);
       expect(after).toEqual(expect.arrayContaining(["@opentelemetry/api", "valibot"]));
       expect(after.filter(isForbidden).length).toBeGreaterThan(0);
+    });
+
+    it(`loads the SDK file with require, never through the ES module loader (Node ${version})`, () => {
+      // Node imports a CommonJS file into an ES module by first scanning its whole source for export names: for the
+      // bundled SDK that scan costs more than loading it, so the ES module build of core requires the file.
+      expect(probed.after).toContain(vendorFile);
+      expect(probed.esmAfter).toBeDefined();
+      expect(probed.esmAfter).not.toContain(vendorFile);
     });
   });
 });
