@@ -217,6 +217,25 @@ describe("core's require and import hooks, in real processes", () => {
     },
   );
 
+  it.each(nodeBinaries().map((node) => [node.version, node] as const))(
+    "node --require on Node %s: `node -e`, `node -p` and `--input-type=module -e` run (NODE_OPTIONS reaches every node a script starts)",
+    async (_version, node) => {
+      const runs = await Promise.all([
+        runNode(["--require", "./preload.cjs", "-e", 'console.log(JSON.stringify({ eval: require("node:path").basename("/a/b") }))'], { node: node.path, cwd: app }),
+        runNode(["--require", "./preload.cjs", "-p", 'JSON.stringify({ print: require("os").EOL.length })'], { node: node.path, cwd: app }),
+        runNode(
+          ["--require", "./preload.cjs", "--input-type=module", "-e", 'import { sep } from "path"; import fs from "node:fs"; console.log(JSON.stringify({ esm: sep, fs: typeof fs.readFileSync }))'],
+          {
+            node: node.path,
+            cwd: app,
+          },
+        ),
+      ]);
+      for (const run of runs) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(runs.map((run) => lastJsonLine(run.stdout))).toEqual([{ eval: "b" }, { print: 1 }, { esm: "/", fs: "function" }]);
+    },
+  );
+
   it("in a Next.js server (NEXT_RUNTIME=nodejs), instrument() in code registers the import hooks: the route chunk's aliased import is patched", async () => {
     const [next, plain] = await Promise.all([run(app, ["next-like.cjs"], process.execPath, { NEXT_RUNTIME: "nodejs" }), run(app, ["next-like.cjs"])]);
     expect(next.code).toBe(0);
