@@ -7,7 +7,28 @@ import type { Options } from "tsup";
 export function packageBuild(entry: Record<string, string>): Options {
   // Whitespace and syntax minified, names kept (stack traces still name each function; the source maps map them back to
   // the source): the code an app loads costs less to parse and less heap to hold.
-  return { entry, format: ["esm", "cjs"], dts: true, clean: true, sourcemap: true, target: "node20", platform: "node", splitting: false, minifyWhitespace: true, minifySyntax: true };
+  return {
+    entry,
+    format: ["esm", "cjs"],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: "node20",
+    platform: "node",
+    splitting: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    esbuildOptions: limitLines,
+  };
+}
+
+/**
+ * Minified lines kept short. Node prints the source line an uncaught error was thrown from (strict mode's
+ * ConfigurationError, say) above the message: with whitespace minified and no limit, that line was the whole file.
+ * A build that sets its own `esbuildOptions` calls this from it.
+ */
+export function limitLines(options: { lineLimit?: number }): void {
+  options.lineLimit = 160;
 }
 
 /**

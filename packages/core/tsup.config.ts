@@ -1,6 +1,6 @@
 import type { Plugin } from "esbuild";
 import { defineConfig } from "tsup";
-import { bundledValibot, packageBuild } from "../../tsup.base";
+import { bundledValibot, limitLines, packageBuild } from "../../tsup.base";
 
 /**
  * Imports of src/vendor/otel.ts and src/vendor/otel-exporters.ts, which are built on their own into dist/vendor/*.cjs
@@ -37,6 +37,7 @@ export default defineConfig([
     shims: true,
     esbuildPlugins: [vendorExternal],
     esbuildOptions(options, { format }) {
+      limitLines(options);
       if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
       // Which build this is (internal/build-format.ts): packages core loads for the app are loaded in the same module system.
       options.define = { ...options.define, __LLMOPS_ESM_BUILD__: format === "esm" ? "true" : "false" };
@@ -64,6 +65,7 @@ export default defineConfig([
     },
     external: ["@opentelemetry/api"],
     esbuildOptions(options) {
+      limitLines(options);
       // The exporters' own import("http") / import("https") become require(), as in core's CommonJS build: a real
       // import() from CommonJS would go through the ES module loader (and any loader hook in the app) for a built-in.
       options.supported = { ...options.supported, "dynamic-import": false };
