@@ -88,7 +88,10 @@ export function instrumentWith(
       if (state.active === entry) state.active = undefined;
     },
   );
-  return handle;
+  // The caller gets a promise of its own. The bookkeeping above handles `handle`, and a rejection the caller does not
+  // handle (strict mode's ConfigurationError, a missing @opentelemetry/api) must surface the way Node surfaces any
+  // unhandled rejection, not vanish because llmops's own handler is attached.
+  return handle.then((started) => started);
 }
 
 /**
