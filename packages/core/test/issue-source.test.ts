@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import * as v from "valibot";
 import { ConfigurationError, definePlatform, getPlatform, loadConfig, registerPlatform } from "@llmops/core";
-import { OTLP_TIMEOUT_ENVIRONMENT, otlpSectionEntries } from "@llmops/core/otlp";
+import { checkCertificateFile, OTLP_TIMEOUT_ENVIRONMENT, otlpSectionEntries } from "@llmops/core/otlp";
 import { resolveConfig } from "../src/config/resolve-config";
 import { attributeIssue } from "../src/config/issue-source";
 import { captureDiag, createTempApp } from "@llmops-internal/test-support";
@@ -21,7 +21,11 @@ const acme = definePlatform({
     api_key: v.optional(v.pipe(v.string(), v.minLength(24, "must be at least 24 characters"))),
     ...otlpSectionEntries,
   }),
-  environment: [{ variable: "ACME_ENDPOINT", key: "endpoint" }, { variable: "ACME_API_KEY", key: "api_key" }, ...OTLP_TIMEOUT_ENVIRONMENT],
+  environment: [{ variable: "ACME_ENDPOINT", key: "endpoint" }, { variable: "ACME_API_KEY", key: "api_key" }, { variable: "ACME_CA_FILE", key: "certificate_file" }, ...OTLP_TIMEOUT_ENVIRONMENT],
+  checkConfig: ({ section, appRoot }) => {
+    const issue = checkCertificateFile({ file: section.certificate_file, appRoot, key: "acme.certificate_file", server: "acme" });
+    return issue === undefined ? [] : [issue];
+  },
   instrumentors: [],
   createTracerProvider: () => Promise.reject(new Error("not reached: the configuration is invalid")),
 });
@@ -71,6 +75,15 @@ describe("config issues name the environment variable a value came from", () => 
     expect(fromDefault.issues.some((issue) => issue.variable !== undefined)).toBe(false);
     const explicit = await resolveConfig({ platform: acme, appRoot, env: {}, overrides: { acme: { endpoint: "http://127.0.0.1:1", timeout_ms: "soon" } } });
     expect(explicit.issues).toEqual([{ path: "acme.timeout_ms", message: "has the wrong type", expected: "number", received: "[redacted]" }]);
+  });
+
+  it("a platform's own check of a key a variable set names the variable too", async () => {
+    const { appRoot, file } = appWith(`${GOOD_FILE}  certificate_file: ./certs/ca.pem\n`);
+    const fromFile = await resolveConfig({ platform: acme, appRoot, env: {} });
+    expect(fromFile.issues).toEqual([expect.objectContaining({ path: "acme.certificate_file", file })]);
+    expect(fromFile.issues[0]).not.toHaveProperty("variable");
+    const fromVariable = await resolveConfig({ platform: acme, appRoot, env: { ACME_CA_FILE: "/missing/ca.pem" } });
+    expect(fromVariable.issues).toEqual([{ path: "acme.certificate_file", message: expect.stringContaining("cannot read /missing/ca.pem: it does not exist"), variable: "ACME_CA_FILE" }]);
   });
 
   it("attributes an issue inside a key to the variable that set the whole key", () => {
