@@ -49,6 +49,15 @@ describe("config issues name the environment variable a value came from", () => 
     ]);
   });
 
+  it("a shared variable (LLMOPS_*) is named as well", async () => {
+    const { appRoot } = appWith(`${GOOD_FILE}validation:\n  mode: permissive\n`);
+    const { issues } = await resolveConfig({ platform: acme, appRoot, env: { LLMOPS_VALIDATION_MODE: "loose", LLMOPS_SAMPLING_RATIO: "most" } });
+    expect(issues.map(({ path, variable, file }) => ({ path, variable, file }))).toEqual([
+      { path: "validation.mode", variable: "LLMOPS_VALIDATION_MODE", file: undefined },
+      { path: "sampling.ratio", variable: "LLMOPS_SAMPLING_RATIO", file: undefined },
+    ]);
+  });
+
   it("a key the file holds keeps the file and names no variable, beside one a variable set", async () => {
     const { appRoot, file } = appWith(`${GOOD_FILE}  compression: zip\n`);
     const { issues } = await resolveConfig({ platform: acme, appRoot, env: { ACME_ENDPOINT: "ftp://x" } });
