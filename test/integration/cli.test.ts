@@ -21,6 +21,7 @@ function appWith(config: string | undefined): string {
     `const v = require(require.resolve("valibot", { paths: [${JSON.stringify(coreDist)}] }));
      exports.platform = { name: "demo", configSection: "demo", packageName: "demo-llmops-platform", instrumentors: [],
        schema: v.object({ endpoint: v.pipe(v.string(), v.url()), api_key: v.optional(v.string()) }),
+       environment: [{ variable: "DEMO_ENDPOINT", key: "endpoint" }],
        createTracerProvider: async () => { throw new Error("unused"); } };`,
   );
   if (config !== undefined) writeFileSync(join(root, "llmops.yaml"), config);
@@ -28,7 +29,11 @@ function appWith(config: string | undefined): string {
 }
 
 function llmops(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: cleanEnvironment({ DEMO_KEY: "sk-cli-secret-value" }) });
+  return llmopsWith({}, cwd, ...args);
+}
+
+function llmopsWith(env: Record<string, string>, cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: cleanEnvironment({ DEMO_KEY: "sk-cli-secret-value", ...env }) });
   return { code: result.status, out: result.stdout + result.stderr };
 }
 
@@ -53,6 +58,14 @@ describe("llmops CLI", () => {
     expect(out).toContain("demo.endpoint: fails the url check");
     expect(out).toContain("demo.api_key: has the wrong type (expected string, received [redacted])");
     expect(out).toContain('warning: Unknown configuration key "demo.endpont" (did you mean "endpoint"?)');
+  });
+
+  it("names the environment variable a bad value came from: the override's alone, a ${VAR}'s with the file", () => {
+    const app = appWith("service:\n  name: svc\ndemo:\n  endpoint: http://127.0.0.1:4318\n  api_key: ${DEMO_TOKEN}\n");
+    const { code, out } = llmopsWith({ DEMO_ENDPOINT: "not a url", DEMO_TOKEN: "true" }, app, "validate");
+    expect(code).toBe(1);
+    expect(out).toContain("  - demo.endpoint: fails the url check (received [redacted]) (from DEMO_ENDPOINT)\n");
+    expect(out).toContain(`  - demo.api_key: has the wrong type (expected string, received [redacted]) (from DEMO_TOKEN, referenced in ${join(app, "llmops.yaml")})\n`);
   });
 
   it("reads --config, and names the missing platform with its install line", () => {

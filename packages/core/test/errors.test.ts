@@ -56,6 +56,16 @@ describe("errors", () => {
     expect(error.issues).toHaveLength(2);
   });
 
+  it("names the variable a value came from: alone for an override, with the file for a ${VAR} reference", () => {
+    const error = new ConfigurationError([
+      { path: "arize.endpoint", message: "must start with http:// or https://", received: "[redacted]", variable: "ARIZE_COLLECTOR_ENDPOINT" },
+      { path: "arize.space_id", message: "must not be empty", received: "[redacted]", file: "/app/llmops.yaml", variable: "ARIZE_SPACE_ID" },
+    ]);
+    expect(error.message).toContain("  - arize.endpoint: must start with http:// or https:// (received [redacted]) (from ARIZE_COLLECTOR_ENDPOINT)\n");
+    expect(error.message).toMatch(/ {2}- arize\.space_id: must not be empty \(received \[redacted\]\) \(from ARIZE_SPACE_ID, referenced in \/app\/llmops\.yaml\)$/);
+    expect(error.issues.map((issue) => issue.variable)).toEqual(["ARIZE_COLLECTOR_ENDPOINT", "ARIZE_SPACE_ID"]);
+  });
+
   it("names the platforms found and the install line when a platform is missing", () => {
     const error = new PlatformNotFoundError({ platformName: "arize", available: ["local"], packageName: "@llmops/platform-arize", installCommand: "pnpm add @llmops/platform-arize" });
     expect(error.message).toContain('No llmops platform named "arize"');

@@ -10,6 +10,17 @@ describe("substituteVariables", () => {
     expect([...result.substitutedPaths].sort()).toEqual(["a", "b", "c", "list.0", "nested.d"]);
   });
 
+  it("records, per path, the set variables a value took in, and not a default that applied", () => {
+    const result = substituteVariables({ a: "http://${HOST}:4318", b: "${MISSING:-fallback}", c: "${EMPTY:-used-when-empty}", d: "${HOST}-${KEY}-${HOST}", e: "${EMPTY}" }, env);
+    expect(result.substitutedVariables).toEqual(
+      new Map([
+        ["a", ["HOST"]],
+        ["d", ["HOST", "KEY"]],
+        ["e", ["EMPTY"]],
+      ]),
+    );
+  });
+
   it("keeps $${ as a literal ${ and leaves text without references alone", () => {
     const result = substituteVariables({ template: "cost: $${AMOUNT}", plain: "no refs", dollar: "$5" }, env);
     expect(result.value).toEqual({ template: "cost: ${AMOUNT}", plain: "no refs", dollar: "$5" });

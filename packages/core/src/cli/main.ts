@@ -6,7 +6,7 @@ import { loadConfig } from "../config/check-config";
 import { findAppRoot } from "../internal/app-root";
 import { getPlatform, listPlatforms } from "../api/get-platform";
 import type { PlatformInfo } from "../api/get-platform";
-import { LlmopsError } from "../errors/llmops-error";
+import { LlmopsError, variableSource } from "../errors/llmops-error";
 import { redactSecrets, rememberEnvironmentSecrets } from "../helpers/redact";
 import { VERSION } from "../version";
 import { messageOf } from "../errors/error-message";
@@ -129,7 +129,7 @@ async function validate(appRoot: string, name: string | undefined, configPath: s
   print(`${result.issues.length} ${result.issues.length === 1 ? "issue" : "issues"} in the configuration for platform "${platform.name}" (${where}):`);
   for (const issue of result.issues) {
     const detail = [issue.expected === undefined ? "" : `expected ${issue.expected}`, issue.received === undefined ? "" : `received ${issue.received}`].filter(Boolean).join(", ");
-    print(`  - ${issue.path || "(config)"}: ${issue.message}${detail === "" ? "" : ` (${detail})`}`);
+    print(`  - ${issue.path || "(config)"}: ${issue.message}${detail === "" ? "" : ` (${detail})`}${variableSource(issue)}`);
   }
   return 1;
 }

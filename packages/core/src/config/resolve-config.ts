@@ -9,6 +9,7 @@ import { applyEnvironmentOverrides, genericVariableWarnings } from "./environmen
 import { locateConfig } from "./locate";
 import type { ConfigSource } from "./locate";
 import { substituteVariables } from "./substitute";
+import { attributeIssue } from "./issue-source";
 import { validateConfig } from "./validate";
 import { messageOf } from "../errors/error-message";
 
@@ -87,9 +88,12 @@ export async function resolveConfig<Section = unknown>(options: ResolveConfigOpt
   const outcome = await validateConfig<Section>({ config, platform: platform as Platform<Section>, ...(file === undefined ? {} : { file }), redactedPaths: redacted });
   // An unset variable is one issue: the empty string left in its place is not reported again by the schema.
   const unsetPaths = unset.map((issue) => issue.path);
-  issues.push(...outcome.issues.filter((issue) => !unsetPaths.some((path) => issue.path === path || issue.path.startsWith(`${path}.`))));
+  const sources = { overrides: overridden.sources, substituted: substituted.substitutedVariables };
+  issues.push(...outcome.issues.filter((issue) => !unsetPaths.some((path) => issue.path === path || issue.path.startsWith(`${path}.`))).map((issue) => attributeIssue(issue, sources)));
   const mode = options.validationMode ?? outcome.mode ?? "permissive";
-  if (issues.length === 0 && outcome.resolved !== undefined) issues.push(...(await platformChecks(platform as Platform<Section>, outcome.resolved.section, appRoot, env, file)));
+  if (issues.length === 0 && outcome.resolved !== undefined) {
+    issues.push(...(await platformChecks(platform as Platform<Section>, outcome.resolved.section, appRoot, env, file)).map((issue) => attributeIssue(issue, sources)));
+  }
   const resolved = issues.length === 0 && outcome.resolved !== undefined ? { ...outcome.resolved, validationMode: mode } : undefined;
   // The first source found is used and sources are not merged: an inline configuration beside a file is left unread.
   const inlineUnused =

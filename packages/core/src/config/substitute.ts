@@ -9,6 +9,11 @@ export interface SubstitutionResult {
   readonly issues: readonly ConfigIssue[];
   /** Dotted paths whose value came (in whole or part) from a variable: their values are never printed. */
   readonly substitutedPaths: ReadonlySet<string>;
+  /**
+   * Dotted paths whose value holds the value of a set variable, with the names of those variables (a default that
+   * applied is not one): an issue about the value is then an issue about the variable.
+   */
+  readonly substitutedVariables: ReadonlyMap<string, readonly string[]>;
 }
 
 /** An unset variable referenced without a default, at a path relative to the value holding it. */
@@ -17,10 +22,16 @@ interface UnsetReference {
   readonly name: string;
 }
 
+/** A string that referenced a variable, at a path relative to the value holding it; the set variables it took in. */
+interface SubstitutedPath {
+  readonly path: string;
+  readonly variables: readonly string[];
+}
+
 /** A value after substitution; paths relative to it of the strings that referenced a variable, and of unset ones. */
 interface Substituted {
   readonly value: unknown;
-  readonly paths: readonly string[];
+  readonly paths: readonly SubstitutedPath[];
   readonly unset: readonly UnsetReference[];
 }
 
@@ -47,11 +58,11 @@ export function substituteVariables(config: unknown, env: Readonly<Record<string
     if (typeof value !== "object" || value === null || value instanceof Date) return { value, paths: [], unset: [] };
     const known = done.get(value);
     if (known !== undefined) return known;
-    const paths: string[] = [];
+    const paths: SubstitutedPath[] = [];
     const unset: UnsetReference[] = [];
     const take = (item: unknown, key: string): unknown => {
       const inner = visit(item);
-      for (const relative of inner.paths) paths.push(join(key, relative));
+      for (const relative of inner.paths) paths.push({ path: join(key, relative.path), variables: relative.variables });
       for (const reference of inner.unset) unset.push({ path: join(key, reference.path), name: reference.name });
       return inner.value;
     };
@@ -73,20 +84,22 @@ export function substituteVariables(config: unknown, env: Readonly<Record<string
     if (!text.includes("${")) return { value: text, paths: [], unset: [] };
     let referenced = false;
     const unset: UnsetReference[] = [];
+    const used: string[] = [];
     const replaced = text.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
       if (name === undefined) return "${"; // the $${ escape
       referenced = true;
       const current = env[name];
-      if (fallback !== undefined) return current === undefined || current === "" ? fallback : current;
+      if (fallback !== undefined && (current === undefined || current === "")) return fallback;
       if (current === undefined) {
         unset.push({ path: "", name });
         return "";
       }
+      if (!used.includes(name)) used.push(name);
       return current;
     });
     if (!referenced) return { value: replaced, paths: [], unset };
     const whole = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/.test(text);
-    return { value: whole && (replaced === "true" || replaced === "false") ? replaced === "true" : replaced, paths: [""], unset };
+    return { value: whole && (replaced === "true" || replaced === "false") ? replaced === "true" : replaced, paths: [{ path: "", variables: used }], unset };
   };
 
   const top = visit(config);
@@ -96,7 +109,9 @@ export function substituteVariables(config: unknown, env: Readonly<Record<string
     expected: `${name} to be set, or a default: \${${name}:-value}`,
     ...(file === undefined ? {} : { file }),
   }));
-  return { value: top.value, issues, substitutedPaths: new Set(top.paths) };
+  const substitutedVariables = new Map<string, readonly string[]>();
+  for (const { path, variables } of top.paths) if (variables.length > 0) substitutedVariables.set(path, variables);
+  return { value: top.value, issues, substitutedPaths: new Set(top.paths.map(({ path }) => path)), substitutedVariables };
 }
 
 function join(path: string, key: string): string {

@@ -86,8 +86,8 @@ export class LlmopsError extends Error {
 }
 
 /**
- * One problem found in the configuration: where it is, what was expected, what was found.
- * `received` never holds a secret: values of secret-looking keys and of substituted variables are redacted.
+ * One problem found in the configuration: where it is, what was expected, what was found, and where the value came
+ * from. `received` never holds a secret: values of secret-looking keys and of environment variables are redacted.
  */
 export interface ConfigIssue {
   /** Dotted path of the key, e.g. `arize.endpoint`; empty for the whole file. */
@@ -98,8 +98,27 @@ export interface ConfigIssue {
   readonly expected?: string;
   /** What it holds, redacted where it could be a secret. */
   readonly received?: string;
-  /** The file the value came from, when it came from a file. */
+  /**
+   * The file the value came from, when it came from a file; with {@link ConfigIssue.variable}, the file whose
+   * `${VAR}` reference read the variable. Absent when an environment variable (or `instrument({ overrides })`) set
+   * the key over the file: the file does not hold that value.
+   */
   readonly file?: string;
+  /**
+   * The environment variable the value came from, e.g. `ARIZE_COLLECTOR_ENDPOINT`: one that overrides the key, or the
+   * one a `${VAR}` reference in {@link ConfigIssue.file} read (several names, comma-separated, when the string
+   * referenced several). Absent when no variable gave the value.
+   */
+  readonly variable?: string;
+}
+
+/**
+ * How a config issue names where its value came from, for messages: `(from VAR)` for a variable that overrode the
+ * key, `(from VAR, referenced in <file>)` for a `${VAR}` of the file; empty when no variable gave the value.
+ */
+export function variableSource(issue: ConfigIssue): string {
+  if (issue.variable === undefined) return "";
+  return issue.file === undefined ? ` (from ${issue.variable})` : ` (from ${issue.variable}, referenced in ${issue.file})`;
 }
 
 /**
@@ -363,8 +382,8 @@ function formatIssues(issues: readonly ConfigIssue[], summary?: string): string 
     if (issue.expected !== undefined) detail.push(`expected ${issue.expected}`);
     if (issue.received !== undefined) detail.push(`received ${issue.received}`);
     const suffix = detail.length > 0 ? ` (${detail.join(", ")})` : "";
-    const file = issue.file === undefined ? "" : ` [${issue.file}]`;
-    return `  - ${where}: ${issue.message}${suffix}${file}`;
+    const source = issue.variable !== undefined ? variableSource(issue) : issue.file === undefined ? "" : ` [${issue.file}]`;
+    return `  - ${where}: ${issue.message}${suffix}${source}`;
   });
   return [head, ...lines].join("\n");
 }
