@@ -1,4 +1,5 @@
 import * as nodeModule from "node:module";
+import { VERSION } from "../version";
 import { isEsmBuild } from "./build-format";
 import type * as Vendor from "../vendor/otel";
 import type * as VendorExporters from "../vendor/otel-exporters";
@@ -28,12 +29,21 @@ export async function loadOtlpExporters(): Promise<OtlpExporters> {
  * A vendor file beside this build, required, in the ES module build (the CommonJS build's `import()` already is a
  * `require`). Node imports a CommonJS file into an ES module by first scanning its whole source for the names it
  * exports, and for the bundled SDK that scan costs more than loading it. Where core was inlined by a bundler there is
- * no file beside it: undefined then, and the caller's `import()`, which the bundler followed and inlined, is used.
+ * usually no file beside it: undefined then, and the caller's `import()`, which the bundler followed and inlined, is
+ * used.
+ *
+ * The file is taken only when the package.json above it is this release of core's, checked before the file runs.
+ * webpack writes `import.meta.url` into a bundle at build time, so "beside this build" is then the build machine's
+ * `node_modules/@llmops/core/dist`, where the bundle may find, at run time, another release of core whose SDK does not
+ * go with the core code inlined in the bundle: that SDK is then neither used nor even loaded.
  */
 function requireBeside<T>(file: string): T | undefined {
   if (!isEsmBuild()) return undefined;
+  const requireHere = nodeModule.createRequire(__filename);
   try {
-    return nodeModule.createRequire(__filename)(file) as T;
+    const manifest = requireHere("../package.json") as { name?: unknown; version?: unknown } | null;
+    if (manifest?.name !== "@llmops/core" || manifest.version !== VERSION) return undefined;
+    return requireHere(file) as T;
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code !== "MODULE_NOT_FOUND") throw error;
     return undefined;
