@@ -5,6 +5,7 @@ import { cleanEnvironment } from "@llmops-internal/test-support";
 import { describeRun, llmSpans, llmSpansPerPrompt, OPENAI_INSTRUMENTOR_SCOPE, runExample } from "./support/examples";
 import type { ExampleRun } from "./support/examples";
 import { nodeBinaries } from "./support/node-binaries";
+import type { NodeBinary } from "./support/node-binaries";
 import { repo, runOrThrow } from "./support/pack";
 
 /**
@@ -23,7 +24,9 @@ const fixture = join(repo, "test", "fixtures", "webpack-app");
 const temporary = mkdtempSync(join(tmpdir(), "llmops-webpack-"));
 afterAll(() => rmSync(temporary, { recursive: true, force: true }));
 
-const node = nodeBinaries()[0]!;
+/** webpack runs on the Node running jest; the bundles run on it and on each binary in `LLMOPS_TEST_NODE_BINARIES`. */
+const nodes = nodeBinaries();
+const buildNode = nodes[0]!;
 
 /** The packages of the app, linked from the fixture's node_modules, and the dependencies of the llmops packages copied in. */
 const LINKED = ["openai", "@opentelemetry/api", "@arizeai/openinference-instrumentation-openai", "@llmops-internal/stand-ins"];
@@ -54,7 +57,7 @@ async function buildApp(name: string): Promise<{ folder: string; warnings: strin
     const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
     for (const dependency of Object.keys(manifest.dependencies ?? {})) link(folder, dependency, directory);
   }
-  const build = await runOrThrow("webpack build", node.path, [join(fixture, "build.cjs"), folder], { cwd: fixture, env: cleanEnvironment() });
+  const build = await runOrThrow("webpack build", buildNode.path, [join(fixture, "build.cjs"), folder], { cwd: fixture, env: cleanEnvironment() });
   return { folder, warnings: build.stdout.split("\n").filter((line) => line.startsWith("warning: ")) };
 }
 
@@ -69,19 +72,30 @@ function expectOneLlmSpan(run: ExampleRun, instrumented: readonly string[]): voi
   expect(span?.attributes["llm.model_name"]).toEqual(expect.stringContaining("gpt-4o-mini"));
 }
 
-describe("an app bundled by webpack 5", () => {
-  let built: Promise<{ folder: string; warnings: string[] }>;
-  beforeAll(() => {
-    built = buildApp("app");
-    // Awaited by each test: a failed build fails them with its output.
-    built.catch(() => undefined);
+let built: Promise<{ folder: string; warnings: string[] }>;
+let builtForAnotherRelease: Promise<string>;
+beforeAll(() => {
+  built = buildApp("app");
+  builtForAnotherRelease = buildApp("another-release").then(({ folder }) => {
+    // What `npm install` of another release would leave at the build machine's path: its package.json, and SDK files
+    // that do not go with the core code inside the bundle (here, ones that fail loudly when they run).
+    const core = join(folder, "node_modules", "@llmops", "core");
+    const manifest = JSON.parse(readFileSync(join(core, "package.json"), "utf8")) as { version: string };
+    writeFileSync(join(core, "package.json"), JSON.stringify({ ...manifest, version: `${manifest.version}-another` }));
+    for (const file of ["otel.cjs", "otel-exporters.cjs"]) writeFileSync(join(core, "dist", "vendor", file), 'throw new Error("the SDK file of another @llmops/core release ran");\n');
+    return folder;
   });
+  // Awaited by each test: a failed build fails them with its output.
+  built.catch(() => undefined);
+  builtForAnotherRelease.catch(() => undefined);
+});
 
-  it("bundles llmops with no warning about createRequire", async () => {
-    const { warnings } = await built;
-    expect(warnings.filter((warning) => warning.includes("createRequire"))).toEqual([]);
-  }, 120_000);
+it("webpack bundles llmops with no warning about createRequire", async () => {
+  const { warnings } = await built;
+  expect(warnings.filter((warning) => warning.includes("createRequire"))).toEqual([]);
+}, 120_000);
 
+describe.each(nodes.map((node) => [node.version, node] as const))("an app bundled by webpack 5, run on Node %s", (_version, node: NodeBinary) => {
   it("the ES module entry (openai bundled in, handed to instrument()): tracing on, one LLM span", async () => {
     const { folder } = await built;
     expectOneLlmSpan(await runExample({ node, example: "webpack-app", cwd: folder, args: [join("dist-esm", "main.js")] }), ["openai"]);
@@ -94,13 +108,7 @@ describe("an app bundled by webpack 5", () => {
   }, 120_000);
 
   it("another release of core at the path the bundle was built from: the bundle runs its own SDK, never that release's", async () => {
-    const { folder } = await buildApp("another-release");
-    // What `npm install` of another release would leave at the build machine's path: its package.json, and SDK files
-    // that do not go with the core code inside the bundle (here, ones that fail loudly when they run).
-    const core = join(folder, "node_modules", "@llmops", "core");
-    const manifest = JSON.parse(readFileSync(join(core, "package.json"), "utf8")) as { version: string };
-    writeFileSync(join(core, "package.json"), JSON.stringify({ ...manifest, version: `${manifest.version}-another` }));
-    for (const file of ["otel.cjs", "otel-exporters.cjs"]) writeFileSync(join(core, "dist", "vendor", file), 'throw new Error("the SDK file of another @llmops/core release ran");\n');
+    const folder = await builtForAnotherRelease;
     const run = await runExample({ node, example: "webpack-app", cwd: folder, args: [join("dist-esm", "main.js")] });
     expect(run.stderr).not.toContain("another @llmops/core release");
     expectOneLlmSpan(run, ["openai"]);
