@@ -1,6 +1,8 @@
 import * as nodeModule from "node:module";
+import { dirname, join } from "node:path";
 import { VERSION } from "../version";
 import { isEsmBuild } from "./build-format";
+import { readRegularFile } from "./read-file";
 import type * as Vendor from "../vendor/otel";
 import type * as VendorExporters from "../vendor/otel-exporters";
 
@@ -9,6 +11,11 @@ export type OtelSdk = typeof Vendor;
 
 /** What the bundled OTLP exporters export (see src/vendor/otel-exporters.ts). */
 export type OtlpExporters = typeof VendorExporters;
+
+/** Core's own package.json is a few KB: a larger file there is not core's. */
+const MAX_MANIFEST_BYTES = 64 * 1024;
+
+let besideChecked: boolean | undefined;
 
 let sdk: OtelSdk | undefined;
 let exporters: OtlpExporters | undefined;
@@ -38,14 +45,28 @@ export async function loadOtlpExporters(): Promise<OtlpExporters> {
  * go with the core code inlined in the bundle: that SDK is then neither used nor even loaded.
  */
 function requireBeside<T>(file: string): T | undefined {
-  if (!isEsmBuild()) return undefined;
-  const requireHere = nodeModule.createRequire(__filename);
+  if (!isEsmBuild() || !besideIsThisRelease()) return undefined;
   try {
-    const manifest = requireHere("../package.json") as { name?: unknown; version?: unknown } | null;
-    if (manifest?.name !== "@llmops/core" || manifest.version !== VERSION) return undefined;
-    return requireHere(file) as T;
+    return nodeModule.createRequire(__filename)(file) as T;
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code !== "MODULE_NOT_FOUND") throw error;
     return undefined;
+  }
+}
+
+/** Whether the package.json above this build's folder is this release of core's (any other, or none: false). */
+function besideIsThisRelease(): boolean {
+  besideChecked ??= readsAsThisRelease();
+  return besideChecked;
+}
+
+function readsAsThisRelease(): boolean {
+  const read = readRegularFile(join(dirname(__filename), "..", "package.json"), MAX_MANIFEST_BYTES);
+  if (read.kind !== "text") return false;
+  try {
+    const manifest = JSON.parse(read.text) as { name?: unknown; version?: unknown } | null;
+    return manifest?.name === "@llmops/core" && manifest.version === VERSION;
+  } catch {
+    return false;
   }
 }
