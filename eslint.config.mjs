@@ -52,6 +52,15 @@ const otherTestFolders = {
 };
 const testFiles = ["packages/*/test/**/*.{ts,mjs,cjs}", "test/**/*.{ts,mjs,cjs}", "e2e/**/*.{ts,mjs,cjs}", "bench/**/*.mjs", "tools/*/test/**/*.mjs"];
 
+/**
+ * webpack rewrites `createRequire(<a path known only at run time>)` of a named import into `undefined`; the call through
+ * the `node:module` namespace is left alone (core's internal/app-root.ts has `appRequire` and `requireFrom`).
+ */
+const namedCreateRequire = {
+  selector: "ImportDeclaration[source.value=/^(node:)?module$/] > ImportSpecifier[imported.name='createRequire']",
+  message: 'Call createRequire through the namespace (import * as nodeModule from "node:module"), or use appRequire/requireFrom: webpack turns a named createRequire into undefined.',
+};
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.d.ts", "bench/results/**"] },
   js.configs.recommended,
@@ -64,12 +73,13 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "no-console": "error",
+      "no-restricted-syntax": ["error", namedCreateRequire],
     },
   },
   {
     files: ["packages/*/src/index.ts"],
     rules: {
-      "no-restricted-syntax": ["error", { selector: "ExportAllDeclaration", message: "List public exports by name (STYLE.md)." }],
+      "no-restricted-syntax": ["error", { selector: "ExportAllDeclaration", message: "List public exports by name (STYLE.md)." }, namedCreateRequire],
     },
   },
   {

@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { appRequire } from "../internal/app-root";
 import { packageOf } from "./module-targets";
 
 /**
@@ -157,7 +157,7 @@ function packageAbove(filePath: string): FoundPackage | undefined {
 
 /** The copy of a package the app resolves, from its root; undefined when it does not. */
 function resolvePackage(packageName: string, appRoot: string): FoundPackage | undefined {
-  const fromApp = createRequire(join(appRoot, "package.json"));
+  const fromApp = appRequire(appRoot);
   for (const request of [`${packageName}/package.json`, packageName]) {
     try {
       const holder = packageAbove(fromApp.resolve(request));

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
+import * as nodeModule from "node:module";
 import { dirname, join, resolve } from "node:path";
 
 /**
@@ -19,5 +19,14 @@ export function findAppRoot(start: string = process.cwd(), env: Readonly<Record<
 
 /** A `require` resolving from the app's package.json, as the app itself would. */
 export function appRequire(appRoot: string): NodeJS.Require {
-  return createRequire(join(appRoot, "package.json"));
+  return requireFrom(join(appRoot, "package.json"));
+}
+
+/**
+ * A `require` resolving from `file`, as a module at that path would. Called through the `node:module` namespace, not a
+ * named `createRequire` import: webpack rewrites a named-import `createRequire(<path known only at run time>)` into
+ * `undefined` (it can only resolve a literal), which would leave every caller with no `require` in a webpack bundle.
+ */
+export function requireFrom(file: string): NodeJS.Require {
+  return nodeModule.createRequire(file);
 }

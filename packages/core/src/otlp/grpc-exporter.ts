@@ -1,5 +1,4 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
+import { appRequire, requireFrom } from "../internal/app-root";
 import type { SpanExporter } from "../contract/sdk-types";
 import type { SpanExporterFactory } from "../contract/provider";
 import { MissingDependencyError } from "../errors/llmops-error";
@@ -41,7 +40,7 @@ const GRPC_EXPORTER_INSTALL_SPEC = `${GRPC_EXPORTER_PACKAGE}@0.223`;
  */
 export function checkGrpcExporter(appRoot: string, reason: string): void {
   try {
-    createRequire(join(appRoot, "package.json")).resolve(GRPC_EXPORTER_PACKAGE);
+    appRequire(appRoot).resolve(GRPC_EXPORTER_PACKAGE);
   } catch (error) {
     throw new MissingDependencyError({
       message: `${reason}, which needs ${GRPC_EXPORTER_PACKAGE}.`,
@@ -107,11 +106,11 @@ export function otlpGrpcExporter(options: OtlpGrpcExporterOptions): SpanExporter
 
 function createGrpcExporter(options: OtlpGrpcExporterOptions): SpanExporter {
   checkGrpcExporter(options.appRoot, options.reason);
-  const requireFromApp = createRequire(join(options.appRoot, "package.json"));
+  const requireFromApp = appRequire(options.appRoot);
   const exporterPath = requireFromApp.resolve(GRPC_EXPORTER_PACKAGE);
   const { OTLPTraceExporter } = requireFromApp(exporterPath) as { OTLPTraceExporter: new (config: Record<string, unknown>) => SpanExporter };
   // @grpc/grpc-js as the exporter itself resolves it, so metadata and credentials come from the same copy.
-  const requireFromExporter = createRequire(createRequire(exporterPath).resolve("@opentelemetry/otlp-grpc-exporter-base"));
+  const requireFromExporter = requireFrom(requireFrom(exporterPath).resolve("@opentelemetry/otlp-grpc-exporter-base"));
   const grpc = requireFromExporter("@grpc/grpc-js") as GrpcModule;
   const metadata = new grpc.Metadata();
   for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key, value);

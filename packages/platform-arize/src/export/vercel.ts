@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import * as nodeModule from "node:module";
 import { dirname, join } from "node:path";
 import type { DiagLogger } from "@opentelemetry/api";
 import { installCommand } from "@llmops/core";
@@ -16,7 +16,8 @@ type ProcessorConstructor = new (options: { exporter: SpanExporter }) => SpanPro
  */
 export function vercelProcessorFactory(params: { appRoot: string; setting: boolean | undefined; logger: DiagLogger }): ((exporter: SpanExporter, batch: boolean) => SpanProcessor) | undefined {
   if (params.setting === false) return undefined;
-  const requireFromApp = createRequire(join(params.appRoot, "package.json"));
+  // Through the namespace: webpack turns a named-import `createRequire(<run-time path>)` into `undefined`.
+  const requireFromApp = nodeModule.createRequire(join(params.appRoot, "package.json"));
   const located = locateVercelPackage(requireFromApp);
   if (located === undefined) return undefined; // not installed
   const { entry, importOnly } = located;
