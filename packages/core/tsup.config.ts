@@ -48,16 +48,10 @@ export default defineConfig([
     // `@opentelemetry/api` stays the app's own copy: its global registry is what ties llmops to the app's tracing.
     // Two files: the SDK, loaded inside instrument(), and the OTLP exporters, loaded at the first export. Each is
     // self-contained (the few @opentelemetry/core helpers both use are in each); shared state in them lives in the API.
-    entry: { "vendor/otel": "src/vendor/otel.ts", "vendor/otel-exporters": "src/vendor/otel-exporters.ts" },
+    ...packageBuild({ "vendor/otel": "src/vendor/otel.ts", "vendor/otel-exporters": "src/vendor/otel-exporters.ts" }),
     format: ["cjs"],
     dts: false,
     clean: false,
-    sourcemap: true,
-    target: "node20",
-    platform: "node",
-    splitting: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
     noExternal: [/^@opentelemetry\/(?!api$)/],
     // The bundled packages' licence, kept with their code (their own headers do not survive minifying).
     banner: {
