@@ -5,30 +5,12 @@ import type { Options } from "tsup";
  * Each package's tsup.config.ts names only its entries.
  */
 export function packageBuild(entry: Record<string, string>): Options {
-  // Whitespace and syntax minified, names kept (stack traces still name each function; the source maps map them back to
-  // the source): the code an app loads costs less to parse and less heap to hold.
-  return {
-    entry,
-    format: ["esm", "cjs"],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: "node20",
-    platform: "node",
-    splitting: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    esbuildOptions: limitLines,
-  };
-}
-
-/**
- * Minified lines kept short. Node prints the source line an uncaught error was thrown from (strict mode's
- * ConfigurationError, say) above the message: with whitespace minified and no limit, that line was the whole file.
- * A build that sets its own `esbuildOptions` calls this from it.
- */
-export function limitLines(options: { lineLimit?: number }): void {
-  options.lineLimit = 160;
+  // Syntax minified, names kept (stack traces still name each function; the source maps map them back to the source):
+  // less code to parse and hold. Whitespace is kept, one statement to a line: Node prints the source line an uncaught
+  // error was thrown from (strict mode's ConfigurationError, say) above its message, and with whitespace minified that
+  // line was the whole file. esbuild's `lineLimit` is no way out: it breaks long strings with line continuations,
+  // which a tool that re-indents code (Rollup's CommonJS plugin) turns into whitespace inside the string.
+  return { entry, format: ["esm", "cjs"], dts: true, clean: true, sourcemap: true, target: "node20", platform: "node", splitting: false, minifySyntax: true };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Plugin } from "esbuild";
 import { defineConfig } from "tsup";
-import { bundledValibot, limitLines, packageBuild } from "../../tsup.base";
+import { bundledValibot, packageBuild } from "../../tsup.base";
 
 /**
  * Imports of src/vendor/otel.ts and src/vendor/otel-exporters.ts, which are built on their own into dist/vendor/*.cjs
@@ -37,7 +37,6 @@ export default defineConfig([
     shims: true,
     esbuildPlugins: [vendorExternal],
     esbuildOptions(options, { format }) {
-      limitLines(options);
       if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
       // Which build this is (internal/build-format.ts): packages core loads for the app are loaded in the same module system.
       options.define = { ...options.define, __LLMOPS_ESM_BUILD__: format === "esm" ? "true" : "false" };
@@ -52,6 +51,8 @@ export default defineConfig([
     format: ["cjs"],
     dts: false,
     clean: false,
+    // Whitespace minified too: nothing in it throws into the app, so no line of it is printed above an error.
+    minifyWhitespace: true,
     noExternal: [/^@opentelemetry\/(?!api$)/],
     // The bundled packages' licence, kept with their code (their own headers do not survive minifying).
     banner: {
@@ -59,7 +60,6 @@ export default defineConfig([
     },
     external: ["@opentelemetry/api"],
     esbuildOptions(options) {
-      limitLines(options);
       // The exporters' own import("http") / import("https") become require(), as in core's CommonJS build: a real
       // import() from CommonJS would go through the ES module loader (and any loader hook in the app) for a built-in.
       options.supported = { ...options.supported, "dynamic-import": false };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runNode } from "@llmops-internal/test-support";
@@ -45,5 +45,25 @@ setTimeout(() => {}, 5_000);`,
     const longest = Math.max(...run.stderr.split("\n").map((line) => line.length));
     expect(longest).toBeLessThan(1_000);
     expect(run.stderr.length).toBeLessThan(5_000);
+  });
+});
+
+describe("the built files", () => {
+  const packagesDirectory = join(__dirname, "..", "..", "packages");
+  const builtFiles = readdirSync(packagesDirectory).flatMap((name) =>
+    readdirSync(join(packagesDirectory, name, "dist"), { recursive: true, encoding: "utf8" })
+      .filter((file) => /\.(c|m)?js$/.test(file))
+      .map((file) => join(packagesDirectory, name, "dist", file)),
+  );
+
+  it("exist (the check below reads them)", () => {
+    expect(builtFiles.length).toBeGreaterThan(10);
+  });
+
+  // A string continued over a line break (a line ending in a backslash) is valid JavaScript, but a tool that re-indents
+  // code it wraps (Rollup's CommonJS plugin) puts whitespace into the string: regular expressions built from one broke.
+  it("continue no string over a line break", () => {
+    const continued = builtFiles.filter((file) => /\\\r?\n/.test(readFileSync(file, "utf8")));
+    expect(continued).toEqual([]);
   });
 });
