@@ -132,7 +132,7 @@ async function runPipeline(
   } catch (error) {
     // The one peer nothing works without; no handle can be made without it either, in any mode.
     throw new MissingDependencyError({
-      message: "llmops needs @opentelemetry/api, a peer dependency of @llmops/core, and it could not be loaded.",
+      message: `llmops needs @opentelemetry/api, a peer dependency of @llmops/core, and it could not be loaded: ${messageOf(error)}.`,
       packageName: "@opentelemetry/api",
       installCommand: installCommand("@opentelemetry/api", options.appRoot ?? process.cwd()),
       cause: error,
